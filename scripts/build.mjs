@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Builds what runs outside TypeScript: the compiled referrer database and the
+// bundled CLI (dist/cli.js), plus a bundle of the classifier alone
+// (dist/classifier.js) that the cold-start benchmark loads.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+execFileSync(process.execPath, [join(root, 'scripts', 'build-referrer-db.mjs')], { stdio: 'inherit' });
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'cli.js') });
+await build({ ...common, entryPoints: [join(root, 'src', 'source', 'index.ts')], outfile: join(root, 'dist', 'classifier.js') });

@@ -1,0 +1,59 @@
+/**
+ * The `sma` command line.
+ */
+import { Command, Option } from 'commander';
+import { runClassify, type ClassifyFlags } from './classify-command';
+
+const collect = (value: string, previous: string[]): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+
+/** Builds the `sma` program; exported so tests can run it in-process. */
+export function buildProgram(io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
+  const program = new Command('sma')
+    .description('Marketing attribution for Segment: where each visit came from, first and last touch per user.')
+    .showHelpAfterError('(run sma --help for usage)');
+
+  program
+    .command('classify')
+    .description('Classify the traffic source of a visit from its landing URL and HTTP referrer.')
+    .option('--url <url>', 'the landing page URL, with its query string')
+    .option('--referrer <url>', 'the HTTP referrer')
+    .option('--jsonl', 'read {"url":…,"referrer":…} lines from stdin, write one result line per input line, in order')
+    .option('--pretty', 'indent the single JSON result')
+    .option('--own-domain <domain>', 'a domain that belongs to this site (repeatable, or comma-separated)', collect, [])
+    .option('--ignore-referrer <host[/path]>', 'a referrer that never starts a touch, added to the defaults (repeatable)', collect, [])
+    .addOption(new Option('--no-default-ignores', 'drop the default ignored referrers (payment providers, sign-in pages)'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ sma classify --url 'https://shop.example.com/?gclid=abc' --referrer 'https://www.google.com/'
+  $ sma classify --referrer 'https://duckduckgo.com/?q=attribution' --pretty
+  $ sma classify --url 'https://example.com/' --referrer 'https://checkout.example-pay.com/' --own-domain example-pay.com
+  $ echo '{"url":"https://example.com/?utm_source=newsletter&utm_medium=email","referrer":""}' | sma classify --jsonl
+  $ sma classify --jsonl < visits.jsonl > classified.jsonl
+
+Fields: touch, channel, source, medium, campaign, content, term, campaign_id, click_id, referrer_host, reason.
+The "reason" names the rule that decided; README.md lists every convention.`,
+    )
+    .action(async (opts: ClassifyFlags) => {
+      process.exitCode = await runClassify(opts, io);
+    });
+
+  return program;
+}
+
+/** Entry point of `bin/sma.js`. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (e: unknown) {
+    process.stderr.write(`sma: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * Traffic-source classification: from a landing URL and its referrer to
+ * source, medium, campaign and GA4 channel, with the reason in words.
+ *
+ * Precedence, highest first:
+ * 1. Campaign parameters (utm_*) and paid click ids, even when the referrer is
+ *    internal: a tagged link is the marketer's explicit statement.
+ * 2. Non-paid click ids (fbclid, srsltid …), unless an external referrer of
+ *    another network says more (fbclid on an Instagram link is Instagram).
+ * 3. The referrer: internal and ignored referrers are not touches; known
+ *    networks by the database; any other host is a referral.
+ * 4. Nothing: direct.
+ */
+import { decideChannel } from './channel';
+import { findClickId, type ClickIdRule } from './click-ids';
+import { categoriseSourceName, lookupApp, lookupReferrer, type Network } from './referrer-db';
+import { DEFAULT_IGNORED_REFERRERS, HostList, isSameSite } from './site';
+import type { Channel, Classification, ClassifierOptions, SourceCategory, VisitInput } from './types';
+import { decodeValue, scanQuery, splitUrl, type UrlParts } from './url';
+
+/** A classifier bound to one site's settings. */
+export type Classifier = (input: VisitInput) => Classification;
+
+interface Campaign {
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  content: string | null;
+  term: string | null;
+  id: string | null;
+  clickId: ClickIdRule | undefined;
+}
+
+/** utm_* keys and the Campaign field each fills. */
+const UTM_FIELDS: Readonly<Record<string, 'source' | 'medium' | 'campaign' | 'content' | 'term' | 'id'>> = {
+  utm_source: 'source',
+  utm_medium: 'medium',
+  utm_campaign: 'campaign',
+  utm_content: 'content',
+  utm_term: 'term',
+  utm_id: 'id',
+};
+
+function readCampaign(query: string): Campaign {
+  const c: Campaign = { source: null, medium: null, campaign: null, content: null, term: null, id: null, clickId: undefined };
+  if (query === '') return c;
+  let clickRank = Number.POSITIVE_INFINITY;
+  scanQuery(query, (key, raw) => {
+    if (key.startsWith('utm_')) {
+      const field = UTM_FIELDS[key];
+      // The first non-empty occurrence wins, as in GA4.
+      if (field && c[field] === null) c[field] = decodeValue(raw);
+      return;
+    }
+    const click = findClickId(key);
+    if (click && click.rank < clickRank && decodeValue(raw) !== null) {
+      c.clickId = click.rule;
+      clickRank = click.rank;
+    }
+  });
+  if (c.source) c.source = c.source.toLowerCase();
+  if (c.medium) c.medium = c.medium.toLowerCase();
+  return c;
+}
+
+/** What the referrer turned out to be. */
+type ReferrerFacts =
+  | { kind: 'none'; host: null; note: string | null }
+  | { kind: 'internal' | 'ignored'; host: string; note: string }
+  | { kind: 'network'; host: string; network: Network; parts: UrlParts; app: boolean }
+  | { kind: 'unknown'; host: string; app: boolean };
+
+const WEB_SCHEMES = new Set(['http', 'https', '']);
+
+function describeHost(host: string): string {
+  return host.startsWith('www.') ? host.slice(4) : host;
+}
+
+function searchTerm(network: Network, query: string): string | null {
+  if (network.category !== 'search' || network.params.length === 0 || query === '') return null;
+  let term: string | null = null;
+  scanQuery(query, (key, raw) => {
+    if (!network.params.includes(key)) return false;
+    term = decodeValue(raw);
+    return term !== null;
+  });
+  return term;
+}
+
+/**
+ * Builds a classifier for one site's settings. Build it once and reuse it: the
+ * host lists are indexed here.
+ */
+export function createClassifier(options: ClassifierOptions = {}): Classifier {
+  const own = new HostList(options.ownDomains ?? []);
+  const ignored = new HostList(options.ignoredReferrers ?? DEFAULT_IGNORED_REFERRERS);
+
+  function readReferrer(raw: unknown, pageHost: string): ReferrerFacts {
+    const parts = splitUrl(raw);
+    if (!parts) return { kind: 'none', host: null, note: null };
+    if (parts.scheme === 'android-app') {
+      if (parts.host === '') return { kind: 'none', host: null, note: 'referrer is an empty android-app URL' };
+      const network = lookupApp(parts.host);
+      return network ? { kind: 'network', host: parts.host, network, parts, app: true } : { kind: 'unknown', host: parts.host, app: true };
+    }
+    if (!WEB_SCHEMES.has(parts.scheme)) return { kind: 'none', host: null, note: `referrer scheme "${parts.scheme}:" is not a web page` };
+    if (parts.host === '' || (!parts.host.includes('.') && parts.host !== 'localhost')) {
+      return { kind: 'none', host: null, note: 'referrer is not a URL' };
+    }
+    const host = parts.host;
+    if (pageHost !== '' && isSameSite(host, pageHost)) {
+      return { kind: 'internal', host, note: `referrer ${host} is the same site as the page (${pageHost})` };
+    }
+    const ownEntry = own.match(host, parts.path);
+    if (ownEntry) return { kind: 'internal', host, note: `referrer ${host} is an own domain (${ownEntry})` };
+    const ignoredEntry = ignored.match(host, parts.path);
+    if (ignoredEntry) return { kind: 'ignored', host, note: `referrer ${host} is ignored (${ignoredEntry})` };
+    const network = lookupReferrer(host, parts.path);
+    return network ? { kind: 'network', host, network, parts, app: false } : { kind: 'unknown', host, app: false };
+  }
+
+  return function classify(input: VisitInput): Classification {
+    const page = splitUrl(input?.url);
+    const pageIsWeb = page !== undefined && WEB_SCHEMES.has(page.scheme);
+    const campaign = readCampaign(pageIsWeb ? page.query : '');
+    const ref = readReferrer(input?.referrer, pageIsWeb ? page.host : '');
+    const referrerHost = ref.host;
+    const external = ref.kind === 'network' || ref.kind === 'unknown';
+    const refNetwork = ref.kind === 'network' ? ref.network : undefined;
+    const click = campaign.clickId;
+    const tagged = campaign.source !== null || campaign.medium !== null || campaign.campaign !== null;
+    // A non-paid click id yields to an external referrer of another network.
+    const clickDecides =
+      click !== undefined && (click.paid || !external || (refNetwork !== undefined && refNetwork.source === click.source));
+
+    const notes: string[] = [];
+    if (page !== undefined && !pageIsWeb) notes.push(`page URL scheme "${page.scheme}:" is not a web page; its parameters are not read`);
+
+    const finish = (
+      touch: boolean,
+      channel: Channel,
+      source: string,
+      medium: string,
+      term: string | null,
+      why: string,
+    ): Classification => ({
+      touch,
+      channel,
+      source,
+      medium,
+      campaign: campaign.campaign,
+      content: campaign.content,
+      term,
+      campaign_id: campaign.id,
+      click_id: click?.param ?? null,
+      referrer_host: referrerHost,
+      reason: [...notes, why].join('; '),
+    });
+
+    if (tagged || clickDecides) {
+      if (ref.kind === 'internal' || ref.kind === 'ignored')
+        notes.push(`${tagged ? 'campaign parameters' : click?.param} outrank the ${ref.kind} referrer`);
+      let source: string;
+      let category: SourceCategory | undefined;
+      if (campaign.source !== null) {
+        source = campaign.source;
+        category = categoriseSourceName(source);
+      } else if (clickDecides && click) {
+        source = click.source;
+        category = click.category;
+        notes.push(`${click.param} is ${click.description}: source "${click.source}"`);
+      } else if (refNetwork && refNetwork.category !== 'unknown') {
+        source = refNetwork.source;
+        category = refNetwork.category;
+        notes.push(`no utm_source; referrer ${referrerHost} is ${refNetwork.name}`);
+      } else if (external && referrerHost !== null) {
+        source = describeHost(referrerHost);
+        category = undefined;
+        notes.push(`no utm_source; source is the referrer host`);
+      } else {
+        source = '(not set)';
+        category = undefined;
+        notes.push('no utm_source and no referrer');
+      }
+      let medium: string;
+      let mediumLabel = 'utm_medium';
+      if (campaign.medium !== null) {
+        medium = campaign.medium;
+      } else if (clickDecides && click) {
+        medium = click.medium;
+        mediumLabel = 'medium';
+        if (campaign.source !== null) notes.push(`${click.param} is ${click.description}: medium "${click.medium}"`);
+      } else {
+        medium = '(not set)';
+        mediumLabel = 'medium';
+      }
+      const term = campaign.term ?? (refNetwork && ref.kind === 'network' ? searchTerm(refNetwork, ref.parts.query) : null);
+      const decision = decideChannel({ source, medium, campaign: campaign.campaign, category, mediumLabel });
+      return finish(true, decision.channel, source, medium, term, decision.why);
+    }
+
+    const direct = (touch: boolean, why: string): Classification => finish(touch, 'Direct', '(direct)', '(none)', campaign.term, why);
+
+    switch (ref.kind) {
+      case 'none':
+        if (ref.note) notes.push(ref.note);
+        return direct(true, 'no referrer and no campaign → Direct');
+      case 'internal':
+        return direct(false, `${ref.note} → not a touch`);
+      case 'ignored':
+        return direct(false, `${ref.note} → not a touch`);
+      case 'unknown': {
+        const source = describeHost(ref.host);
+        notes.push(ref.app ? `referrer is the Android app ${ref.host}` : `referrer ${ref.host} is an external site`);
+        const decision = decideChannel({ source, medium: 'referral', campaign: null, category: undefined });
+        return finish(true, decision.channel, source, 'referral', campaign.term, decision.why);
+      }
+      case 'network': {
+        const network = ref.network;
+        // referer-parser's "unknown" networks are known sites with no medium
+        // (support.google.com): report the host, as GA4 would, not "google".
+        const source = network.category === 'unknown' ? describeHost(ref.host) : network.source;
+        const medium = NETWORK_MEDIUM[network.category];
+        notes.push(`${ref.app ? 'Android app' : 'referrer'} ${ref.host} is ${network.name}`);
+        const decision = decideChannel({ source, medium, campaign: null, category: network.category });
+        const term = campaign.term ?? searchTerm(network, ref.parts.query);
+        return finish(true, decision.channel, source, medium, term, decision.why);
+      }
+    }
+  };
+}
+
+/** The medium a referral from each kind of network gets (GA4 uses organic for search, referral for the rest). */
+const NETWORK_MEDIUM: Readonly<Record<SourceCategory, string>> = {
+  search: 'organic',
+  social: 'social',
+  email: 'email',
+  video: 'referral',
+  shopping: 'referral',
+  ai: 'referral',
+  unknown: 'referral',
+};
+
+let defaultClassifier: Classifier | undefined;
+
+/**
+ * Classifies one visit with the default settings (no own domains, the default
+ * ignored referrers). Use {@link createClassifier} for site settings.
+ */
+export function classifySource(input: VisitInput): Classification {
+  defaultClassifier ??= createClassifier();
+  return defaultClassifier(input);
+}

@@ -1,0 +1,93 @@
+/**
+ * The referrer database: referer-parser's data plus sma's overlay
+ * (`data/overlay.yml`), compiled at build time by
+ * `scripts/build-referrer-db.mjs` into `generated/referrer-db.json`.
+ */
+import compiled from '../../generated/referrer-db.json';
+import type { SourceCategory } from './types';
+
+/** A known referring network. */
+export interface Network {
+  /** Display name, as in the database ("Google Images"). */
+  name: string;
+  /** The lowercase `source` value sma reports ("google"). */
+  source: string;
+  category: SourceCategory;
+  /** Query parameters that carry the search term, lowercase. */
+  params: readonly string[];
+}
+
+const CATEGORIES: ReadonlySet<string> = new Set<SourceCategory>(['search', 'social', 'email', 'video', 'shopping', 'ai', 'unknown']);
+
+function toCategory(value: unknown): SourceCategory {
+  if (typeof value === 'string' && CATEGORIES.has(value)) return value as SourceCategory;
+  throw new Error(`referrer-db.json: unknown category ${String(value)}; run npm run build:data`);
+}
+
+const networks: readonly Network[] = compiled.networks.map((row) => {
+  const [name, source, category, params] = row as [string, string, string, string[]];
+  return Object.freeze({ name, source, category: toCategory(category), params: Object.freeze(params) });
+});
+
+const hosts = new Map<string, Network>();
+// Hosts that have at least one `host/path` entry, so that the path lookup is
+// only tried where it can match.
+const hostsWithPaths = new Set<string>();
+for (const [key, index] of Object.entries(compiled.hosts)) {
+  const network = networks[index];
+  if (!network) continue;
+  hosts.set(key, network);
+  const slash = key.indexOf('/');
+  if (slash !== -1) hostsWithPaths.add(key.slice(0, slash));
+}
+
+const sourceCategories = new Map<string, SourceCategory>(
+  Object.entries(compiled.sources).map(([name, category]) => [name, toCategory(category)]),
+);
+
+/**
+ * Finds the network of a referrer host, as referer-parser does: first
+ * `host/first-path-segment`, then the host, then the host with its leftmost
+ * label removed, and so on (so `uk.search.yahoo.com` finds `search.yahoo.com`).
+ * The bare public suffix (`com`) is never looked up.
+ */
+export function lookupReferrer(host: string, path: string): Network | undefined {
+  let h = host;
+  for (;;) {
+    if (hostsWithPaths.has(h) && path.length > 1) {
+      const slash = path.indexOf('/', 1);
+      const segment = slash === -1 ? path.slice(1) : path.slice(1, slash);
+      const byPath = hosts.get(`${h}/${segment.toLowerCase()}`);
+      if (byPath) return byPath;
+    }
+    const byHost = hosts.get(h);
+    if (byHost) return byHost;
+    const dot = h.indexOf('.');
+    if (dot === -1 || h.indexOf('.', dot + 1) === -1) return undefined;
+    h = h.slice(dot + 1);
+  }
+}
+
+/** Finds an Android app referrer (`android-app://com.google.android.gm`) by package name. */
+export function lookupApp(packageName: string): Network | undefined {
+  return hosts.get(`android-app:${packageName}`);
+}
+
+/**
+ * The category of a source name as written in `utm_source` ("google",
+ * "facebook.com", "fb", "chatgpt.com"), the way GA4 matches sources against
+ * its source-category lists.
+ */
+export function categoriseSourceName(source: string): SourceCategory | undefined {
+  const direct = sourceCategories.get(source);
+  if (direct) return direct;
+  if (!source.includes('.')) return undefined;
+  // "m.facebook.com", "www.reddit.com", "l.instagram.com"
+  const bare = source.replace(/^(www|m|l|lm|mobile)\./, '');
+  return sourceCategories.get(bare) ?? lookupNetworkCategory(bare);
+}
+
+function lookupNetworkCategory(host: string): SourceCategory | undefined {
+  const network = lookupReferrer(host, '');
+  return network && network.category !== 'unknown' ? network.category : undefined;
+}
