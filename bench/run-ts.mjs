@@ -17,6 +17,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, '.esbuild', 'run', `${basename(dirname(entry))}-${basename(entry, '.ts')}.js`);
 // referer-parser and the classifier bundle stay external: the benchmark
 // measures loading them as they ship.
-await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning', external: ['referer-parser'] });
+await build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile,
+  logLevel: 'warning',
+  external: ['referer-parser'],
+});
 const run = spawnSync(process.execPath, ['--expose-gc', outfile, ...args], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -104,7 +104,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       return network ? { kind: 'network', host: parts.host, network, parts, app: true } : { kind: 'unknown', host: parts.host, app: true };
     }
     if (!WEB_SCHEMES.has(parts.scheme)) return { kind: 'none', host: null, note: `referrer scheme "${parts.scheme}:" is not a web page` };
-    if (parts.host === '' || (!parts.host.includes('.') && parts.host !== 'localhost')) {
+    if (parts.host === '' || (!parts.host.includes('.') && !parts.host.includes(':') && parts.host !== 'localhost')) {
       return { kind: 'none', host: null, note: 'referrer is not a URL' };
     }
     const host = parts.host;

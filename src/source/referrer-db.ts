@@ -30,15 +30,32 @@ const networks: readonly Network[] = compiled.networks.map((row) => {
 });
 
 const hosts = new Map<string, Network>();
-// Hosts that have at least one `host/path` entry, so that the path lookup is
-// only tried where it can match.
-const hostsWithPaths = new Set<string>();
+// `host/path` entries (orange.fr/webmail, x.com/i/grok), by host, longest
+// prefix first, so that the path lookup is only tried where it can match.
+const pathEntries = new Map<string, { prefix: string; network: Network }[]>();
 for (const [key, index] of Object.entries(compiled.hosts)) {
   const network = networks[index];
   if (!network) continue;
-  hosts.set(key, network);
   const slash = key.indexOf('/');
-  if (slash !== -1) hostsWithPaths.add(key.slice(0, slash));
+  if (slash === -1) {
+    hosts.set(key, network);
+    continue;
+  }
+  const list = pathEntries.get(key.slice(0, slash)) ?? [];
+  list.push({ prefix: key.slice(slash), network });
+  list.sort((a, b) => b.prefix.length - a.prefix.length);
+  pathEntries.set(key.slice(0, slash), list);
+}
+
+function matchPath(host: string, path: string): Network | undefined {
+  const entries = pathEntries.get(host);
+  if (!entries || path.length < 2) return undefined;
+  const lower = path.toLowerCase();
+  for (const { prefix, network } of entries) {
+    // Match whole segments: /webmail matches /webmail/x, not /webmailer.
+    if (lower.startsWith(prefix) && (lower.length === prefix.length || lower[prefix.length] === '/')) return network;
+  }
+  return undefined;
 }
 
 const sourceCategories = new Map<string, SourceCategory>(
@@ -47,19 +64,15 @@ const sourceCategories = new Map<string, SourceCategory>(
 
 /**
  * Finds the network of a referrer host, as referer-parser does: first
- * `host/first-path-segment`, then the host, then the host with its leftmost
+ * `host/path-prefix`, then the host, then the host with its leftmost
  * label removed, and so on (so `uk.search.yahoo.com` finds `search.yahoo.com`).
  * The bare public suffix (`com`) is never looked up.
  */
 export function lookupReferrer(host: string, path: string): Network | undefined {
   let h = host;
   for (;;) {
-    if (hostsWithPaths.has(h) && path.length > 1) {
-      const slash = path.indexOf('/', 1);
-      const segment = slash === -1 ? path.slice(1) : path.slice(1, slash);
-      const byPath = hosts.get(`${h}/${segment.toLowerCase()}`);
-      if (byPath) return byPath;
-    }
+    const byPath = matchPath(h, path);
+    if (byPath) return byPath;
     const byHost = hosts.get(h);
     if (byHost) return byHost;
     const dot = h.indexOf('.');

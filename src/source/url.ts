@@ -146,6 +146,38 @@ export function scanQuery(query: string, visit: (key: string, rawValue: string) 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 const PERCENT_RUN = /(?:%[0-9a-fA-F]{2})+/g;
 
+/** A UTF-8 character is at most four bytes, so four escapes. */
+const MAX_ESCAPES_PER_CHAR = 4;
+
+/**
+ * Decodes a run of `%XX` escapes that is not valid UTF-8 as a whole: each
+ * character takes the longest prefix (up to four escapes) that decodes; an
+ * escape that starts no valid character stays as written.
+ */
+function decodeRun(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    let out = '';
+    let i = 0;
+    while (i < run.length) {
+      let decoded: string | undefined;
+      let used = 3;
+      for (let n = Math.min(MAX_ESCAPES_PER_CHAR, (run.length - i) / 3); n >= 1 && decoded === undefined; n--) {
+        try {
+          decoded = decodeURIComponent(run.slice(i, i + n * 3));
+          used = n * 3;
+        } catch {
+          // try a shorter sequence
+        }
+      }
+      out += decoded ?? run.slice(i, i + 3);
+      i += used;
+    }
+    return out;
+  }
+}
+
 /**
  * Decodes a query value (`+` is a space) without ever throwing: a malformed
  * percent sequence is kept as it was written. Control characters are dropped,
@@ -159,15 +191,9 @@ export function decodeValue(raw: string): string | null {
     try {
       value = decodeURIComponent(value);
     } catch {
-      // Decode each well-formed run on its own; a run that is not valid UTF-8
-      // stays encoded rather than turning into U+FFFD noise.
-      value = value.replace(PERCENT_RUN, (run) => {
-        try {
-          return decodeURIComponent(run);
-        } catch {
-          return run;
-        }
-      });
+      // Decode each run of escapes on its own; bytes that are not valid UTF-8
+      // stay encoded rather than turning into U+FFFD noise.
+      value = value.replace(PERCENT_RUN, decodeRun);
     }
   }
   value = value.replace(CONTROL_CHARS, '').trim();
