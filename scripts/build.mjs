@@ -10,6 +10,16 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [join(root, 'scripts', 'build-referrer-db.mjs')], { stdio: 'inherit' });
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+// tldts stays external: it is a runtime dependency in node_modules, and the
+// classifier loads it only when two hosts could share a registrable domain.
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['tldts'],
+};
 await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'cli.js') });
 await build({ ...common, entryPoints: [join(root, 'src', 'source', 'index.ts')], outfile: join(root, 'dist', 'classifier.js') });

@@ -162,9 +162,16 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         notes.push(`${tagged ? 'campaign parameters' : click?.param} outrank the ${ref.kind} referrer`);
       let source: string;
       let category: SourceCategory | undefined;
+      let paidSource = false;
       if (campaign.source !== null) {
         source = campaign.source;
         category = categoriseSourceName(source);
+        const ads = category === undefined && campaign.medium === null ? readAdsSource(source) : undefined;
+        if (ads) {
+          category = ads;
+          paidSource = true;
+          notes.push(`utm_source "${source}" names an ads product: medium "cpc"`);
+        }
       } else if (clickDecides && click) {
         source = click.source;
         category = click.category;
@@ -186,6 +193,9 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       let mediumLabel = 'utm_medium';
       if (campaign.medium !== null) {
         medium = campaign.medium;
+      } else if (paidSource) {
+        medium = 'cpc';
+        mediumLabel = 'medium';
       } else if (clickDecides && click) {
         medium = click.medium;
         mediumLabel = 'medium';
@@ -211,6 +221,11 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         return direct(false, `${ref.note} → not a touch`);
       case 'unknown': {
         const source = describeHost(ref.host);
+        if (!ref.app && WEBMAIL_HOST.test(ref.host)) {
+          notes.push(`referrer ${ref.host} is a webmail host`);
+          const decision = decideChannel({ source, medium: 'email', campaign: null, category: 'email' });
+          return finish(true, decision.channel, source, 'email', campaign.term, decision.why);
+        }
         notes.push(ref.app ? `referrer is the Android app ${ref.host}` : `referrer ${ref.host} is an external site`);
         const decision = decideChannel({ source, medium: 'referral', campaign: null, category: undefined });
         return finish(true, decision.channel, source, 'referral', campaign.term, decision.why);
@@ -240,6 +255,30 @@ const NETWORK_MEDIUM: Readonly<Record<SourceCategory, string>> = {
   ai: 'referral',
   unknown: 'referral',
 };
+
+/**
+ * Webmail front ends are served from hosts named for mail: mail.*, webmail.*,
+ * email.*, owa.* (Outlook Web Access), messagerie.*, GMX/web.de's lightmailer*.
+ * The database cannot list every ISP's, so the first label decides for hosts
+ * it does not know.
+ */
+const WEBMAIL_HOST = /^(web-?mail|e?-?mail\d*|wmail|owa|messagerie\w*|lightmailer(-\w+)?|mailbusiness|webmailer)\./;
+
+/**
+ * A utm_source that names a network's ads product with no utm_medium
+ * ("facebook-ads", "google_ads", "adwords", "yt-ads"): the tag itself says paid.
+ */
+function readAdsSource(source: string): SourceCategory | undefined {
+  if (source === 'adwords') return 'search';
+  const m = /^(.+?)[-_ ]?ads?$/.exec(source);
+  const base = m?.[1];
+  if (!base) return undefined;
+  const category = categoriseSourceName(base) ?? categoriseSourceName(ADS_SHORT_NAMES[base] ?? '');
+  return category === 'unknown' || category === 'email' ? undefined : category;
+}
+
+/** Short names used in ads source tags. */
+const ADS_SHORT_NAMES: Readonly<Record<string, string>> = { yt: 'youtube', fb: 'facebook', tw: 'twitter', li: 'linkedin', ig: 'instagram' };
 
 let defaultClassifier: Classifier | undefined;
 

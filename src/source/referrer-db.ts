@@ -1,10 +1,29 @@
 /**
  * The referrer database: referer-parser's data plus sma's overlay
  * (`data/overlay.yml`), compiled at build time by
- * `scripts/build-referrer-db.mjs` into `generated/referrer-db.json`.
+ * `scripts/build-referrer-db.mjs` into `generated/referrer-db.ts`.
  */
-import compiled from '../../generated/referrer-db.json';
+import { REFERRER_DB_JSON } from '../../generated/referrer-db';
 import type { SourceCategory } from './types';
+
+/** The compiled database's shape, as the build script writes it. */
+interface CompiledDb {
+  /** [name, source, category, search-term parameters] */
+  networks: [string, string, string, string[]][];
+  /** host, `host/path-prefix` or `android-app:package` → index into networks */
+  hosts: Record<string, number>;
+  /** bare source name or alias → category */
+  sources: Record<string, string>;
+}
+
+function loadCompiled(): CompiledDb {
+  const parsed: unknown = JSON.parse(REFERRER_DB_JSON);
+  if (typeof parsed !== 'object' || parsed === null || !('networks' in parsed) || !('hosts' in parsed) || !('sources' in parsed)) {
+    throw new Error('generated/referrer-db.ts is not a referrer database; run npm run build:data');
+  }
+  // Written by our own build step, checked above for its shape.
+  return parsed as CompiledDb;
+}
 
 /** A known referring network. */
 export interface Network {
@@ -21,33 +40,55 @@ const CATEGORIES: ReadonlySet<string> = new Set<SourceCategory>(['search', 'soci
 
 function toCategory(value: unknown): SourceCategory {
   if (typeof value === 'string' && CATEGORIES.has(value)) return value as SourceCategory;
-  throw new Error(`referrer-db.json: unknown category ${String(value)}; run npm run build:data`);
+  throw new Error(`referrer-db: unknown category ${String(value)}; run npm run build:data`);
 }
 
-const networks: readonly Network[] = compiled.networks.map((row) => {
-  const [name, source, category, params] = row as [string, string, string, string[]];
-  return Object.freeze({ name, source, category: toCategory(category), params: Object.freeze(params) });
-});
+interface Index {
+  hosts: Map<string, Network>;
+  /**
+   * `host/path` entries (orange.fr/webmail, x.com/i/grok), by host, longest
+   * prefix first, so that the path lookup is only tried where it can match.
+   */
+  pathEntries: Map<string, { prefix: string; network: Network }[]>;
+  sourceCategories: Map<string, SourceCategory>;
+}
 
-const hosts = new Map<string, Network>();
-// `host/path` entries (orange.fr/webmail, x.com/i/grok), by host, longest
-// prefix first, so that the path lookup is only tried where it can match.
-const pathEntries = new Map<string, { prefix: string; network: Network }[]>();
-for (const [key, index] of Object.entries(compiled.hosts)) {
-  const network = networks[index];
-  if (!network) continue;
-  const slash = key.indexOf('/');
-  if (slash === -1) {
-    hosts.set(key, network);
-    continue;
+let index: Index | undefined;
+
+/**
+ * Builds the lookup tables on first use rather than at import, so that
+ * importing the classifier (every Lambda cold start, every CLI call) costs only
+ * the module's own load; the ~2 ms of JSON parsing lands on the first lookup.
+ */
+function getIndex(): Index {
+  if (index) return index;
+  const compiled = loadCompiled();
+  const networks: readonly Network[] = compiled.networks.map(([name, source, category, params]) =>
+    Object.freeze({ name, source, category: toCategory(category), params: Object.freeze(params) }),
+  );
+  const hosts = new Map<string, Network>();
+  const pathEntries = new Map<string, { prefix: string; network: Network }[]>();
+  for (const [key, i] of Object.entries(compiled.hosts)) {
+    const network = networks[i];
+    if (!network) continue;
+    const slash = key.indexOf('/');
+    if (slash === -1) {
+      hosts.set(key, network);
+      continue;
+    }
+    const list = pathEntries.get(key.slice(0, slash)) ?? [];
+    list.push({ prefix: key.slice(slash), network });
+    pathEntries.set(key.slice(0, slash), list);
   }
-  const list = pathEntries.get(key.slice(0, slash)) ?? [];
-  list.push({ prefix: key.slice(slash), network });
-  list.sort((a, b) => b.prefix.length - a.prefix.length);
-  pathEntries.set(key.slice(0, slash), list);
+  for (const list of pathEntries.values()) list.sort((a, b) => b.prefix.length - a.prefix.length);
+  const sourceCategories = new Map<string, SourceCategory>(
+    Object.entries(compiled.sources).map(([name, category]) => [name, toCategory(category)]),
+  );
+  index = { hosts, pathEntries, sourceCategories };
+  return index;
 }
 
-function matchPath(host: string, path: string): Network | undefined {
+function matchPath(pathEntries: Index['pathEntries'], host: string, path: string): Network | undefined {
   const entries = pathEntries.get(host);
   if (!entries || path.length < 2) return undefined;
   const lower = path.toLowerCase();
@@ -58,10 +99,6 @@ function matchPath(host: string, path: string): Network | undefined {
   return undefined;
 }
 
-const sourceCategories = new Map<string, SourceCategory>(
-  Object.entries(compiled.sources).map(([name, category]) => [name, toCategory(category)]),
-);
-
 /**
  * Finds the network of a referrer host, as referer-parser does: first
  * `host/path-prefix`, then the host, then the host with its leftmost
@@ -69,9 +106,10 @@ const sourceCategories = new Map<string, SourceCategory>(
  * The bare public suffix (`com`) is never looked up.
  */
 export function lookupReferrer(host: string, path: string): Network | undefined {
+  const { hosts, pathEntries } = getIndex();
   let h = host;
   for (;;) {
-    const byPath = matchPath(h, path);
+    const byPath = matchPath(pathEntries, h, path);
     if (byPath) return byPath;
     const byHost = hosts.get(h);
     if (byHost) return byHost;
@@ -83,7 +121,7 @@ export function lookupReferrer(host: string, path: string): Network | undefined 
 
 /** Finds an Android app referrer (`android-app://com.google.android.gm`) by package name. */
 export function lookupApp(packageName: string): Network | undefined {
-  return hosts.get(`android-app:${packageName}`);
+  return getIndex().hosts.get(`android-app:${packageName}`);
 }
 
 /**
@@ -92,6 +130,7 @@ export function lookupApp(packageName: string): Network | undefined {
  * its source-category lists.
  */
 export function categoriseSourceName(source: string): SourceCategory | undefined {
+  const { sourceCategories } = getIndex();
   const direct = sourceCategories.get(source);
   if (direct) return direct;
   if (!source.includes('.')) return undefined;

@@ -39,14 +39,18 @@ const BARE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
  * @returns undefined for empty or non-string input.
  */
 export function splitUrl(raw: unknown): UrlParts | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const s = raw.trim();
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const s = isSpace(raw.charCodeAt(0)) || isSpace(raw.charCodeAt(raw.length - 1)) ? raw.trim() : raw;
   if (s === '') return undefined;
 
   let scheme = '';
   let rest = s;
-  const sep = s.indexOf('://');
-  if (sep > 0 && sep <= MAX_SCHEME_LENGTH) {
+  // The common cases first, without a regular expression.
+  const sep = s.startsWith('https://') ? 5 : s.startsWith('http://') ? 4 : s.indexOf('://');
+  if (sep === 5 || sep === 4) {
+    scheme = sep === 5 ? 'https' : 'http';
+    rest = s.slice(sep + 3);
+  } else if (sep > 0 && sep <= MAX_SCHEME_LENGTH) {
     const candidate = s.slice(0, sep).toLowerCase();
     if (SCHEME.test(candidate)) {
       scheme = candidate;
@@ -75,6 +79,10 @@ export function splitUrl(raw: unknown): UrlParts | undefined {
   return { scheme, host, path: pathOf(rest, authorityEnd), query: queryOf(rest, authorityEnd) };
 }
 
+function isSpace(c: number): boolean {
+  return c <= 32 || c === 160 || c === 0xfeff;
+}
+
 function endOfAuthority(s: string, from: number): number {
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -101,7 +109,20 @@ function queryOf(s: string, from: number): string {
   return h === -1 ? s.slice(q + 1) : s.slice(q + 1, h);
 }
 
+/** True when `host` is already lowercase letters, digits, '.', '-' and '_' with no trailing dot. */
+function isCanonicalHost(host: string): boolean {
+  const n = host.length;
+  if (n === 0 || host.charCodeAt(n - 1) === 46) return false;
+  for (let i = 0; i < n; i++) {
+    const c = host.charCodeAt(i);
+    // a-z, 0-9, '.', '-', '_'
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 95)) return false;
+  }
+  return true;
+}
+
 function normaliseHost(authority: string, scheme: string, original: string): string {
+  if (isCanonicalHost(authority)) return authority;
   let host = authority;
   const at = host.lastIndexOf('@');
   if (at !== -1) host = host.slice(at + 1);
