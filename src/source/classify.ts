@@ -166,7 +166,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       if (campaign.source !== null) {
         source = campaign.source;
         category = categoriseSourceName(source);
-        const ads = category === undefined && campaign.medium === null ? readAdsSource(source) : undefined;
+        const ads = campaign.medium === null ? readAdsSource(source) : undefined;
         if (ads) {
           category = ads;
           paidSource = true;
