@@ -4,19 +4,11 @@
  * and internal navigation, then social, campaigns, click ids, unknown sites
  * and a little junk.
  */
+import { seededRandom } from '../../test/helpers/random';
+
 export interface Pair {
   url: string;
   referrer: string;
-}
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SITES = ['https://www.acme.com', 'https://shop.acme.co.uk', 'https://app.widgets.io', 'https://blog.example.org'];
@@ -70,7 +62,7 @@ const JUNK = [
 
 /** Generates `n` pairs from a fixed seed: the same corpus on every run. */
 export function generateCorpus(n: number, seed = 42): Pair[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const pairs: Pair[] = [];
   for (let i = 0; i < n; i++) {

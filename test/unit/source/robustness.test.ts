@@ -1,15 +1,5 @@
+import { seededRandom } from '../../helpers/random';
 import { CHANNELS, classifySource } from '../../../src/source';
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'https://',
@@ -50,7 +40,7 @@ const PIECES = [
 describe('classification of arbitrary input', () => {
   it('never throws and always yields a valid channel and a reason', () => {
     // Prepare
-    const random = rng(20261129);
+    const random = seededRandom(20261129);
     const piece = (): string => PIECES[Math.floor(random() * PIECES.length)] ?? '';
     const build = (): string => Array.from({ length: Math.floor(random() * 12) }, piece).join('');
 
