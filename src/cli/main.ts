@@ -12,6 +12,10 @@ const collect = (value: string, previous: string[]): string[] => [
     .filter(Boolean),
 ];
 
+/** Ports the local stack prefers; a busy one is replaced by a free one. */
+const DEFAULT_HTTP_PORT = 3000;
+const DEFAULT_DYNAMODB_PORT = 8000;
+
 /** Builds the `sma` program; exported so tests can run it in-process. */
 export function buildProgram(io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command('sma')
@@ -43,6 +47,31 @@ The "reason" names the rule that decided; README.md lists every convention.`,
     )
     .action(async (opts: ClassifyFlags) => {
       process.exitCode = await runClassify(opts, io);
+    });
+
+  program
+    .command('local')
+    .description('Run the whole service locally: DynamoDB Local, the tables, and sls offline with every route and stream handler.')
+    .option('--port <port>', 'HTTP port for the API', (v) => Number(v), DEFAULT_HTTP_PORT)
+    .option('--dynamodb-port <port>', 'port for DynamoDB Local', (v) => Number(v), DEFAULT_DYNAMODB_PORT)
+    .option('--in-memory', 'start with empty tables and keep nothing (default: data persists in .dynamodb/)')
+    .option('--verbose', 'also print DynamoDB Local output')
+    .addHelpText('after', '\nExamples:\n  $ npm start\n  $ npx sma local --port 4000 --in-memory')
+    .action(async (opts: { port: number; dynamodbPort: number; inMemory?: boolean; verbose?: boolean }) => {
+      try {
+        // Loaded on demand: the AWS SDK is not needed by the other commands.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runLocalStack } = require('./local-stack') as typeof import('./local-stack');
+        await runLocalStack({
+          httpPort: opts.port,
+          dynamodbPort: opts.dynamodbPort,
+          inMemory: opts.inMemory === true,
+          verbose: opts.verbose === true,
+        });
+      } catch (e: unknown) {
+        io.stderr.write(`sma local: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 1;
+      }
     });
 
   return program;

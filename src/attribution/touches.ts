@@ -1,0 +1,137 @@
+/**
+ * Touches: the page views that say where a visitor came from. Pure: a
+ * visitor's page views in, its touches out, so the result never depends on the
+ * order events arrived in, and recomputing is always safe.
+ *
+ * A page view is a touch when it
+ * - carries campaign parameters or a click id, or
+ * - arrives from an external referrer that is not ignored, or
+ * - is the visitor's first page view (by event time).
+ * Internal navigation never is (except as that first view, which is then
+ * direct), and a view with the same source as the latest touch within
+ * {@link SAME_SOURCE_WINDOW_MS} of the previous page view is a reload, not a
+ * new touch.
+ */
+import type { Classification, Classifier } from '../source';
+
+/** GA4's default session timeout: a same-source view within it continues the visit. */
+export const SAME_SOURCE_WINDOW_MS = 30 * 60 * 1000;
+/**
+ * Touches kept per visitor: the first and the latest 299. A touch is about
+ * 600 bytes and the list lives in one DynamoDB item (400 KB limit); only bots
+ * come near it.
+ */
+export const MAX_TOUCHES_PER_VISITOR = 300;
+
+/** Segment's `context.campaign`, which analytics.js fills from the URL's utm_* parameters. */
+export interface CampaignContext {
+  source?: string;
+  medium?: string;
+  name?: string;
+  term?: string;
+  content?: string;
+}
+
+/** One page or screen view, as stored. */
+export interface PageView {
+  messageId: string;
+  /** ISO-8601 event time. */
+  timestamp: string;
+  url?: string;
+  referrer?: string;
+  campaign?: CampaignContext;
+}
+
+/** Why a page view is a touch. */
+export type TouchRule = 'campaign' | 'referrer' | 'first-view';
+
+/** A touch: the classification of a page view, with when and where it landed. */
+export interface Touch extends Classification {
+  messageId: string;
+  timestamp: string;
+  landing_page: string | null;
+  referrer: string | null;
+  rule: TouchRule;
+}
+
+const CAMPAIGN_PARAMS: readonly [keyof CampaignContext, string][] = [
+  ['source', 'utm_source'],
+  ['medium', 'utm_medium'],
+  ['name', 'utm_campaign'],
+  ['term', 'utm_term'],
+  ['content', 'utm_content'],
+];
+
+/**
+ * The URL to classify: the page URL, plus `context.campaign` as utm_*
+ * parameters when the URL carries none (single-page apps often drop the query
+ * string before analytics reads the URL, while analytics.js kept it in
+ * context.campaign).
+ */
+export function landingUrl(view: Pick<PageView, 'url' | 'campaign'>): string | undefined {
+  const url = view.url;
+  const campaign = view.campaign;
+  if (!campaign || (url !== undefined && /[?&]utm_/i.test(url))) return url;
+  const params = CAMPAIGN_PARAMS.filter(([field]) => typeof campaign[field] === 'string' && campaign[field] !== '').map(
+    ([field, param]) => `${param}=${encodeURIComponent(campaign[field] ?? '')}`,
+  );
+  if (params.length === 0) return url;
+  const base = url ?? '';
+  return `${base}${base.includes('?') ? '&' : '?'}${params.join('&')}`;
+}
+
+function sameSource(a: Classification, b: Classification): boolean {
+  return (
+    a.channel === b.channel &&
+    a.source === b.source &&
+    a.medium === b.medium &&
+    a.campaign === b.campaign &&
+    a.content === b.content &&
+    a.term === b.term
+  );
+}
+
+/** Orders views by event time, then messageId, so equal times are stable. */
+export function compareViews(a: PageView, b: PageView): number {
+  return a.timestamp < b.timestamp
+    ? -1
+    : a.timestamp > b.timestamp
+      ? 1
+      : a.messageId < b.messageId
+        ? -1
+        : a.messageId > b.messageId
+          ? 1
+          : 0;
+}
+
+/** Derives a visitor's touches from all of its page views, in any order. */
+export function deriveTouches(views: readonly PageView[], classify: Classifier): Touch[] {
+  const sorted = [...views].sort(compareViews);
+  const touches: Touch[] = [];
+  let previousTime = Number.NEGATIVE_INFINITY;
+  sorted.forEach((view, i) => {
+    const time = Date.parse(view.timestamp);
+    const url = landingUrl(view);
+    const c = classify({ url, referrer: view.referrer });
+    const sourced = c.touch && c.source !== '(direct)';
+    const last = touches[touches.length - 1];
+    const reload = last !== undefined && sameSource(last, c) && time - previousTime <= SAME_SOURCE_WINDOW_MS;
+    previousTime = time;
+    if (i > 0 && (!sourced || reload)) return;
+    const tagged = c.click_id !== null || (url !== undefined && /[?&]utm_/i.test(url));
+    const rule: TouchRule = tagged ? 'campaign' : sourced ? 'referrer' : 'first-view';
+    touches.push({
+      ...c,
+      // A first view from an internal or ignored referrer still starts the visitor's history, as direct.
+      touch: true,
+      reason: i === 0 && !sourced && !c.touch ? `first page view; ${c.reason}` : c.reason,
+      messageId: view.messageId,
+      timestamp: view.timestamp,
+      landing_page: view.url || null,
+      referrer: view.referrer || null,
+      rule,
+    });
+  });
+  if (touches.length <= MAX_TOUCHES_PER_VISITOR) return touches;
+  return [touches[0] as Touch, ...touches.slice(touches.length - (MAX_TOUCHES_PER_VISITOR - 1))];
+}

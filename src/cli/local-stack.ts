@@ -1,0 +1,89 @@
+/**
+ * `sma local` (npm start): the whole service on a laptop. DynamoDB Local,
+ * the tables from resources/tables.yml, and sls offline with every route and
+ * both stream processors. Ctrl-C stops everything.
+ */
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseConfig } from '../config';
+import { projectRoot } from '../lib/project-root';
+import { ensureTables, loadTableDefinitions } from '../store/table-definitions';
+import { freePort, startDynamoDbLocal, startOffline, type Started } from './processes';
+
+/** sls offline builds every function with esbuild before it listens. */
+const OFFLINE_START_TIMEOUT_MS = 120_000;
+
+export interface LocalStackOptions {
+  dynamodbPort: number;
+  httpPort: number;
+  /** Keep data between runs under .dynamodb/ (default), or start empty. */
+  inMemory: boolean;
+  verbose: boolean;
+}
+
+/** Starts the stack and keeps it running until SIGINT or SIGTERM. */
+export async function runLocalStack(options: LocalStackOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const root = projectRoot();
+  const say = (line: string): void => void out.write(`${line}\n`);
+  const started: Started[] = [];
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping…');
+    for (const s of started.reverse()) await s.stop();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+
+  try {
+    const dynamoPort = await freePort(options.dynamodbPort);
+    const dbPath = options.inMemory ? undefined : join(root, '.dynamodb');
+    say(`starting DynamoDB Local on port ${dynamoPort}${dbPath ? ` (data in ${dbPath})` : ' (in memory)'}…`);
+    const dynamo = await startDynamoDbLocal({ port: dynamoPort, dbPath, log: options.verbose ? (l) => out.write(l) : undefined });
+    started.push(dynamo);
+
+    const env = { ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint };
+    const config = parseConfig(env);
+    const client = new DynamoDBClient({
+      region: config.region,
+      endpoint: dynamo.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { created, existing } = await ensureTables(client, loadTableDefinitions(config.tables));
+    client.destroy();
+    say(`tables: ${[...created.map((t) => `${t} (created)`), ...existing].join(', ')}`);
+
+    const httpPort = await freePort(options.httpPort);
+    say(`starting sls offline on port ${httpPort} (building the functions takes a moment)…`);
+    const offline = await startOffline({ cwd: root, env, httpPort, timeoutMs: OFFLINE_START_TIMEOUT_MS, log: (l) => out.write(l) });
+    started.push(offline);
+    const base = `http://localhost:${httpPort}`;
+    say(`
+sma is running at ${base}
+
+  POST ${base}/events                  Segment webhook (one event, an array, or {"batch":[…]})
+  GET  ${base}/api/user/{userId}       linked ids and touches of a user
+  GET  ${base}/api/anonymous/{anonId}  the same for an anonymous visitor
+  GET  ${base}/api/rejected?day=YYYY-MM-DD   events /events refused, with reasons
+  streams: processPage, processIdentify (DynamoDB Local at ${dynamo.endpoint})
+
+Try it:
+  curl -s -X POST ${base}/events -H 'content-type: application/json' \\
+    -d '{"type":"page","messageId":"m-1","anonymousId":"a-1","timestamp":"2026-01-05T10:00:00Z","context":{"page":{"url":"https://example.com/?utm_source=newsletter&utm_medium=email","referrer":""}}}'
+  curl -s -X POST ${base}/events -H 'content-type: application/json' \\
+    -d '{"type":"identify","messageId":"m-2","anonymousId":"a-1","userId":"u-1","timestamp":"2026-01-05T10:01:00Z"}'
+  curl -s ${base}/api/user/u-1
+
+Ctrl-C stops everything.`);
+    await new Promise<void>((resolve) => offline.child.once('exit', () => resolve()));
+    if (!stopping) {
+      say('sls offline exited; stopping DynamoDB Local.');
+      await stopAll();
+      process.exitCode = 1;
+    }
+  } catch (e: unknown) {
+    await stopAll();
+    throw e;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * sma's errors. Each says whether retrying can help; callers act on that flag,
+ * never on message text. Messages are for logs and operators: handlers never
+ * send an internal message to a client.
+ */
+
+/** The base class of every sma error. */
+export class SmaError extends Error {
+  override name = 'SmaError';
+  /** True when the same call may succeed later (a dependency was unavailable). */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable;
+  }
+}
+
+/** DynamoDB could not be reached, throttled us past our retries, or failed. Retryable: Segment should retry. */
+export class StorageUnavailableError extends SmaError {
+  override name = 'StorageUnavailableError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: true, cause });
+  }
+}
+
+/** Input that can never succeed. Carries the field, for a 4xx that names it. */
+export class InvalidInputError extends SmaError {
+  override name = 'InvalidInputError';
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly status: 400 | 401 | 413 | 415 = 400,
+  ) {
+    super(message, { retryable: false });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Clients and stores, built once per Lambda container (or sls offline
+ * process) on first use, and shared by every handler.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getConfig, type Config } from '../config';
+import type { EventStore, IdentityStore, TouchStore } from '../ingest/ports';
+import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier } from '../source';
+import { createDocumentClient } from '../store/client';
+import { DynamoEventStore } from '../store/event-store';
+import { DynamoIdentityStore } from '../store/identity-store';
+import { DynamoTouchStore } from '../store/touch-store';
+
+export interface Deps {
+  config: Config;
+  doc: DynamoDBDocumentClient;
+  events: EventStore;
+  identity: IdentityStore;
+  touches: TouchStore;
+  classify: Classifier;
+}
+
+/** Builds the dependencies for a configuration. */
+export function buildDeps(config: Config): Deps {
+  const doc = createDocumentClient(config);
+  return {
+    config,
+    doc,
+    events: new DynamoEventStore(doc, config.tables),
+    identity: new DynamoIdentityStore(doc, config.tables.userMap),
+    touches: new DynamoTouchStore(doc, config.tables),
+    classify: createClassifier({
+      ownDomains: config.ownDomains,
+      ignoredReferrers: [...DEFAULT_IGNORED_REFERRERS, ...config.ignoredReferrers],
+    }),
+  };
+}
+
+let deps: Deps | undefined;
+
+/** The process's dependencies. */
+export function getDeps(): Deps {
+  deps ??= buildDeps(getConfig());
+  return deps;
+}

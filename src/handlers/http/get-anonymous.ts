@@ -1,0 +1,12 @@
+/** getAnonymous: GET /api/anonymous/{id}, the debug view of an anonymous visitor. */
+import { getAnonymousView } from '../../ingest/visitor-view';
+import { getDeps } from '../deps';
+import { httpHandler, json, pathId, requireApiKey } from './http';
+
+export const handler = httpHandler(async (event) => {
+  const { config, identity, touches } = getDeps();
+  requireApiKey(event, config);
+  const anonymousId = pathId(event, 'id');
+  const view = await getAnonymousView(anonymousId, identity, touches);
+  return view ? json(200, view) : json(404, { error: `no events for anonymous id ${anonymousId}`, details: { field: 'id' } });
+});

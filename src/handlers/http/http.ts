@@ -1,0 +1,103 @@
+/**
+ * What every HTTP handler shares: reading the body, API-key checks, and the
+ * one mapping from errors to status codes. A client never sees a stack or an
+ * internal message.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { InvalidInputError, SmaError } from '../../errors';
+import { logger } from '../../lib/logger';
+import { safeEqual } from '../../segment/signature';
+import type { Config } from '../../config';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/**
+ * The largest request body accepted: a Webhooks (Actions) batch of 4,000
+ * events of typical size (~1 KB) with room to spare, below Lambda's 6 MB
+ * synchronous payload limit.
+ */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** A JSON response. */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** A header, case-insensitively. */
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+/** The raw request body as text, within the size limit. */
+export function readBody(event: HttpEvent): string {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_BODY_BYTES) throw new InvalidInputError(`body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES}`, 'body', 413);
+  return text;
+}
+
+/** Parses a JSON body, naming the body when it is not JSON. */
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') throw new InvalidInputError('body is empty; send a Segment event as JSON', 'body');
+  const type = text.trimStart()[0];
+  if (type !== '{' && type !== '[') throw new InvalidInputError('body must be a JSON object or array', 'body');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInputError('body is not valid JSON', 'body');
+  }
+}
+
+/**
+ * The debug and trigger routes need `x-api-key` when API_KEY is set. Without
+ * one they are open only on stage `dev`, so a forgotten key cannot expose a
+ * production deployment.
+ */
+export function requireApiKey(event: HttpEvent, config: Pick<Config, 'apiKey' | 'stage'>): void {
+  if (config.apiKey === undefined) {
+    if (config.stage === 'dev') return;
+    throw new InvalidInputError(`API_KEY is not configured; /api routes are closed on stage "${config.stage}"`, 'x-api-key', 401);
+  }
+  const given = header(event, 'x-api-key');
+  if (given === undefined || !safeEqual(given, config.apiKey))
+    throw new InvalidInputError('missing or wrong x-api-key header', 'x-api-key', 401);
+}
+
+/** Maps any error to a response: 4xx naming the field, 503 for retryable faults, a bare 500 otherwise. */
+export function errorResponse(e: unknown): HttpResult {
+  if (e instanceof InvalidInputError) return json(e.status, { error: e.message, details: { field: e.field } });
+  if (e instanceof SmaError && e.retryable) {
+    logger.warn('temporary failure', { error: e.name, message: e.message });
+    return json(503, { error: 'storage is temporarily unavailable; retry later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  }
+  logger.error('unexpected failure', {
+    error: e instanceof Error ? e.name : typeof e,
+    message: e instanceof Error ? e.message : undefined,
+  });
+  return json(500, { error: 'internal error' });
+}
+
+/** Wraps a handler body with the error mapping. */
+export function httpHandler(fn: (event: HttpEvent) => Promise<HttpResult>): (event: HttpEvent) => Promise<HttpResult> {
+  return async (event) => {
+    try {
+      return await fn(event);
+    } catch (e: unknown) {
+      return errorResponse(e);
+    }
+  };
+}
+
+/** A path parameter, validated as an id. */
+export function pathId(event: HttpEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (value === undefined || value.trim() === '') throw new InvalidInputError(`${name} is required in the path`, name);
+  if (value.length > 512) throw new InvalidInputError(`${name} is longer than 512 characters`, name);
+  return value;
+}

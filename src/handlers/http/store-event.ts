@@ -1,0 +1,64 @@
+/**
+ * storeEvent: POST /events, Segment's webhook destination.
+ * verify signature → parse → ingestEvents → map the summary to a status.
+ */
+import { InvalidInputError } from '../../errors';
+import { ingestEvents } from '../../ingest/ingest-events';
+import { logger } from '../../lib/logger';
+import { batchLimit, splitBody } from '../../segment/events';
+import { verifySignature } from '../../segment/signature';
+import { getDeps } from '../deps';
+import { header, httpHandler, json, parseJson, readBody, type HttpEvent } from './http';
+
+// Form and multipart bodies are a client mistake (curl -d without a
+// content-type header is form-encoded); JSON, text/plain and none are read.
+const REFUSED_CONTENT_TYPES = /^(application\/x-www-form-urlencoded|multipart\/|application\/xml|text\/xml)/i;
+
+function checkContentType(event: HttpEvent): void {
+  const type = header(event, 'content-type');
+  if (type !== undefined && REFUSED_CONTENT_TYPES.test(type.trim())) {
+    throw new InvalidInputError(`content-type ${type} is not accepted; send application/json`, 'content-type', 415);
+  }
+}
+
+export const handler = httpHandler(async (event) => {
+  const { config, events } = getDeps();
+  checkContentType(event);
+  const text = readBody(event);
+  const body = parseJson(text);
+  if (config.webhookSecret !== undefined) {
+    const first = Array.isArray(body) ? (body[0] as unknown) : undefined;
+    if (!verifySignature(config.webhookSecret, text, header(event, 'x-signature'), first)) {
+      throw new InvalidInputError(
+        'missing or wrong X-Signature; check the shared secret in the Segment destination settings',
+        'x-signature',
+        401,
+      );
+    }
+  }
+  const split = splitBody(body);
+  if (!split) throw new InvalidInputError('body must be a Segment event, an array of events, or {"batch": [...]}', 'type');
+  const limit = batchLimit(split.shape);
+  if (split.items.length > limit) {
+    throw new InvalidInputError(
+      `${split.items.length} events in one request; the limit for this shape is ${limit}`,
+      split.shape === 'batch' ? 'batch' : 'body',
+      413,
+    );
+  }
+  if (split.items.length === 0) throw new InvalidInputError('no events in the body', split.shape === 'batch' ? 'batch' : 'body');
+
+  const summary = await ingestEvents(split.items, events);
+  logger.info('events ingested', {
+    received: summary.received,
+    stored: summary.stored,
+    duplicates: summary.duplicates,
+    ignored: summary.ignored,
+    rejected: summary.rejected,
+  });
+  if (summary.rejected === summary.received) {
+    const first = summary.errors[0];
+    return json(400, { error: first ? `event ${first.index}: ${first.field} ${first.message}` : 'no valid event', details: summary });
+  }
+  return json(200, summary);
+});

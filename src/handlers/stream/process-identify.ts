@@ -1,0 +1,21 @@
+/**
+ * processIdentify: the identify table's stream. Links anonymous ids and user
+ * ids from identify, alias and any event that carries both.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { linkIdentities } from '../../ingest/identity';
+import { linkingItemSchema } from '../../store/items';
+import { getDeps } from '../deps';
+import { newImage } from './records';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
+  const item = newImage(record);
+  if (!item) return;
+  await linkIdentities([linkingItemSchema.parse(item)], getDeps().identity);
+};
+
+export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, handleRecord, processor, { context });

@@ -1,0 +1,71 @@
+/**
+ * POST /events, as a domain operation: validate every event, store the valid
+ * ones idempotently, keep the invalid ones for operators, and say what
+ * happened to each.
+ */
+import { parseEvent, type ParsedEvent, type SegmentEvent } from '../segment/events';
+import type { EventStore, RejectedEvent } from './ports';
+
+/** A rejected event's body is kept up to this size; enough to see what was wrong. */
+export const MAX_REJECTED_BODY_BYTES = 8 * 1024;
+
+/** What happened to one request's events. received = stored + duplicates + ignored + rejected. */
+export interface IngestSummary {
+  received: number;
+  stored: number;
+  duplicates: number;
+  /** Valid events sma does not use (track and group without both ids). */
+  ignored: number;
+  rejected: number;
+  /** Each rejected event: its index in the body, the field at fault and why. */
+  errors: { index: number; field: string; message: string }[];
+}
+
+/**
+ * Events sma stores: page views, identity events, and any other event that
+ * carries both ids (it links them).
+ */
+export function isStored(event: SegmentEvent): boolean {
+  if (event.type === 'page' || event.type === 'screen' || event.type === 'identify' || event.type === 'alias') return true;
+  return event.anonymousId !== undefined && event.userId !== undefined;
+}
+
+function toRejected(p: Extract<ParsedEvent, { ok: false }>, receivedAt: string): RejectedEvent {
+  const body = JSON.stringify(p.raw) ?? String(p.raw);
+  return { index: p.index, field: p.field, message: p.message, body: body.slice(0, MAX_REJECTED_BODY_BYTES), receivedAt };
+}
+
+/** Validates and stores a request's events. Throws StorageUnavailableError when nothing can be promised. */
+export async function ingestEvents(items: readonly unknown[], store: EventStore, now: Date = new Date()): Promise<IngestSummary> {
+  const parsed = items.map((raw, i) => parseEvent(raw, i));
+  const valid: SegmentEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  let ignored = 0;
+  const seen = new Set<string>();
+  let inRequestDuplicates = 0;
+  for (const p of parsed) {
+    if (!p.ok) {
+      rejected.push(toRejected(p, now.toISOString()));
+    } else if (!isStored(p.event)) {
+      ignored += 1;
+    } else if (seen.has(p.event.messageId)) {
+      // The same message twice in one body: store it once.
+      inRequestDuplicates += 1;
+    } else {
+      seen.add(p.event.messageId);
+      valid.push(p.event);
+    }
+  }
+  const [{ duplicates }] = await Promise.all([
+    valid.length > 0 ? store.storeEvents(valid) : Promise.resolve({ duplicates: new Set<string>() }),
+    rejected.length > 0 ? store.storeRejected(rejected) : Promise.resolve(),
+  ]);
+  return {
+    received: items.length,
+    stored: valid.length - duplicates.size,
+    duplicates: duplicates.size + inRequestDuplicates,
+    ignored,
+    rejected: rejected.length,
+    errors: rejected.map(({ index, field, message }) => ({ index, field, message })),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Keeping each visitor's touches current: after page views are stored, the
+ * visitor's touches are derived again from all of its page views. Deriving
+ * from the full history makes the result independent of arrival order and of
+ * retries.
+ */
+import { deriveTouches } from '../attribution/touches';
+import type { Classifier } from '../source';
+import type { TouchStore, VisitorTouches } from './ports';
+
+/**
+ * Page views read per visitor. Beyond this (crawlers, monitoring robots) the
+ * earliest views are used and the result is marked truncated, so one bot
+ * cannot make every later event cost thousands of reads.
+ */
+export const MAX_PAGE_VIEWS_READ = 5_000;
+
+/** Recomputes and saves one visitor's touches. */
+export async function refreshVisitorTouches(
+  visitorKey: string,
+  store: TouchStore,
+  classify: Classifier,
+  now: Date = new Date(),
+): Promise<VisitorTouches> {
+  const { views, truncated } = await store.pageViewsOf(visitorKey, MAX_PAGE_VIEWS_READ);
+  const value: VisitorTouches = {
+    visitorKey,
+    touches: deriveTouches(views, classify),
+    pageViews: views.length,
+    truncated,
+    updatedAt: now.toISOString(),
+  };
+  await store.saveTouches(value);
+  return value;
+}

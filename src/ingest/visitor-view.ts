@@ -1,0 +1,74 @@
+/**
+ * The debug view of a user or an anonymous visitor: linked ids and touches.
+ */
+import type { Touch } from '../attribution/touches';
+import type { IdentityStore, TouchStore } from './ports';
+import { visitorKeyOf } from './ports';
+import { mapLimit } from '../lib/concurrency';
+
+/** Touch lists read at once when a user has many anonymous ids. */
+const VIEW_READ_CONCURRENCY = 8;
+
+/** A touch, with the anonymous id (or user id) whose page view it was. */
+export type VisitorTouch = Touch & { anonymousId: string | null };
+
+export interface UserView {
+  userId: string;
+  anonymousIds: string[];
+  touches: VisitorTouch[];
+  pageViews: number;
+}
+
+export interface AnonymousView {
+  anonymousId: string;
+  userIds: string[];
+  touches: VisitorTouch[];
+  pageViews: number;
+}
+
+async function collectTouches(
+  keys: { key: string; anonymousId: string | null }[],
+  touches: TouchStore,
+): Promise<{ touches: VisitorTouch[]; pageViews: number; found: boolean }> {
+  const stored = await mapLimit(keys, VIEW_READ_CONCURRENCY, async ({ key, anonymousId }) => ({
+    anonymousId,
+    value: await touches.touchesOf(key),
+  }));
+  const all: VisitorTouch[] = [];
+  let pageViews = 0;
+  let found = false;
+  for (const { anonymousId, value } of stored) {
+    if (!value) continue;
+    found = true;
+    pageViews += value.pageViews;
+    for (const t of value.touches) all.push({ ...t, anonymousId });
+  }
+  all.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.messageId < b.messageId ? -1 : 1));
+  return { touches: all, pageViews, found };
+}
+
+/** A user's view, or undefined when sma knows nothing of the user. */
+export async function getUserView(userId: string, identity: IdentityStore, touches: TouchStore): Promise<UserView | undefined> {
+  const anonymousIds = (await identity.anonymousIdsOf(userId)).sort();
+  const keys = [
+    { key: visitorKeyOf({ userId }), anonymousId: null },
+    ...anonymousIds.map((a) => ({ key: visitorKeyOf({ anonymousId: a }), anonymousId: a })),
+  ];
+  const collected = await collectTouches(keys, touches);
+  if (anonymousIds.length === 0 && !collected.found) return undefined;
+  return { userId, anonymousIds, touches: collected.touches, pageViews: collected.pageViews };
+}
+
+/** An anonymous visitor's view, or undefined when unknown. */
+export async function getAnonymousView(
+  anonymousId: string,
+  identity: IdentityStore,
+  touches: TouchStore,
+): Promise<AnonymousView | undefined> {
+  const [userIds, collected] = await Promise.all([
+    identity.userIdsOf(anonymousId),
+    collectTouches([{ key: visitorKeyOf({ anonymousId }), anonymousId }], touches),
+  ]);
+  if (userIds.length === 0 && !collected.found) return undefined;
+  return { anonymousId, userIds: userIds.sort(), touches: collected.touches, pageViews: collected.pageViews };
+}

@@ -1,0 +1,156 @@
+/**
+ * Inbound Segment events: the three body shapes /events accepts, the spec
+ * fields sma reads, and the limits. Validation names the field at fault.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/** Segment rejects messages over 32 KB (HTTP Tracking API limits). */
+export const MAX_EVENT_BYTES = 32 * 1024;
+/** Segment's HTTP Tracking API takes at most 2,500 messages in one batch. */
+export const MAX_TRACKING_API_BATCH = 2500;
+/** Webhooks (Actions) batches up to 4,000 events per request (Segment's maximum batch size). */
+export const MAX_ACTIONS_BATCH = 4000;
+/**
+ * DynamoDB keys are at most 2,048 bytes; ids are also part of composite keys
+ * (`visitor#anon#<id>`), so cap them well below that.
+ */
+export const MAX_ID_LENGTH = 512;
+
+/**
+ * An id: a string or number. Null and empty strings count as absent (a common
+ * client bug, and DynamoDB rejects empty key attributes); an event left with
+ * no id at all is rejected.
+ */
+const id = z
+  .union([z.string(), z.number().finite(), z.null()], {
+    error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string'),
+  })
+  .transform((v) => (v === null ? undefined : String(v).trim() || undefined))
+  .pipe(
+    z
+      .string()
+      .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+      // NUL and other control characters break keys, logs and exports.
+      // eslint-disable-next-line no-control-regex
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters')
+      .optional(),
+  );
+
+const requiredId = id.pipe(z.string({ error: 'is required' }));
+
+const timestamp = z
+  .string({ error: 'must be an ISO-8601 date' })
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date')
+  .transform((s) => new Date(s).toISOString());
+
+const record = z.record(z.string(), z.unknown());
+
+const pageContext = z
+  .object({
+    url: z.string().optional(),
+    referrer: z.string().optional(),
+    path: z.string().optional(),
+    title: z.string().optional(),
+  })
+  .partial();
+
+const campaignContext = z
+  .object({
+    source: z.string().optional(),
+    medium: z.string().optional(),
+    name: z.string().optional(),
+    term: z.string().optional(),
+    content: z.string().optional(),
+  })
+  .partial();
+
+const context = z.object({ page: pageContext.optional(), campaign: campaignContext.optional() }).loose();
+
+const base = z.object({
+  messageId: id.optional(),
+  anonymousId: id.optional(),
+  userId: id.optional(),
+  timestamp: timestamp.optional(),
+  originalTimestamp: timestamp.optional(),
+  receivedAt: timestamp.optional(),
+  sentAt: timestamp.optional(),
+  context: context.optional(),
+});
+
+const identified = { message: 'anonymousId or userId is required', path: ['anonymousId'] };
+const hasId = (e: { anonymousId?: string; userId?: string }): boolean => e.anonymousId !== undefined || e.userId !== undefined;
+
+const pageEvent = base
+  .extend({ type: z.enum(['page', 'screen']), name: z.string().optional(), properties: record.optional() })
+  .refine(hasId, identified);
+const identifyEvent = base.extend({ type: z.literal('identify'), traits: record.optional() }).refine(hasId, identified);
+const aliasEvent = base.extend({ type: z.literal('alias'), previousId: requiredId, userId: requiredId });
+const otherEvent = base.extend({ type: z.enum(['track', 'group']), event: z.string().optional() }).refine(hasId, identified);
+
+const segmentEvent = z.discriminatedUnion('type', [pageEvent, identifyEvent, aliasEvent, otherEvent], {
+  error: 'type must be one of page, screen, identify, alias, track, group',
+});
+
+export type SegmentEvent = z.infer<typeof segmentEvent> & { messageId: string };
+export type PageEvent = Extract<SegmentEvent, { type: 'page' | 'screen' }>;
+
+/** One event of a request, validated or not, with its position in the body. */
+export type ParsedEvent =
+  | { index: number; ok: true; event: SegmentEvent; bytes: number }
+  | { index: number; ok: false; field: string; message: string; raw: unknown; bytes: number };
+
+/** The body's shape, which sets its batch limit. */
+export type BodyShape = 'event' | 'array' | 'batch';
+
+/**
+ * Splits a parsed JSON body into events: one event, an array (Webhooks
+ * Actions batching), or `{"batch": [...]}` (HTTP Tracking API).
+ *
+ * @returns undefined when the body is none of the three.
+ */
+export function splitBody(body: unknown): { shape: BodyShape; items: unknown[] } | undefined {
+  if (Array.isArray(body)) return { shape: 'array', items: body };
+  if (typeof body === 'object' && body !== null) {
+    if ('batch' in body && Array.isArray(body.batch)) return { shape: 'batch', items: body.batch as unknown[] };
+    if ('type' in body) return { shape: 'event', items: [body] };
+  }
+  return undefined;
+}
+
+/** The most events a body of this shape may carry. */
+export function batchLimit(shape: BodyShape): number {
+  return shape === 'batch' ? MAX_TRACKING_API_BATCH : shape === 'array' ? MAX_ACTIONS_BATCH : 1;
+}
+
+/**
+ * A deterministic messageId for an event that has none (a hand-written
+ * client): the same payload sent twice gets the same id, so it is stored once.
+ */
+function deriveMessageId(raw: unknown): string {
+  return `sma-${createHash('sha1').update(JSON.stringify(raw)).digest('hex')}`;
+}
+
+/** Validates one event against the Segment spec. */
+export function parseEvent(raw: unknown, index: number): ParsedEvent {
+  const text = JSON.stringify(raw) ?? '';
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_EVENT_BYTES) {
+    return { index, ok: false, field: '(event)', message: `event is ${bytes} bytes; Segment's limit is ${MAX_EVENT_BYTES}`, raw, bytes };
+  }
+  const parsed = segmentEvent.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : typeof raw === 'object' && raw !== null ? 'type' : '(event)';
+    const message =
+      typeof raw !== 'object' || raw === null || Array.isArray(raw) ? 'event must be a JSON object' : (issue?.message ?? 'invalid');
+    return { index, ok: false, field, message, raw, bytes };
+  }
+  const event = { ...parsed.data, messageId: parsed.data.messageId ?? deriveMessageId(raw) };
+  return { index, ok: true, event, bytes };
+}
+
+/** The time an event happened: Segment's corrected `timestamp`, else the client's, else when Segment received it. */
+export function eventTime(event: SegmentEvent, now: () => Date = () => new Date()): string {
+  return event.timestamp ?? event.originalTimestamp ?? event.receivedAt ?? event.sentAt ?? now().toISOString();
+}

@@ -1,0 +1,82 @@
+/**
+ * BatchWriteItem and BatchGetItem with DynamoDB's partial results handled:
+ * `UnprocessedItems` / `UnprocessedKeys` are retried with capped, jittered
+ * exponential backoff (AWS's advice for throttled batches), and give up with a
+ * StorageUnavailableError rather than lose an item silently.
+ */
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StorageUnavailableError } from '../errors';
+import { mapLimit } from '../lib/concurrency';
+import { withStorage } from './errors';
+
+/** DynamoDB's limit: 25 put/delete requests per BatchWriteItem. */
+export const MAX_BATCH_WRITE = 25;
+/** DynamoDB's limit: 100 keys per BatchGetItem. */
+export const MAX_BATCH_GET = 100;
+/** Batches in flight at once per call: enough to hide latency, few enough not to trip throttling. */
+export const BATCH_CONCURRENCY = 8;
+/** Retries of unprocessed items before giving up (with the backoff below, about 6 s in all). */
+export const MAX_UNPROCESSED_RETRIES = 8;
+const BACKOFF_BASE_MS = 25;
+const BACKOFF_CAP_MS = 1_500;
+
+export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/** Full-jitter exponential backoff. */
+export function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Writes every request; resolves only when all are durable. */
+export async function batchWriteAll(doc: DynamoDBDocumentClient, table: string, requests: readonly WriteRequest[]): Promise<void> {
+  await mapLimit(chunk(requests, MAX_BATCH_WRITE), BATCH_CONCURRENCY, async (batch) => {
+    let pending: WriteRequest[] = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > MAX_UNPROCESSED_RETRIES) {
+        throw new StorageUnavailableError(
+          `${pending.length} item(s) still unprocessed by BatchWriteItem on ${table} after ${MAX_UNPROCESSED_RETRIES} retries`,
+        );
+      }
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await withStorage(`BatchWriteItem on ${table}`, () =>
+        doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })),
+      );
+      pending = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+    }
+  });
+}
+
+/** Reads every key; returns the items found (in no particular order). */
+export async function batchGetAll(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+  projection?: string,
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  await mapLimit(chunk(keys, MAX_BATCH_GET), BATCH_CONCURRENCY, async (batch) => {
+    let pending: Record<string, unknown>[] = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > MAX_UNPROCESSED_RETRIES) {
+        throw new StorageUnavailableError(
+          `${pending.length} key(s) still unprocessed by BatchGetItem on ${table} after ${MAX_UNPROCESSED_RETRIES} retries`,
+        );
+      }
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await withStorage(`BatchGetItem on ${table}`, () =>
+        doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ProjectionExpression: projection } } })),
+      );
+      found.push(...(out.Responses?.[table] ?? []));
+      pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  });
+  return found;
+}

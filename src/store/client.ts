@@ -1,0 +1,32 @@
+/**
+ * The DynamoDB client, built once per process from the configuration.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Config } from '../config';
+
+/**
+ * How long one DynamoDB call may take before it counts as a failure. Segment
+ * waits about 5 s for a webhook response, so a hung database must fail fast
+ * enough to answer 503 and let Segment retry.
+ */
+export const DYNAMODB_REQUEST_TIMEOUT_MS = 3_000;
+/** Connection timeout: DynamoDB Local down, or a wrong endpoint, fails in this time. */
+export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
+/** SDK attempts per call (its own retry with backoff for throttling and 5xx). */
+export const DYNAMODB_MAX_ATTEMPTS = 3;
+
+/** Builds a document client for the configured endpoint and region. */
+export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
+  const local = config.dynamodbEndpoint !== undefined;
+  const client = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.dynamodbEndpoint,
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+    requestHandler: new NodeHttpHandler({ requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS, connectionTimeout: DYNAMODB_CONNECT_TIMEOUT_MS }),
+    // DynamoDB Local accepts any credentials; do not make a laptop need AWS ones.
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}

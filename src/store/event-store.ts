@@ -1,0 +1,99 @@
+/**
+ * Raw events in DynamoDB: page and screen events in the page table, identity
+ * events in the identify table, one item per messageId.
+ */
+import { createHash } from 'node:crypto';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { EventStore, RejectedEvent } from '../ingest/ports';
+import type { SegmentEvent } from '../segment/events';
+import { batchGetAll, batchWriteAll } from './batch';
+import { withStorage } from './errors';
+import { identifyItem, pageItem, rejectedExpiry } from './items';
+
+export interface EventTables {
+  page: string;
+  identify: string;
+  attribution: string;
+}
+
+const rejectedSchema = z.object({ index: z.number(), field: z.string(), message: z.string(), body: z.string(), receivedAt: z.string() });
+
+/**
+ * Idempotency: the messageIds already stored are read first (BatchGetItem) and
+ * only new events are written (BatchWriteItem). Two deliveries of the same
+ * event racing each other may both write it; the item is the same, so the
+ * only effect is that neither counts it as a duplicate.
+ */
+export class DynamoEventStore implements EventStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: EventTables,
+  ) {}
+
+  async storeEvents(events: readonly SegmentEvent[]): Promise<{ duplicates: ReadonlySet<string> }> {
+    const pages = events.filter((e) => e.type === 'page' || e.type === 'screen');
+    const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen');
+    const [pageDupes, otherDupes] = await Promise.all([
+      this.existing(this.tables.page, pages),
+      this.existing(this.tables.identify, others),
+    ]);
+    await Promise.all([
+      batchWriteAll(
+        this.doc,
+        this.tables.page,
+        pages
+          .filter((e) => !pageDupes.has(e.messageId))
+          .map((e) => ({ PutRequest: { Item: pageItem(e as Extract<SegmentEvent, { type: 'page' | 'screen' }>) } })),
+      ),
+      batchWriteAll(
+        this.doc,
+        this.tables.identify,
+        others.filter((e) => !otherDupes.has(e.messageId)).map((e) => ({ PutRequest: { Item: identifyItem(e) } })),
+      ),
+    ]);
+    return { duplicates: new Set([...pageDupes, ...otherDupes]) };
+  }
+
+  private async existing(table: string, events: readonly SegmentEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const found = await batchGetAll(
+      this.doc,
+      table,
+      events.map((e) => ({ messageId: e.messageId })),
+      'messageId',
+    );
+    return new Set(found.map((item) => String(item.messageId)));
+  }
+
+  async storeRejected(rejected: readonly RejectedEvent[]): Promise<void> {
+    const items = rejected.map((r) => ({
+      PutRequest: {
+        Item: {
+          pk: `rejected#${r.receivedAt.slice(0, 10)}`,
+          // The same bad event sent again (a retry) overwrites its record.
+          sk: `${createHash('sha1').update(r.body).digest('hex').slice(0, 16)}#${r.index}`,
+          ...r,
+          expiresAt: rejectedExpiry(r.receivedAt),
+        },
+      },
+    }));
+    await batchWriteAll(this.doc, this.tables.attribution, items);
+  }
+
+  async listRejected(day: string, limit: number): Promise<RejectedEvent[]> {
+    const out = await withStorage('Query rejected', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.attribution,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `rejected#${day}` },
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? [])
+      .map((item) => rejectedSchema.parse(item))
+      .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.index - b.index));
+  }
+}

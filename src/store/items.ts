@@ -1,0 +1,99 @@
+/**
+ * How domain values become DynamoDB items and back. Items read back are
+ * checked with zod: a table is input too.
+ */
+import { z } from 'zod';
+import type { CampaignContext, PageView } from '../attribution/touches';
+import { eventTime, type SegmentEvent } from '../segment/events';
+import { visitorKeyOf } from '../ingest/ports';
+
+/** Days a rejected event is kept (DynamoDB TTL on `expiresAt`). */
+export const REJECTED_RETENTION_DAYS = 30;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function campaignOf(event: SegmentEvent): CampaignContext | undefined {
+  const c = event.context?.campaign;
+  if (!c) return undefined;
+  const out: CampaignContext = {
+    source: str(c.source),
+    medium: str(c.medium),
+    name: str(c.name),
+    term: str(c.term),
+    content: str(c.content),
+  };
+  return Object.values(out).some((v) => v !== undefined) ? out : undefined;
+}
+
+/** The page table item of a page or screen event. */
+export function pageItem(event: Extract<SegmentEvent, { type: 'page' | 'screen' }>): Record<string, unknown> {
+  const page = event.context?.page;
+  const props = event.properties ?? {};
+  return {
+    messageId: event.messageId,
+    type: event.type,
+    visitorKey: visitorKeyOf(event),
+    anonymousId: event.anonymousId,
+    userId: event.userId,
+    timestamp: eventTime(event),
+    url: page?.url ?? str(props.url),
+    referrer: page?.referrer ?? str(props.referrer),
+    title: page?.title ?? str(props.title),
+    path: page?.path ?? str(props.path),
+    name: event.name,
+    campaign: campaignOf(event),
+    receivedAt: event.receivedAt,
+  };
+}
+
+/** The identify table item of an identify, alias, or other id-linking event. */
+export function identifyItem(event: SegmentEvent): Record<string, unknown> {
+  return {
+    messageId: event.messageId,
+    type: event.type,
+    anonymousId: event.anonymousId,
+    userId: event.userId,
+    previousId: event.type === 'alias' ? event.previousId : undefined,
+    timestamp: eventTime(event),
+    // Traits are kept as JSON text: arbitrary client JSON can exceed
+    // DynamoDB's 32-level nesting limit, which would fail the whole batch.
+    traits: event.type === 'identify' && event.traits ? JSON.stringify(event.traits) : undefined,
+    receivedAt: event.receivedAt,
+  };
+}
+
+const campaignSchema = z.object({
+  source: z.string().optional(),
+  medium: z.string().optional(),
+  name: z.string().optional(),
+  term: z.string().optional(),
+  content: z.string().optional(),
+});
+
+const pageViewSchema = z.object({
+  messageId: z.string(),
+  timestamp: z.string(),
+  url: z.string().optional(),
+  referrer: z.string().optional(),
+  campaign: campaignSchema.optional(),
+});
+
+/** A page view from a page table item or index projection. */
+export function toPageView(item: Record<string, unknown>): PageView {
+  return pageViewSchema.parse(item);
+}
+
+/** The identify table fields that link ids. */
+export const linkingItemSchema = z.object({
+  messageId: z.string(),
+  type: z.string(),
+  timestamp: z.string(),
+  userId: z.string().optional(),
+  anonymousId: z.string().optional(),
+  previousId: z.string().optional(),
+});
+
+/** TTL epoch seconds for a rejected event received at `receivedAt`. */
+export function rejectedExpiry(receivedAt: string): number {
+  return Math.floor(Date.parse(receivedAt) / 1000) + REJECTED_RETENTION_DAYS * 86_400;
+}

@@ -1,0 +1,103 @@
+/**
+ * The tables as resources/tables.yml defines them, for creating them outside
+ * CloudFormation (DynamoDB Local, tests). serverless.yml includes the same
+ * file, so local tables never drift from AWS.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { load } from 'js-yaml';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { projectRoot } from '../lib/project-root';
+
+/** The resource logical ids and the configuration key naming each table. */
+export const TABLE_RESOURCES = {
+  PageTable: 'page',
+  IdentifyTable: 'identify',
+  UserMapTable: 'userMap',
+  AttributionTable: 'attribution',
+} as const satisfies Record<string, keyof Config['tables']>;
+
+const keyElement = z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) });
+const tableResource = z.object({
+  Type: z.literal('AWS::DynamoDB::Table'),
+  Properties: z.object({
+    BillingMode: z.literal('PAY_PER_REQUEST'),
+    AttributeDefinitions: z.array(z.object({ AttributeName: z.string(), AttributeType: z.enum(['S', 'N', 'B']) })),
+    KeySchema: z.array(keyElement),
+    GlobalSecondaryIndexes: z
+      .array(
+        z.object({
+          IndexName: z.string(),
+          KeySchema: z.array(keyElement),
+          Projection: z.object({
+            ProjectionType: z.enum(['ALL', 'KEYS_ONLY', 'INCLUDE']),
+            NonKeyAttributes: z.array(z.string()).optional(),
+          }),
+        }),
+      )
+      .optional(),
+    StreamSpecification: z.object({ StreamViewType: z.enum(['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY']) }).optional(),
+    TimeToLiveSpecification: z.object({ AttributeName: z.string(), Enabled: z.boolean() }).optional(),
+  }),
+});
+
+export interface TableDefinition {
+  create: CreateTableCommandInput;
+  ttlAttribute: string | undefined;
+}
+
+/** Reads resources/tables.yml and names each table from the configuration. */
+export function loadTableDefinitions(tables: Config['tables'], file = join(projectRoot(), 'resources', 'tables.yml')): TableDefinition[] {
+  const doc = z.object({ Resources: z.record(z.string(), z.unknown()) }).parse(load(readFileSync(file, 'utf8')));
+  return Object.entries(TABLE_RESOURCES).map(([logicalId, key]) => {
+    const { Properties: p } = tableResource.parse(doc.Resources[logicalId]);
+    return {
+      create: {
+        TableName: tables[key],
+        BillingMode: p.BillingMode,
+        AttributeDefinitions: p.AttributeDefinitions,
+        KeySchema: p.KeySchema,
+        GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
+        StreamSpecification: p.StreamSpecification
+          ? { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType }
+          : undefined,
+      },
+      ttlAttribute: p.TimeToLiveSpecification?.Enabled ? p.TimeToLiveSpecification.AttributeName : undefined,
+    };
+  });
+}
+
+/** Creates the tables that do not exist yet. */
+export async function ensureTables(
+  client: DynamoDBClient,
+  definitions: readonly TableDefinition[],
+): Promise<{ created: string[]; existing: string[] }> {
+  const created: string[] = [];
+  const existing: string[] = [];
+  for (const def of definitions) {
+    const name = def.create.TableName ?? '';
+    try {
+      await client.send(new DescribeTableCommand({ TableName: name }));
+      existing.push(name);
+      continue;
+    } catch (e: unknown) {
+      if (!(e instanceof Error && e.name === 'ResourceNotFoundException')) throw e;
+    }
+    await client.send(new CreateTableCommand(def.create));
+    if (def.ttlAttribute) {
+      await client.send(
+        new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: def.ttlAttribute, Enabled: true } }),
+      );
+    }
+    created.push(name);
+  }
+  return { created, existing };
+}

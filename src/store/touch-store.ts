@@ -1,0 +1,92 @@
+/**
+ * Page views by visitor (the page table's byVisitor index) and each visitor's
+ * derived touches (one item in the attribution table, pk `visitor#<key>`,
+ * sk `touches`).
+ */
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { PageView, Touch } from '../attribution/touches';
+import type { TouchStore, VisitorTouches } from '../ingest/ports';
+import { toStorageError, withStorage } from './errors';
+import { toPageView } from './items';
+
+export interface TouchTables {
+  page: string;
+  attribution: string;
+}
+
+const storedTouches = z.object({
+  visitorKey: z.string(),
+  touches: z.string(),
+  pageViews: z.number(),
+  truncated: z.boolean(),
+  updatedAt: z.string(),
+});
+
+export class DynamoTouchStore implements TouchStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: TouchTables,
+  ) {}
+
+  async pageViewsOf(visitorKey: string, limit: number): Promise<{ views: PageView[]; truncated: boolean }> {
+    const views: PageView[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await withStorage('Query byVisitor', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tables.page,
+            IndexName: 'byVisitor',
+            KeyConditionExpression: 'visitorKey = :v',
+            ExpressionAttributeValues: { ':v': visitorKey },
+            ExclusiveStartKey: start,
+            Limit: limit + 1 - views.length,
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) views.push(toPageView(item));
+      start = out.LastEvaluatedKey;
+    } while (start && views.length <= limit);
+    const truncated = views.length > limit;
+    return { views: truncated ? views.slice(0, limit) : views, truncated };
+  }
+
+  async saveTouches(value: VisitorTouches): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tables.attribution,
+          Item: {
+            pk: `visitor#${value.visitorKey}`,
+            sk: 'touches',
+            visitorKey: value.visitorKey,
+            // JSON text: one attribute, no nesting limits, and exactly what the API returns.
+            touches: JSON.stringify(value.touches),
+            pageViews: value.pageViews,
+            truncated: value.truncated,
+            updatedAt: value.updatedAt,
+          },
+          // Page views only grow: a result from fewer views is stale and must
+          // not overwrite one from more (two shards processing one visitor).
+          ConditionExpression: 'attribute_not_exists(pk) OR pageViews <= :n',
+          ExpressionAttributeValues: { ':n': value.pageViews },
+        }),
+      );
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof Error && e.name === 'ConditionalCheckFailedException') return false;
+      throw toStorageError('PutItem touches', e);
+    }
+  }
+
+  async touchesOf(visitorKey: string): Promise<VisitorTouches | undefined> {
+    const out = await withStorage('GetItem touches', () =>
+      this.doc.send(new GetCommand({ TableName: this.tables.attribution, Key: { pk: `visitor#${visitorKey}`, sk: 'touches' } })),
+    );
+    if (!out.Item) return undefined;
+    const item = storedTouches.parse(out.Item);
+    // Written by saveTouches above from Touch values.
+    return { ...item, touches: JSON.parse(item.touches) as Touch[] };
+  }
+}
