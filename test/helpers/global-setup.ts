@@ -1,0 +1,18 @@
+/**
+ * Starts one real DynamoDB Local (in memory, on a free port) for every
+ * integration and end-to-end test. Test files create their own tables with
+ * unique names, so they never see each other's data.
+ */
+import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
+
+declare global {
+  var __SMA_DYNAMODB_STOP__: (() => Promise<void>) | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const port = await freePort();
+  const dynamo = await startDynamoDbLocal({ port });
+  globalThis.__SMA_DYNAMODB_STOP__ = dynamo.stop;
+  // Inherited by the test workers, which start after this.
+  process.env.SMA_TEST_DYNAMODB_ENDPOINT = dynamo.endpoint;
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, DynamoDBRecord } from 'aws-lambda';
+import { parseConfig } from '../../src/config';
+import { testEnv, createTables } from '../helpers/tables';
+import { readStream } from '../helpers/streams';
+import { at, identifyEvent, pageEvent, aliasEvent } from '../helpers/events';
+
+// The handlers read their configuration from the environment, once: set it
+// before they load.
+const env = testEnv();
+Object.assign(process.env, env);
+const config = parseConfig(env);
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { handler: storeEvent } = require('../../src/handlers/http/store-event') as typeof import('../../src/handlers/http/store-event');
+const { handler: processPage } =
+  require('../../src/handlers/stream/process-page') as typeof import('../../src/handlers/stream/process-page');
+const { handler: processIdentify } =
+  require('../../src/handlers/stream/process-identify') as typeof import('../../src/handlers/stream/process-identify');
+const { getDeps } = require('../../src/handlers/deps') as typeof import('../../src/handlers/deps');
+const { getUserView } = require('../../src/ingest/visitor-view') as typeof import('../../src/ingest/visitor-view');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const post = (body: unknown) =>
+  storeEvent({
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    isBase64Encoded: false,
+  } as unknown as Parameters<typeof storeEvent>[0]);
+
+describe('stream handlers on real DynamoDB Local stream records', () => {
+  beforeAll(async () => {
+    await createTables(config);
+  });
+
+  it('turns stored page views and identifies into touches and links', async () => {
+    // Prepare
+    const anonymousId = randomUUID();
+    const userId = `u-${randomUUID()}`;
+    const t0 = '2026-04-01T08:00:00.000Z';
+    await post([
+      pageEvent({ anonymousId, timestamp: t0, url: 'https://www.example.com/?utm_source=google&utm_medium=cpc&utm_campaign=brand' }),
+      pageEvent({ anonymousId, timestamp: at(t0, 1), url: 'https://www.example.com/pricing', referrer: 'https://www.example.com/' }),
+      pageEvent({ anonymousId, timestamp: at(t0, 300), referrer: 'https://www.linkedin.com/feed/' }),
+    ]);
+    await post({
+      batch: [identifyEvent({ anonymousId, userId, timestamp: at(t0, 301) }), aliasEvent({ previousId: 'old-device', userId })],
+    });
+
+    // Act
+    const pageResult = await processPage(await readStream(config.tables.page), context);
+    const identifyResult = await processIdentify(await readStream(config.tables.identify), context);
+    const view = await getUserView(userId, getDeps().identity, getDeps().touches);
+
+    // Assess
+    expect(pageResult.batchItemFailures).toEqual([]);
+    expect(identifyResult.batchItemFailures).toEqual([]);
+    expect(view?.anonymousIds.sort()).toEqual([anonymousId, 'old-device'].sort());
+    expect(view?.touches.map((t) => [t.channel, t.source, t.campaign])).toEqual([
+      ['Paid Search', 'google', 'brand'],
+      ['Organic Social', 'linkedin', null],
+    ]);
+    expect(view?.pageViews).toBe(3);
+  });
+
+  it('reports a record it cannot process as a batch item failure, and processes the rest', async () => {
+    // Prepare
+    const anonymousId = randomUUID();
+    await post(pageEvent({ anonymousId }));
+    const event = await readStream(config.tables.page);
+    const good = event.Records.filter((r) => r.dynamodb?.NewImage?.anonymousId?.S === anonymousId);
+    const broken: DynamoDBRecord = {
+      eventName: 'INSERT',
+      dynamodb: { SequenceNumber: '999', NewImage: { visitorKey: { S: 'anon#broken' }, messageId: { S: 'm' } } },
+    };
+
+    // Act
+    const result = await processPage({ Records: [...good, broken] }, context);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '999' }]);
+    expect(await getDeps().touches.touchesOf(`anon#${anonymousId}`)).toBeDefined();
+  });
+});

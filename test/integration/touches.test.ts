@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { ingestEvents } from '../../src/ingest/ingest-events';
+import { visitorKeyOf } from '../../src/ingest/ports';
+import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { buildDeps, type Deps } from '../../src/handlers/deps';
+import { freshConfig } from '../helpers/tables';
+import { at, pageEvent } from '../helpers/events';
+
+const T0 = '2026-03-01T09:00:00.000Z';
+
+describe('touches derived from page views in DynamoDB Local', () => {
+  let deps: Deps;
+
+  beforeAll(async () => {
+    deps = buildDeps(await freshConfig({ OWN_DOMAINS: 'example-checkout.com' }));
+  });
+
+  async function visit(anonymousId: string, views: { minutes: number; url?: string; referrer?: string }[]): Promise<string[]> {
+    const events = views.map((v) => pageEvent({ anonymousId, timestamp: at(T0, v.minutes), url: v.url, referrer: v.referrer }));
+    await ingestEvents(events, deps.events);
+    const result = await refreshVisitorTouches(visitorKeyOf({ anonymousId }), deps.touches, deps.classify);
+    return result.touches.map((t) => `${t.timestamp.slice(11, 16)} ${t.channel} ${t.source} ${t.rule}`);
+  }
+
+  it('applies the touch rules: first view, campaigns, external referrers, never internal navigation', async () => {
+    // Act
+    const touches = await visit(randomUUID(), [
+      { minutes: 0 },
+      { minutes: 1, url: 'https://www.example.com/pricing', referrer: 'https://www.example.com/' },
+      { minutes: 2, url: 'https://www.example.com/', referrer: 'https://pay.example-checkout.com/' },
+      { minutes: 60, referrer: 'https://www.google.com/' },
+      { minutes: 120, url: 'https://www.example.com/?utm_source=newsletter&utm_medium=email' },
+      { minutes: 121, referrer: 'https://checkout.stripe.com/' },
+      { minutes: 122 },
+    ]);
+
+    // Assess
+    expect(touches).toEqual([
+      '09:00 Direct (direct) first-view',
+      '10:00 Organic Search google referrer',
+      '11:00 Email newsletter campaign',
+    ]);
+  });
+
+  it('counts a reload of the same source within 30 minutes once, and again after', async () => {
+    // Act
+    const touches = await visit(randomUUID(), [
+      { minutes: 0, referrer: 'https://www.google.com/' },
+      { minutes: 10, referrer: 'https://www.google.com/' },
+      { minutes: 35, referrer: 'https://www.google.com/' },
+      { minutes: 90, referrer: 'https://www.google.com/' },
+    ]);
+
+    // Assess
+    expect(touches).toEqual(['09:00 Organic Search google referrer', '10:30 Organic Search google referrer']);
+  });
+
+  it('gives the same touches whatever order the events arrive in', async () => {
+    // Prepare
+    const views = [
+      { minutes: 0, referrer: 'https://www.bing.com/' },
+      { minutes: 5, url: 'https://www.example.com/?gclid=abc' },
+      { minutes: 50, referrer: 'https://t.co/x' },
+    ];
+    const inOrder = randomUUID();
+    const reversed = randomUUID();
+
+    // Act
+    const a = await visit(inOrder, views);
+    for (const v of [...views].reverse()) await visit(reversed, [v]);
+    const b = (await refreshVisitorTouches(visitorKeyOf({ anonymousId: reversed }), deps.touches, deps.classify)).touches.map(
+      (t) => `${t.timestamp.slice(11, 16)} ${t.channel} ${t.source} ${t.rule}`,
+    );
+
+    // Assess
+    expect(b).toEqual(a);
+    expect(a).toEqual(['09:00 Organic Search bing referrer', '09:05 Paid Search google campaign', '09:50 Organic Social twitter referrer']);
+  });
+
+  it('uses context.campaign when the URL lost its query string', async () => {
+    // Prepare
+    const anonymousId = randomUUID();
+    await ingestEvents(
+      [
+        pageEvent({
+          anonymousId,
+          url: 'https://www.example.com/landing',
+          campaign: { source: 'linkedin', medium: 'paid_social', name: 'q3' },
+        }),
+      ],
+      deps.events,
+    );
+
+    // Act
+    const { touches } = await refreshVisitorTouches(visitorKeyOf({ anonymousId }), deps.touches, deps.classify);
+
+    // Assess
+    expect(touches[0]).toMatchObject({ channel: 'Paid Social', source: 'linkedin', campaign: 'q3', rule: 'campaign' });
+  });
+
+  it('never lets touches from fewer page views overwrite touches from more', async () => {
+    // Prepare
+    const anonymousId = randomUUID();
+    const key = visitorKeyOf({ anonymousId });
+    await visit(anonymousId, [{ minutes: 0 }, { minutes: 60, referrer: 'https://www.google.com/' }]);
+
+    // Act
+    const saved = await deps.touches.saveTouches({ visitorKey: key, touches: [], pageViews: 1, truncated: false, updatedAt: T0 });
+    const stored = await deps.touches.touchesOf(key);
+
+    // Assess
+    expect(saved).toBe(false);
+    expect(stored?.touches).toHaveLength(2);
+  });
+});
