@@ -12,7 +12,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const port = await freePort();
   const dynamo = await startDynamoDbLocal({ port });
-  globalThis.__SMA_DYNAMODB_STOP__ = dynamo.stop;
+  globalThis.__SMA_DYNAMODB_STOP__ = () => dynamo.stop();
   // Inherited by the test workers, which start after this.
   process.env.SMA_TEST_DYNAMODB_ENDPOINT = dynamo.endpoint;
 }
