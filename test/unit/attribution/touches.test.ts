@@ -1,0 +1,75 @@
+import { deriveTouches, landingUrl, MAX_TOUCHES_PER_VISITOR, type PageView } from '../../../src/attribution/touches';
+import { createClassifier } from '../../../src/source';
+
+const classify = createClassifier();
+const T0 = Date.parse('2026-05-01T12:00:00Z');
+let n = 0;
+const view = (minutes: number, o: Partial<PageView> = {}): PageView => ({
+  messageId: `m${String(n++).padStart(4, '0')}`,
+  timestamp: new Date(T0 + minutes * 60_000).toISOString(),
+  url: 'https://www.example.com/',
+  ...o,
+});
+const summary = (views: PageView[]): string[] => deriveTouches(views, classify).map((t) => `${t.channel}/${t.source}/${t.rule}`);
+
+describe('deriveTouches', () => {
+  it('makes the first page view a touch even when it is direct or internal', () => {
+    // Act / Assess
+    expect(summary([view(0)])).toEqual(['Direct/(direct)/first-view']);
+    expect(summary([view(0, { referrer: 'https://www.example.com/x' })])).toEqual(['Direct/(direct)/first-view']);
+  });
+
+  it('ignores later direct and internal views', () => {
+    // Act / Assess
+    expect(
+      summary([view(0, { referrer: 'https://news.ycombinator.com/' }), view(100), view(200, { referrer: 'https://www.example.com/' })]),
+    ).toEqual(['Organic Social/hacker-news/referrer']);
+  });
+
+  it('treats the same source within 30 minutes of the last view as a reload', () => {
+    // Act / Assess
+    const google = { referrer: 'https://www.google.com/' };
+    expect(summary([view(0, google), view(29, google), view(58, google)])).toHaveLength(1);
+    expect(summary([view(0, google), view(31, google)])).toHaveLength(2);
+    expect(summary([view(0, google), view(5, { referrer: 'https://www.bing.com/' })])).toHaveLength(2);
+  });
+
+  it('does not depend on input order', () => {
+    // Prepare
+    const views = [
+      view(0),
+      view(10, { url: 'https://www.example.com/?utm_source=x&utm_medium=email' }),
+      view(90, { referrer: 'https://t.co/1' }),
+    ];
+
+    // Act / Assess
+    expect(deriveTouches([...views].reverse(), classify)).toEqual(deriveTouches(views, classify));
+  });
+
+  it('keeps the first and the latest touches when a visitor has too many', () => {
+    // Prepare
+    const views = Array.from({ length: MAX_TOUCHES_PER_VISITOR + 50 }, (_, i) =>
+      view(i * 60, { url: `https://www.example.com/?utm_source=s${i}&utm_medium=email` }),
+    );
+
+    // Act
+    const touches = deriveTouches(views, classify);
+
+    // Assess
+    expect(touches).toHaveLength(MAX_TOUCHES_PER_VISITOR);
+    expect(touches[0]?.source).toBe('s0');
+    expect(touches[touches.length - 1]?.source).toBe(`s${MAX_TOUCHES_PER_VISITOR + 49}`);
+  });
+});
+
+describe('landingUrl', () => {
+  it('adds context.campaign only when the URL has no utm parameters', () => {
+    // Act / Assess
+    expect(landingUrl({ url: 'https://a.com/x', campaign: { source: 'fb', name: 'spring sale' } })).toBe(
+      'https://a.com/x?utm_source=fb&utm_campaign=spring%20sale',
+    );
+    expect(landingUrl({ url: 'https://a.com/?utm_source=g', campaign: { source: 'fb' } })).toBe('https://a.com/?utm_source=g');
+    expect(landingUrl({ url: undefined, campaign: { medium: 'email' } })).toBe('?utm_medium=email');
+    expect(landingUrl({ url: 'https://a.com/?a=1', campaign: {} })).toBe('https://a.com/?a=1');
+  });
+});
