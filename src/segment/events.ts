@@ -141,9 +141,11 @@ export function parseEvent(raw: unknown, index: number): ParsedEvent {
   const parsed = segmentEvent.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue && issue.path.length > 0 ? issue.path.join('.') : typeof raw === 'object' && raw !== null ? 'type' : '(event)';
-    const message =
-      typeof raw !== 'object' || raw === null || Array.isArray(raw) ? 'event must be a JSON object' : (issue?.message ?? 'invalid');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return { index, ok: false, field: '(event)', message: 'event must be a JSON object', raw, bytes };
+    }
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'type';
+    const message = issue?.message ?? 'invalid';
     return { index, ok: false, field, message, raw, bytes };
   }
   const event = { ...parsed.data, messageId: parsed.data.messageId ?? deriveMessageId(raw) };

@@ -15,7 +15,7 @@ describe('parseEvent', () => {
     [{ type: 'page', userId: 'u', context: { page: { url: 5 } } }, 'context.page.url', expect.any(String)],
     [[1, 2], '(event)', 'event must be a JSON object'],
     [{ type: 'page', userId: 'u', properties: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }, '(event)', expect.stringContaining('32768')],
-  ])('rejects %j naming %s', (raw, field, message) => {
+  ])('rejects %j naming %s', (raw: unknown, field: string, message: unknown) => {
     // Act
     const parsed = parseEvent(raw, 3);
 
