@@ -6,6 +6,8 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
+  // Integration tests wait on DynamoDB Local and sls offline; unit tests finish in milliseconds anyway.
+  testTimeout: 60_000,
   projects: [
     { displayName: 'unit', testEnvironment: 'node', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'], transform },
     {
@@ -17,7 +19,6 @@ module.exports = {
       setupFiles: ['<rootDir>/test/helpers/setup-env.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

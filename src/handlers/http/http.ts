@@ -73,7 +73,7 @@ export function requireApiKey(event: HttpEvent, config: Pick<Config, 'apiKey' | 
 export function errorResponse(e: unknown): HttpResult {
   if (e instanceof InvalidInputError) return json(e.status, { error: e.message, details: { field: e.field } });
   if (e instanceof SmaError && e.retryable) {
-    logger.warn('temporary failure', { error: e.name, message: e.message });
+    logger.warn('temporary failure', { error: e.name, detail: e.message });
     return json(503, { error: 'storage is temporarily unavailable; retry later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   logger.error('unexpected failure', {
