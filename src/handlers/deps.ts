@@ -20,9 +20,8 @@ export interface Deps {
   classify: Classifier;
 }
 
-/** Builds the dependencies for a configuration. */
-export function buildDeps(config: Config): Deps {
-  const doc = createDocumentClient(config);
+/** Builds the dependencies for a configuration (on an existing client, if given). */
+export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDocumentClient(config)): Deps {
   return {
     config,
     doc,

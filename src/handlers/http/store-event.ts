@@ -7,8 +7,8 @@ import { ingestEvents } from '../../ingest/ingest-events';
 import { logger } from '../../lib/logger';
 import { batchLimit, splitBody } from '../../segment/events';
 import { verifySignature } from '../../segment/signature';
-import { getDeps } from '../deps';
-import { header, httpHandler, json, parseJson, readBody, type HttpEvent } from './http';
+import { getDeps, type Deps } from '../deps';
+import { header, httpHandler, json, parseJson, readBody, type HttpEvent, type HttpResult } from './http';
 
 // Form and multipart bodies are a client mistake (curl -d without a
 // content-type header is form-encoded); JSON, text/plain and none are read.
@@ -21,8 +21,14 @@ function checkContentType(event: HttpEvent): void {
   }
 }
 
-export const handler = httpHandler(async (event) => {
-  const { config, events } = getDeps();
+/** Builds the handler over its dependencies (the Lambda passes the process's; benchmarks and tests their own). */
+export function createStoreEventHandler(deps: () => Pick<Deps, 'config' | 'events'>) {
+  return httpHandler(async (event) => storeEvents(event, deps()));
+}
+
+export const handler = createStoreEventHandler(getDeps);
+
+async function storeEvents(event: HttpEvent, { config, events }: Pick<Deps, 'config' | 'events'>): Promise<HttpResult> {
   checkContentType(event);
   const text = readBody(event);
   const body = parseJson(text);
@@ -61,4 +67,4 @@ export const handler = httpHandler(async (event) => {
     return json(400, { error: first ? `event ${first.index}: ${first.field} ${first.message}` : 'no valid event', details: summary });
   }
   return json(200, summary);
-});
+}
