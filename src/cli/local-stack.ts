@@ -43,7 +43,8 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     const dynamo = await startDynamoDbLocal({ port: dynamoPort, dbPath, log: options.verbose ? (l) => out.write(l) : undefined });
     started.push(dynamo);
 
-    const env = { ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint };
+    // Lambda runs Node 22; on a Node 20 laptop the SDK's notice about its 2027 releases is noise.
+    const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint };
     const config = parseConfig(env);
     const client = new DynamoDBClient({
       region: config.region,

@@ -10,6 +10,7 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const port = await freePort();
   const dynamo = await startDynamoDbLocal({ port });
   globalThis.__SMA_DYNAMODB_STOP__ = () => dynamo.stop();
