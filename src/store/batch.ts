@@ -35,23 +35,32 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * Sends `first`, then whatever the call reports back as unprocessed, with
+ * backoff between attempts, until nothing is left or the retries run out.
+ */
+async function drainUnprocessed<T>(operation: string, first: T[], send: (pending: T[]) => Promise<T[]>): Promise<void> {
+  let pending = first;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > MAX_UNPROCESSED_RETRIES) {
+      throw new StorageUnavailableError(
+        `${pending.length} request(s) still unprocessed by ${operation} after ${MAX_UNPROCESSED_RETRIES} retries`,
+      );
+    }
+    if (attempt > 0) await sleep(backoffMs(attempt));
+    pending = await send(pending);
+  }
+}
+
 /** Writes every request; resolves only when all are durable. */
 export async function batchWriteAll(doc: DynamoDBDocumentClient, table: string, requests: readonly WriteRequest[]): Promise<void> {
-  await mapLimit(chunk(requests, MAX_BATCH_WRITE), BATCH_CONCURRENCY, async (batch) => {
-    let pending: WriteRequest[] = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > MAX_UNPROCESSED_RETRIES) {
-        throw new StorageUnavailableError(
-          `${pending.length} item(s) still unprocessed by BatchWriteItem on ${table} after ${MAX_UNPROCESSED_RETRIES} retries`,
-        );
-      }
-      if (attempt > 0) await sleep(backoffMs(attempt));
-      const out = await withStorage(`BatchWriteItem on ${table}`, () =>
-        doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })),
-      );
-      pending = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
-    }
-  });
+  const operation = `BatchWriteItem on ${table}`;
+  await mapLimit(chunk(requests, MAX_BATCH_WRITE), BATCH_CONCURRENCY, (batch) =>
+    drainUnprocessed(operation, batch, async (pending) => {
+      const out = await withStorage(operation, () => doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
+      return (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+    }),
+  );
 }
 
 /** Reads every key; returns the items found (in no particular order). */
@@ -61,22 +70,16 @@ export async function batchGetAll(
   keys: readonly Record<string, unknown>[],
   projection?: string,
 ): Promise<Record<string, unknown>[]> {
+  const operation = `BatchGetItem on ${table}`;
   const found: Record<string, unknown>[] = [];
-  await mapLimit(chunk(keys, MAX_BATCH_GET), BATCH_CONCURRENCY, async (batch) => {
-    let pending: Record<string, unknown>[] = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > MAX_UNPROCESSED_RETRIES) {
-        throw new StorageUnavailableError(
-          `${pending.length} key(s) still unprocessed by BatchGetItem on ${table} after ${MAX_UNPROCESSED_RETRIES} retries`,
-        );
-      }
-      if (attempt > 0) await sleep(backoffMs(attempt));
-      const out = await withStorage(`BatchGetItem on ${table}`, () =>
+  await mapLimit(chunk(keys, MAX_BATCH_GET), BATCH_CONCURRENCY, (batch) =>
+    drainUnprocessed(operation, batch, async (pending) => {
+      const out = await withStorage(operation, () =>
         doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ProjectionExpression: projection } } })),
       );
       found.push(...(out.Responses?.[table] ?? []));
-      pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-    }
-  });
+      return out.UnprocessedKeys?.[table]?.Keys ?? [];
+    }),
+  );
   return found;
 }
