@@ -3,6 +3,7 @@
  * the tables from resources/tables.yml, and sls offline with every route and
  * both stream processors. Ctrl-C stops everything.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../config';
@@ -10,6 +11,8 @@ import { projectRoot } from '../lib/project-root';
 import { ensureTables, loadTableDefinitions } from '../store/table-definitions';
 import { freePort, startDynamoDbLocal, startOffline, type Started } from './processes';
 
+/** Where serverless-offline-dynamodb-streams keeps its restart checkpoints. */
+const STREAM_CHECKPOINT_FILE = '.serverless-offline-dynamodb-streams.json';
 /** sls offline builds every function with esbuild before it listens. */
 const OFFLINE_START_TIMEOUT_MS = 120_000;
 
@@ -54,6 +57,9 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     const { created, existing } = await ensureTables(client, loadTableDefinitions(config.tables));
     client.destroy();
     say(`tables: ${[...created.map((t) => `${t} (created)`), ...existing].join(', ')}`);
+    // The stream plugin keeps per-shard checkpoints between runs; new tables
+    // have new streams, so old checkpoints only point at shards that are gone.
+    if (created.length > 0) rmSync(join(root, STREAM_CHECKPOINT_FILE), { force: true });
 
     const httpPort = await freePort(options.httpPort);
     say(`starting sls offline on port ${httpPort} (building the functions takes a moment)…`);
