@@ -1,0 +1,211 @@
+/**
+ * The outbound client for Segment's HTTP Tracking API batch endpoint.
+ * Limits, retries and the mapping from status code to action live here, in
+ * one place. A failed delivery is returned as data, never thrown across the
+ * system: the caller decides what a failure means (an API answer, a stream
+ * retry, a line in a backfill summary).
+ */
+import { Buffer } from 'node:buffer';
+
+/** Segment's limit per message (HTTP Tracking API). */
+export const MAX_MESSAGE_BYTES = 32 * 1024;
+/** Segment's limit per batch request is 500 KB; keep padding for the envelope, as analytics-node does. */
+export const MAX_BATCH_BYTES = 480 * 1024;
+/** Segment's limit of messages per batch request. */
+export const MAX_BATCH_MESSAGES = 2500;
+export const DEFAULT_SEGMENT_HOST = 'https://api.segment.io';
+export const EU_SEGMENT_HOST = 'https://events.eu1.segmentapis.com';
+/** Attempts per batch request, the first included. */
+export const MAX_ATTEMPTS = 5;
+const BACKOFF_BASE_MS = 250;
+/** No single wait is longer, whatever Retry-After asks. */
+export const BACKOFF_CAP_MS = 8_000;
+/** How long one request may take before it counts as failed (and is retried). */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+export const LIBRARY = { name: 'sma', version: '0.1.0' } as const;
+
+/** One outbound message (identify or track), as Segment's spec has it. */
+export interface OutboundMessage {
+  type: 'identify' | 'track';
+  messageId: string;
+  timestamp: string;
+  userId?: string;
+  anonymousId?: string;
+  traits?: Record<string, unknown>;
+  event?: string;
+  properties?: Record<string, unknown>;
+  context: { library: typeof LIBRARY };
+}
+
+/** A failed part of a send. */
+export interface SendFailure {
+  messageIds: string[];
+  /** The last HTTP status, when there was an answer. */
+  status?: number;
+  error: string;
+  retryable: boolean;
+}
+
+export interface SendResult {
+  dryRun: boolean;
+  messages: number;
+  messageIds: string[];
+  requests: number;
+  failures: SendFailure[];
+  /** The exact request bodies, in a dry run. */
+  batches?: { batch: OutboundMessage[]; sentAt: string }[];
+}
+
+/** The HTTP seam: tests pass a client bound to a local capture server. */
+export interface HttpClient {
+  post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+  ): Promise<{ status: number; retryAfter: string | null }>;
+}
+
+/** The real HTTP client, on Node's fetch. */
+export const fetchHttpClient: HttpClient = {
+  async post(url, headers, body, timeoutMs) {
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return { status: res.status, retryAfter: res.headers.get('retry-after') };
+  },
+};
+
+/** What to do with an answer: the one mapping from status to action. */
+export function actionFor(status: number): 'done' | 'retry' | 'fail' {
+  if (status >= 200 && status < 300) return 'done';
+  if (status === 429) return 'retry';
+  // 501 Not Implemented and 505 HTTP Version Not Supported will not change on retry.
+  if (status >= 500 && status !== 501 && status !== 505) return 'retry';
+  return 'fail';
+}
+
+/** Retry-After in milliseconds (seconds or an HTTP date), capped. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), BACKOFF_CAP_MS) : undefined;
+}
+
+/** Capped exponential backoff with full jitter. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  return random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+}
+
+export interface BatchClientOptions {
+  /** Segment source write key; unset means dry run. */
+  writeKey: string | undefined;
+  /** Default {@link DEFAULT_SEGMENT_HOST}. */
+  host?: string;
+  http?: HttpClient;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  /** Default {@link REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs?: number;
+}
+
+const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+
+/** Packs messages into batches within Segment's byte and count limits. */
+export function packBatches(messages: readonly OutboundMessage[]): OutboundMessage[][] {
+  const batches: OutboundMessage[][] = [];
+  let current: OutboundMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = byteLength(message) + 1;
+    if (current.length > 0 && (bytes + size > MAX_BATCH_BYTES || current.length >= MAX_BATCH_MESSAGES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Sends messages to Segment's /v1/batch endpoint, within its limits, with retries. */
+export class SegmentBatchClient {
+  private readonly host: string;
+  private readonly http: HttpClient;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: BatchClientOptions) {
+    this.host = (options.host ?? DEFAULT_SEGMENT_HOST).replace(/\/+$/, '');
+    this.http = options.http ?? fetchHttpClient;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** True when there is no write key: nothing is sent, and the result shows the batches that would have been. */
+  get dryRun(): boolean {
+    return this.options.writeKey === undefined;
+  }
+
+  async send(messages: readonly OutboundMessage[], options: { dryRun?: boolean } = {}): Promise<SendResult> {
+    const failures: SendFailure[] = [];
+    const sendable = messages.filter((m) => {
+      const size = byteLength(m);
+      if (size <= MAX_MESSAGE_BYTES) return true;
+      failures.push({
+        messageIds: [m.messageId],
+        error: `message is ${size} bytes; Segment's limit is ${MAX_MESSAGE_BYTES}`,
+        retryable: false,
+      });
+      return false;
+    });
+    const batches = packBatches(sendable);
+    const result: SendResult = {
+      dryRun: this.dryRun || options.dryRun === true,
+      messages: sendable.length,
+      messageIds: sendable.map((m) => m.messageId),
+      requests: 0,
+      failures,
+    };
+    if (result.dryRun) {
+      result.batches = batches.map((batch) => ({ batch, sentAt: this.now().toISOString() }));
+      return result;
+    }
+    for (const batch of batches) {
+      const outcome = await this.post(batch);
+      result.requests += outcome.requests;
+      if (outcome.failure) failures.push(outcome.failure);
+    }
+    return result;
+  }
+
+  private async post(batch: OutboundMessage[]): Promise<{ requests: number; failure?: SendFailure }> {
+    const url = `${this.host}/v1/batch`;
+    const headers = {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${this.options.writeKey ?? ''}:`).toString('base64')}`,
+      'user-agent': `${LIBRARY.name}/${LIBRARY.version}`,
+    };
+    const messageIds = batch.map((m) => m.messageId);
+    let last: { status?: number; error: string } = { error: 'not sent' };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      let wait: number | undefined;
+      try {
+        const body = JSON.stringify({ batch, sentAt: this.now().toISOString() });
+        const res = await this.http.post(url, headers, body, this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+        const action = actionFor(res.status);
+        if (action === 'done') return { requests: attempt + 1 };
+        last = { status: res.status, error: `Segment answered ${res.status}` };
+        if (action === 'fail') return { requests: attempt + 1, failure: { messageIds, ...last, retryable: false } };
+        wait = retryAfterMs(res.retryAfter);
+      } catch (e: unknown) {
+        last = { error: `request failed: ${e instanceof Error ? e.name : 'error'}` };
+      }
+      if (attempt < MAX_ATTEMPTS - 1) await this.sleep(wait ?? backoffMs(attempt));
+    }
+    return { requests: MAX_ATTEMPTS, failure: { messageIds, ...last, retryable: true } };
+  }
+}
