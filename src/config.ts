@@ -56,6 +56,16 @@ const envSchema = z.object({
   OWN_DOMAINS: list,
   /** Referrers that never start a touch, comma-separated, added to the built-in payment/SSO list. Default: none. */
   IGNORED_REFERRERS: list,
+  /** Segment source write key for the batch API. Default: unset, which means dry run: nothing is sent. */
+  ANALYTICS_WRITE_KEY: optionalSecret,
+  /** Name of the track event sent per touch. Default `Source Identified`. */
+  ANALYTICS_SOURCE_IDENTIFICATION_EVENT: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).default('Source Identified')),
+  /** Segment API host. Default `https://api.segment.io`; EU workspaces use `https://events.eu1.segmentapis.com`. */
+  SEGMENT_API_HOST: z.preprocess((v) => (v === '' ? undefined : v), z.url().default('https://api.segment.io')),
+  /** Last touch: `non-direct` (the latest non-direct touch, default) or `any` (the latest touch). */
+  LAST_TOUCH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['non-direct', 'any']).default('non-direct')),
+  /** Only touches within this many days before the latest count. Default: unset (all touches). */
+  LOOKBACK_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
 });
 
 /** sma's configuration. */
@@ -69,6 +79,8 @@ export interface Config {
   apiKey: string | undefined;
   ownDomains: readonly string[];
   ignoredReferrers: readonly string[];
+  segment: { writeKey: string | undefined; host: string; eventName: string };
+  attribution: { lastTouch: 'non-direct' | 'any'; lookbackDays: number | undefined };
 }
 
 /** Thrown when the environment is malformed; names the variable. */
@@ -100,6 +112,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: e.API_KEY,
     ownDomains: Object.freeze(e.OWN_DOMAINS),
     ignoredReferrers: Object.freeze(e.IGNORED_REFERRERS),
+    segment: Object.freeze({
+      writeKey: e.ANALYTICS_WRITE_KEY,
+      host: e.SEGMENT_API_HOST,
+      eventName: e.ANALYTICS_SOURCE_IDENTIFICATION_EVENT,
+    }),
+    attribution: Object.freeze({ lastTouch: e.LAST_TOUCH, lookbackDays: e.LOOKBACK_DAYS }),
   });
 }
 

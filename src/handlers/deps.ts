@@ -3,6 +3,8 @@
  * process) on first use, and shared by every handler.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ModelOptions } from '../attribution/models';
+import { SegmentBatchClient } from '../segment/batch-client';
 import { getConfig, type Config } from '../config';
 import type { EventStore, IdentityStore, TouchStore } from '../ingest/ports';
 import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier } from '../source';
@@ -13,6 +15,9 @@ import { DynamoTouchStore } from '../store/touch-store';
 
 export interface Deps {
   config: Config;
+  segment: SegmentBatchClient;
+  /** The attribution options from the configuration. */
+  model: ModelOptions;
   doc: DynamoDBDocumentClient;
   events: EventStore;
   identity: IdentityStore;
@@ -24,6 +29,8 @@ export interface Deps {
 export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDocumentClient(config)): Deps {
   return {
     config,
+    segment: new SegmentBatchClient({ writeKey: config.segment.writeKey, host: config.segment.host }),
+    model: { lastTouch: config.attribution.lastTouch, lookbackDays: config.attribution.lookbackDays },
     doc,
     events: new DynamoEventStore(doc, config.tables),
     identity: new DynamoIdentityStore(doc, config.tables.userMap),

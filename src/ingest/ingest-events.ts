@@ -3,6 +3,7 @@
  * ones idempotently, keep the invalid ones for operators, and say what
  * happened to each.
  */
+import { LIBRARY } from '../segment/batch-client';
 import { parseEvent, type ParsedEvent, type SegmentEvent } from '../segment/events';
 import type { EventStore, RejectedEvent } from './ports';
 
@@ -14,7 +15,7 @@ export interface IngestSummary {
   received: number;
   stored: number;
   duplicates: number;
-  /** Valid events sma does not use (track and group without both ids). */
+  /** Valid events sma does not use: track and group without both ids, and the events sma itself sent. */
   ignored: number;
   rejected: number;
   /** Each rejected event: its index in the body, the field at fault and why. */
@@ -23,9 +24,12 @@ export interface IngestSummary {
 
 /**
  * Events sma stores: page views, identity events, and any other event that
- * carries both ids (it links them).
+ * carries both ids (it links them). Events sma itself sent to Segment come
+ * back through the webhook; they are ignored, so they can never trigger
+ * another send or change a touch.
  */
 export function isStored(event: SegmentEvent): boolean {
+  if (event.context?.library?.name === LIBRARY.name) return false;
   if (event.type === 'page' || event.type === 'screen' || event.type === 'identify' || event.type === 'alias') return true;
   return event.anonymousId !== undefined && event.userId !== undefined;
 }

@@ -1,7 +1,9 @@
 /**
  * The debug view of a user or an anonymous visitor: linked ids and touches.
  */
+import type { ModelOptions } from '../attribution/models';
 import type { Touch } from '../attribution/touches';
+import { attribute, type Attribution } from './attribution';
 import type { IdentityStore, TouchStore } from './ports';
 import { visitorKeyOf } from './ports';
 import { mapLimit } from '../lib/concurrency';
@@ -24,6 +26,11 @@ export interface AnonymousView {
   userIds: string[];
   touches: VisitorTouch[];
   pageViews: number;
+}
+
+/** A view with its attribution: first, last, multi-touch credits and the traits identify would send. */
+export function withAttribution<T extends { touches: VisitorTouch[] }>(view: T, model: ModelOptions): T & { attribution: Attribution } {
+  return { ...view, attribution: attribute(view.touches, model) };
 }
 
 async function collectTouches(

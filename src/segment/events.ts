@@ -65,7 +65,11 @@ const campaignContext = z
   })
   .partial();
 
-const context = z.object({ page: pageContext.optional(), campaign: campaignContext.optional() }).loose();
+const libraryContext = z.object({ name: z.string().optional(), version: z.string().optional() }).loose();
+
+const context = z
+  .object({ page: pageContext.optional(), campaign: campaignContext.optional(), library: libraryContext.optional() })
+  .loose();
 
 const base = z.object({
   messageId: id.optional(),

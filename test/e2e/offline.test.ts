@@ -9,6 +9,7 @@ import { freePort, startOffline, type Started } from '../../src/cli/processes';
 import { projectRoot } from '../../src/lib/project-root';
 import { createTables, testEnv } from '../helpers/tables';
 import { aliasEvent, at, identifyEvent, pageEvent, trackEvent } from '../helpers/events';
+import { startSegmentCapture, type SegmentCapture } from '../helpers/segment-capture';
 
 /** sls offline builds every function with esbuild before it listens. */
 const OFFLINE_START_MS = 120_000;
@@ -16,7 +17,9 @@ const OFFLINE_START_MS = 120_000;
 const STREAM_WAIT_MS = 20_000;
 
 const API_KEY = `key-${randomUUID()}`;
+const WRITE_KEY = `wk-${randomUUID()}`;
 let offline: Started | undefined;
+let capture: SegmentCapture;
 let base = '';
 const logs: string[] = [];
 
@@ -29,8 +32,8 @@ async function post(body: unknown): Promise<{ status: number; json: Record<strin
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-async function getJson(path: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, { headers: { 'x-api-key': API_KEY } });
+async function getJson(path: string, method = 'GET'): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, { method, headers: { 'x-api-key': API_KEY } });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -46,7 +49,8 @@ async function eventually(path: string, done: (json: Record<string, unknown>) =>
 }
 
 beforeAll(async () => {
-  const env = testEnv({ LAMBDA_PORT: String(await freePort()), API_KEY });
+  capture = await startSegmentCapture(WRITE_KEY);
+  const env = testEnv({ LAMBDA_PORT: String(await freePort()), API_KEY, ANALYTICS_WRITE_KEY: WRITE_KEY, SEGMENT_API_HOST: capture.url });
   await createTables(parseConfig(env));
   const httpPort = await freePort();
   offline = await startOffline({
@@ -61,6 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await offline?.stop();
+  await capture?.close();
 });
 
 describe('sma through sls offline', () => {
@@ -145,5 +150,65 @@ describe('sma through sls offline', () => {
     expect(await garbage.json()).toEqual({ error: 'body is not valid JSON', details: { field: 'body' } });
     expect(after.status).toBe(200);
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('the feed back to Segment through sls offline', () => {
+  it('sends the identify traits and one Source Identified per touch, idempotently, and ignores its own echo', async () => {
+    // Prepare: a visitor from Google, then a newsletter click, then sign-up
+    const anonymousId = randomUUID();
+    const userId = `user-${randomUUID()}`;
+    const t0 = '2026-08-01T09:00:00.000Z';
+    await post([
+      pageEvent({ anonymousId, timestamp: t0, referrer: 'https://www.google.com/' }),
+      pageEvent({
+        anonymousId,
+        timestamp: at(t0, 24 * 60),
+        url: 'https://www.example.com/?utm_source=newsletter&utm_medium=email&utm_campaign=aug',
+      }),
+      identifyEvent({ anonymousId, userId, timestamp: at(t0, 24 * 60 + 5) }),
+    ]);
+    await eventually(`/api/user/${userId}`, (j) => Array.isArray(j.touches) && j.touches.length === 2);
+
+    // Act
+    const dry = await getJson(`/segment/identify/user/${userId}?dryRun=true`);
+    const identify = await getJson(`/segment/identify/user/${userId}`);
+    const track = await getJson(`/segment/track/user/${userId}`, 'POST');
+    const again = await getJson(`/segment/track/user/${userId}`);
+    const view = await getJson(`/api/user/${userId}`);
+    const echo = await post(capture.messages.find((m) => m.type === 'identify' && m.userId === userId));
+
+    // Assess
+    expect(dry.json).toMatchObject({ dryRun: true, messages: 1, requests: 0 });
+    expect(identify).toMatchObject({ status: 200, json: { dryRun: false, messages: 1, requests: 1, failures: [] } });
+    const sent = capture.messages.filter((m) => m.userId === userId);
+    const traits = sent.find((m) => m.type === 'identify')?.traits;
+    expect(traits).toMatchObject({
+      source_first_channel: 'Organic Search',
+      source_first_source: 'google',
+      source_last_channel: 'Email',
+      source_last_campaign: 'aug',
+    });
+    expect(traits).toEqual((view.json.attribution as { traits: unknown }).traits);
+    const tracks = sent.filter((m) => m.type === 'track');
+    expect(tracks.map((m) => [m.event, m.timestamp, m.properties?.channel])).toEqual([
+      ['Source Identified', t0, 'Organic Search'],
+      ['Source Identified', at(t0, 24 * 60), 'Email'],
+      ['Source Identified', t0, 'Organic Search'],
+      ['Source Identified', at(t0, 24 * 60), 'Email'],
+    ]);
+    expect(track.json.messageIds).toEqual(again.json.messageIds);
+    expect(echo.json).toMatchObject({ stored: 0, ignored: 1 });
+    expect((await getJson(`/api/user/${userId}`)).json.touches).toEqual(view.json.touches);
+  });
+
+  it('answers 404 for an unknown id and 401 without the key', async () => {
+    // Act
+    const unknown = await getJson(`/segment/track/anonymous/${randomUUID()}`);
+    const noKey = await fetch(`${base}/segment/identify/user/someone`);
+
+    // Assess
+    expect(unknown.status).toBe(404);
+    expect(noKey.status).toBe(401);
   });
 });

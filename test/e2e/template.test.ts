@@ -80,7 +80,18 @@ describe('the packaged template', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
 
     // Assess
-    expect(routes).toEqual(['GET /api/anonymous/{id}', 'GET /api/rejected', 'GET /api/user/{id}', 'POST /events']);
+    expect(routes).toEqual([
+      'GET /api/anonymous/{id}',
+      'GET /api/rejected',
+      'GET /api/user/{id}',
+      'GET /segment/identify/user/{id}',
+      'GET /segment/track/anonymous/{id}',
+      'GET /segment/track/user/{id}',
+      'POST /events',
+      'POST /segment/identify/user/{id}',
+      'POST /segment/track/anonymous/{id}',
+      'POST /segment/track/user/{id}',
+    ]);
     expect(mappings).toHaveLength(2);
     for (const m of mappings)
       expect(m).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON' });
@@ -93,6 +104,10 @@ describe('the packaged template', () => {
     // Assess
     for (const f of Object.values(functions)) expect(f.Runtime).toBe('nodejs22.x');
     expect(functions.StoreEventLambdaFunction?.Role).toEqual({ 'Fn::GetAtt': ['StoreEventRole', 'Arn'] });
+    // The /segment functions read links and touches, and write nothing to DynamoDB.
+    for (const id of ['IdentifyUserLambdaFunction', 'TrackUserLambdaFunction', 'TrackAnonymousLambdaFunction']) {
+      expect(functions[id]?.Role).toEqual({ 'Fn::GetAtt': ['ReadViewRole', 'Arn'] });
+    }
     expect(allowed('StoreEventRole')).toEqual({
       PageTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
       IdentifyTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],

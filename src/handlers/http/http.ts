@@ -55,14 +55,18 @@ export function parseJson(text: string): unknown {
 }
 
 /**
- * The debug and trigger routes need `x-api-key` when API_KEY is set. Without
+ * The debug (/api) and trigger (/segment) routes need `x-api-key` when API_KEY is set. Without
  * one they are open only on stage `dev`, so a forgotten key cannot expose a
  * production deployment.
  */
 export function requireApiKey(event: HttpEvent, config: Pick<Config, 'apiKey' | 'stage'>): void {
   if (config.apiKey === undefined) {
     if (config.stage === 'dev') return;
-    throw new InvalidInputError(`API_KEY is not configured; /api routes are closed on stage "${config.stage}"`, 'x-api-key', 401);
+    throw new InvalidInputError(
+      `API_KEY is not configured; /api and /segment routes are closed on stage "${config.stage}"`,
+      'x-api-key',
+      401,
+    );
   }
   const given = header(event, 'x-api-key');
   if (given === undefined || !safeEqual(given, config.apiKey))

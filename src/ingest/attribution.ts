@@ -1,0 +1,37 @@
+/**
+ * Attribution of one user or visitor: first and last touch, the multi-touch
+ * credits, and the identify traits, under the configured options.
+ */
+import {
+  CREDIT_MODELS,
+  creditBy,
+  firstTouch,
+  lastTouch,
+  touchesInWindow,
+  type CreditModel,
+  type ModelOptions,
+} from '../attribution/models';
+import type { Touch } from '../attribution/touches';
+import { buildIdentifyTraits, type FlatValue } from '../attribution/traits';
+
+export interface Attribution {
+  first: Touch | null;
+  last: Touch | null;
+  credits: Record<CreditModel, { channel: Record<string, number>; source: Record<string, number> }>;
+  /** Exactly the traits identify sends. */
+  traits: Record<string, FlatValue>;
+}
+
+/** Computes the attribution of a set of touches. */
+export function attribute(touches: readonly Touch[], options: ModelOptions): Attribution {
+  const first = firstTouch(touches, options);
+  const last = lastTouch(touches, options);
+  const credits = Object.fromEntries(CREDIT_MODELS.map((m) => [m, creditBy(touches, m, options)])) as Attribution['credits'];
+  return { first: first ?? null, last: last ?? null, credits, traits: buildIdentifyTraits(first, last) };
+}
+
+/** The touches a model uses, latest last (for the identify timestamp). */
+export function latestTouch(touches: readonly Touch[], options: ModelOptions): Touch | undefined {
+  const sorted = touchesInWindow(touches, options);
+  return sorted[sorted.length - 1];
+}

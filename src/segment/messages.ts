@@ -1,0 +1,60 @@
+/**
+ * The messages sma sends to Segment: one identify with the first/last touch
+ * traits, and one track per touch stamped with the touch's own time, so old
+ * visits land in the right place in every destination. messageIds derive
+ * from the content, so sending again never duplicates.
+ */
+import type { Touch } from '../attribution/touches';
+import { buildIdentifyTraits, flattenTouch } from '../attribution/traits';
+import { LIBRARY, type OutboundMessage } from './batch-client';
+import { deterministicMessageId } from './message-id';
+
+type Ids = { userId: string; anonymousId?: undefined } | { anonymousId: string; userId?: undefined };
+
+function withId<T extends Omit<OutboundMessage, 'messageId' | 'context'>>(content: T): OutboundMessage {
+  return { ...content, messageId: deterministicMessageId(content), context: { library: LIBRARY } };
+}
+
+/**
+ * The identify for a user: `source_first_*` and `source_last_*` traits,
+ * timestamped with the latest touch (not "now"), so an unchanged attribution
+ * always produces the same message.
+ */
+export function buildIdentifyMessage(
+  userId: string,
+  first: Touch | undefined,
+  last: Touch | undefined,
+  latest: Touch | undefined,
+): OutboundMessage | undefined {
+  if (!first || !latest) return undefined;
+  return withId({ type: 'identify', userId, traits: buildIdentifyTraits(first, last), timestamp: latest.timestamp });
+}
+
+/**
+ * One track per touch, named `eventName`, with the touch flattened into
+ * properties (`channel`, `source`, … `landing_page`) and whether it is the
+ * first or the last touch.
+ */
+export function buildTrackMessages(
+  ids: Ids,
+  touches: readonly (Touch & { anonymousId?: string | null })[],
+  eventName: string,
+  first: Touch | undefined,
+  last: Touch | undefined,
+): OutboundMessage[] {
+  return touches.map((touch) =>
+    withId({
+      type: 'track',
+      event: eventName,
+      ...(ids.userId !== undefined ? { userId: ids.userId } : {}),
+      // The visitor's own anonymous id, so destinations can merge the profile.
+      ...(ids.anonymousId !== undefined ? { anonymousId: ids.anonymousId } : touch.anonymousId ? { anonymousId: touch.anonymousId } : {}),
+      properties: {
+        ...flattenTouch(touch),
+        is_first_touch: first !== undefined && touch.messageId === first.messageId,
+        is_last_touch: last !== undefined && touch.messageId === last.messageId,
+      },
+      timestamp: touch.timestamp,
+    }),
+  );
+}
