@@ -9,8 +9,12 @@ import { Buffer } from 'node:buffer';
 
 /** Segment's limit per message (HTTP Tracking API). */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
-/** Segment's limit per batch request is 500 KB; keep padding for the envelope, as analytics-node does. */
-export const MAX_BATCH_BYTES = 480 * 1024;
+/**
+ * Segment's limit per batch request is 500 KB. Read as 500,000 bytes (the
+ * stricter reading); packing counts the exact bytes of the body it sends, so
+ * no further padding is needed.
+ */
+export const MAX_BATCH_BYTES = 500_000;
 /** Segment's limit of messages per batch request. */
 export const MAX_BATCH_MESSAGES = 2500;
 export const DEFAULT_SEGMENT_HOST = 'https://api.segment.io';
@@ -112,23 +116,35 @@ export interface BatchClientOptions {
 
 const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
-/** Packs messages into batches within Segment's byte and count limits. */
+/** The bytes of a body around its messages: `{"batch":[` … `],"sentAt":"<24-character ISO date>"}`. */
+export const ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ batch: [], sentAt: new Date(0).toISOString() }));
+
+/**
+ * Packs messages into as few batches as Segment's limits allow: each body
+ * (envelope, messages and the commas between them, counted exactly) within
+ * {@link MAX_BATCH_BYTES} and {@link MAX_BATCH_MESSAGES}. First-fit
+ * decreasing: the largest messages are placed first, each into the first
+ * batch with room, so small messages fill the gaps large ones leave. Within a
+ * batch, messages keep their original order; across batches the order does
+ * not matter, since every message carries its own timestamp.
+ */
 export function packBatches(messages: readonly OutboundMessage[]): OutboundMessage[][] {
-  const batches: OutboundMessage[][] = [];
-  let current: OutboundMessage[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = byteLength(message) + 1;
-    if (current.length > 0 && (bytes + size > MAX_BATCH_BYTES || current.length >= MAX_BATCH_MESSAGES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
+  const sized = messages.map((message, index) => ({ message, index, size: byteLength(message) }));
+  const bins: { items: typeof sized; bytes: number }[] = [];
+  for (const item of [...sized].sort((a, b) => b.size - a.size || a.index - b.index)) {
+    // A message after the first in a batch also costs its comma.
+    const bin = bins.find((b) => b.items.length < MAX_BATCH_MESSAGES && b.bytes + item.size + 1 <= MAX_BATCH_BYTES);
+    if (bin) {
+      bin.items.push(item);
+      bin.bytes += item.size + 1;
+    } else {
+      bins.push({ items: [item], bytes: ENVELOPE_BYTES + item.size });
     }
-    current.push(message);
-    bytes += size;
   }
-  if (current.length > 0) batches.push(current);
-  return batches;
+  return bins
+    .map((b) => b.items.sort((x, y) => x.index - y.index))
+    .sort((x, y) => (x[0]?.index ?? 0) - (y[0]?.index ?? 0))
+    .map((items) => items.map((i) => i.message));
 }
 
 /** Sends messages to Segment's /v1/batch endpoint, within its limits, with retries. */

@@ -65,7 +65,8 @@ export async function startSegmentCapture(writeKey: string): Promise<SegmentCapt
       if (req.headers.authorization !== expected) return (record(401), answer(res, 401, { error: 'bad write key' }));
       if (!String(req.headers['content-type']).startsWith('application/json'))
         return (record(400), answer(res, 400, { error: 'content-type' }));
-      if (raw.length > 500 * 1024) return (record(400), answer(res, 400, { error: 'batch over 500 KB' }));
+      // Segment's 500 KB, read strictly as 500,000 bytes.
+      if (raw.length > 500_000) return (record(400), answer(res, 400, { error: 'batch over 500 KB' }));
       let parsed: z.infer<typeof batchBody>;
       try {
         parsed = batchBody.parse(JSON.parse(raw.toString('utf8')));

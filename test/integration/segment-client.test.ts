@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   LIBRARY,
   MAX_ATTEMPTS,
+  MAX_BATCH_BYTES,
   MAX_BATCH_MESSAGES,
   SegmentBatchClient,
   actionFor,
@@ -31,18 +32,18 @@ describe('SegmentBatchClient against a capture server', () => {
   });
   afterEach(() => capture.close());
 
-  it('sends with basic auth and packs batches within 500 KB and 2,500 messages', async () => {
-    // Prepare: 3,000 small messages and 40 of ~20 KB
-    const small = Array.from({ length: 3000 }, (_, i) => identify(i));
-    const large = Array.from({ length: 40 }, (_, i) => identify(10_000 + i, { blob: 'x'.repeat(20_000) }));
+  it('sends with basic auth and packs 10,000 messages within 500 KB and 2,500 per batch, none lost or duplicated', async () => {
+    // Prepare: 9,960 small messages and 40 of ~20 KB, interleaved
+    const messages = Array.from({ length: 10_000 }, (_, i) => (i % 250 === 0 ? identify(i, { blob: 'x'.repeat(20_000) }) : identify(i)));
 
     // Act
-    const result = await client().send([...small, ...large]);
+    const result = await client().send(messages);
 
     // Assess
     expect(result.failures).toEqual([]);
-    expect(capture.messages).toHaveLength(3040);
-    expect(capture.requests.every((r) => r.status === 200 && r.count <= MAX_BATCH_MESSAGES && r.bytes <= 500 * 1024)).toBe(true);
+    expect(capture.messages.map((m) => m.messageId).sort()).toEqual(messages.map((m) => m.messageId).sort());
+    expect(new Set(capture.messages.map((m) => m.messageId)).size).toBe(10_000);
+    expect(capture.requests.every((r) => r.status === 200 && r.count <= MAX_BATCH_MESSAGES && r.bytes <= MAX_BATCH_BYTES)).toBe(true);
     expect(result.requests).toBe(capture.requests.length);
     expect(capture.messages[0]?.context.library).toEqual(LIBRARY);
   });
