@@ -73,6 +73,10 @@ sma is running at ${base}
   GET  ${base}/api/user/{userId}       linked ids and touches of a user
   GET  ${base}/api/anonymous/{anonId}  the same for an anonymous visitor
   GET  ${base}/api/rejected?day=YYYY-MM-DD   events /events refused, with reasons
+  GET  ${base}/segment/identify/user/{userId}      send the first/last touch traits to Segment
+  GET  ${base}/segment/track/user/{userId}         send one Source Identified per touch
+  GET  ${base}/segment/track/anonymous/{anonId}    the same for an anonymous visitor
+       (add ?dryRun=true to see without sending; nothing is sent without ANALYTICS_WRITE_KEY)
   streams: processPage, processIdentify (DynamoDB Local at ${dynamo.endpoint})
 
 Try it:
@@ -81,6 +85,7 @@ Try it:
   curl -s -X POST ${base}/events -H 'content-type: application/json' \\
     -d '{"type":"identify","messageId":"m-2","anonymousId":"a-1","userId":"u-1","timestamp":"2026-01-05T10:01:00Z"}'
   curl -s ${base}/api/user/u-1
+  curl -s ${base}/segment/identify/user/u-1
 
 Ctrl-C stops everything.`);
     await new Promise<void>((resolve) => offline.child.once('exit', () => resolve()));
