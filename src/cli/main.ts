@@ -15,6 +15,7 @@ const collect = (value: string, previous: string[]): string[] => [
 /** Ports the local stack prefers; a busy one is replaced by a free one. */
 const DEFAULT_HTTP_PORT = 3000;
 const DEFAULT_DYNAMODB_PORT = 8000;
+const DEFAULT_CAPTURE_PORT = 4100;
 
 /** Builds the `sma` program; exported so tests can run it in-process. */
 export function buildProgram(io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
@@ -72,6 +73,33 @@ The "reason" names the rule that decided; README.md lists every convention.`,
         io.stderr.write(`sma local: ${e instanceof Error ? e.message : String(e)}\n`);
         process.exitCode = 1;
       }
+    });
+
+  program
+    .command('capture-segment')
+    .description("Play Segment's HTTP API locally and print every message sma sends, instead of sending it to Segment.")
+    .option('--port <port>', 'port to listen on', (v) => Number(v), DEFAULT_CAPTURE_PORT)
+    .option('--write-key <key>', 'require this write key, as Segment does (default: accept any)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sma capture-segment
+  then run the stack with SEGMENT_API_HOST=http://localhost:${DEFAULT_CAPTURE_PORT} and ANALYTICS_WRITE_KEY=test in .env, and
+  $ curl http://localhost:3000/segment/identify/user/u-1`,
+    )
+    .action(async (opts: { port: number; writeKey?: string }) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startSegmentCapture } = require('../segment/capture-server') as typeof import('../segment/capture-server');
+      const capture = await startSegmentCapture(opts.writeKey, {
+        port: opts.port,
+        onBatch: (messages) => {
+          for (const m of messages) io.stdout.write(`${JSON.stringify(m)}\n`);
+        },
+      });
+      io.stderr.write(`capturing Segment batches at ${capture.url}/v1/batch; set SEGMENT_API_HOST=${capture.url}. Ctrl-C to stop.\n`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await capture.close();
     });
 
   return program;

@@ -9,7 +9,7 @@ import { freePort, startOffline, type Started } from '../../src/cli/processes';
 import { projectRoot } from '../../src/lib/project-root';
 import { createTables, testEnv } from '../helpers/tables';
 import { aliasEvent, at, identifyEvent, pageEvent, trackEvent } from '../helpers/events';
-import { startSegmentCapture, type SegmentCapture } from '../helpers/segment-capture';
+import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
 
 /** sls offline builds every function with esbuild before it listens. */
 const OFFLINE_START_MS = 120_000;

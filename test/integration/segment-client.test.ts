@@ -11,7 +11,7 @@ import {
   type OutboundMessage,
 } from '../../src/segment/batch-client';
 import { deterministicMessageId } from '../../src/segment/message-id';
-import { startSegmentCapture, type SegmentCapture } from '../helpers/segment-capture';
+import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
 
 const WRITE_KEY = 'wk_test_123';
 

@@ -8,7 +8,7 @@ import { refreshVisitorTouches } from '../../src/ingest/touches';
 import { SegmentBatchClient } from '../../src/segment/batch-client';
 import { freshConfig } from '../helpers/tables';
 import { at, pageEvent } from '../helpers/events';
-import { startSegmentCapture, type SegmentCapture } from '../helpers/segment-capture';
+import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
 
 const WRITE_KEY = 'wk_feed';
 

@@ -1,6 +1,8 @@
 /**
- * A real local HTTP server that plays Segment's HTTP Tracking API
- * (`POST /v1/batch`). It checks what Segment checks (basic auth with the
+ * A local HTTP server that plays Segment's HTTP Tracking API
+ * (`POST /v1/batch`), for trying sma without sending anything to Segment
+ * (`npx sma capture-segment`, then SEGMENT_API_HOST=http://localhost:4100) and
+ * for the tests. It checks what Segment checks (basic auth with the
  * write key, JSON, per-message and per-batch sizes and counts, the message
  * schema, messageIds sma promises to keep to 36 characters of [a-z0-9-]) and
  * records every accepted message. Tests can script answers: a status code, a
@@ -37,8 +39,18 @@ export interface SegmentCapture {
   close(): Promise<void>;
 }
 
-/** Starts a capture server for `writeKey` on a free loopback port. */
-export async function startSegmentCapture(writeKey: string): Promise<SegmentCapture> {
+export interface CaptureOptions {
+  /** The port to listen on; default a free one. */
+  port?: number;
+  /** Called with each accepted batch. */
+  onBatch?: (messages: CapturedMessage[]) => void;
+}
+
+/**
+ * Starts a capture server on loopback. With a write key, requests must carry
+ * it (as Segment checks); with `undefined`, any Basic auth is accepted.
+ */
+export async function startSegmentCapture(writeKey: string | undefined, options: CaptureOptions = {}): Promise<SegmentCapture> {
   const capture: Omit<SegmentCapture, 'url' | 'close'> = { messages: [], requests: [], script: [] };
   const hanging: ServerResponse[] = [];
   const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -61,8 +73,10 @@ export async function startSegmentCapture(writeKey: string): Promise<SegmentCapt
         return answer(res, scripted.status, { success: false }, scripted.retryAfter ? { 'retry-after': scripted.retryAfter } : {});
       }
       if (req.method !== 'POST' || req.url !== '/v1/batch') return (record(404), answer(res, 404, { error: 'not found' }));
-      const expected = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-      if (req.headers.authorization !== expected) return (record(401), answer(res, 401, { error: 'bad write key' }));
+      const auth = req.headers.authorization ?? '';
+      const expected = writeKey === undefined ? undefined : `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+      if (expected !== undefined ? auth !== expected : !auth.startsWith('Basic '))
+        return (record(401), answer(res, 401, { error: 'bad write key' }));
       if (!String(req.headers['content-type']).startsWith('application/json'))
         return (record(400), answer(res, 400, { error: 'content-type' }));
       // Segment's 500 KB, read strictly as 500,000 bytes.
@@ -77,11 +91,15 @@ export async function startSegmentCapture(writeKey: string): Promise<SegmentCapt
       const tooBig = parsed.batch.find((m) => Buffer.byteLength(JSON.stringify(m)) > 32 * 1024);
       if (tooBig) return (record(400), answer(res, 400, { error: `message ${tooBig.messageId} over 32 KB` }));
       capture.messages.push(...parsed.batch);
+      options.onBatch?.(parsed.batch);
       record(200, parsed.batch.length);
       answer(res, 200, { success: true });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return Object.assign<Omit<SegmentCapture, 'url' | 'close'>, Pick<SegmentCapture, 'url' | 'close'>>(capture, {
     url: `http://127.0.0.1:${port}`,
