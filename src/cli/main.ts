@@ -76,6 +76,31 @@ The "reason" names the rule that decided; README.md lists every convention.`,
     });
 
   program
+    .command('import')
+    .description('Import history (Segment S3 archive, .jsonl/.json, warehouse CSV; gzipped or not) into the tables, then derive every visitor\'s touches.')
+    .argument('<paths...>', 'files or folders (folders are read recursively, in name order)')
+    .option('--checkpoint <file>', 'checkpoint for resuming a stopped import', '.sma-import.checkpoint.json')
+    .option('--rejects <file>', 'where rejected lines go (JSON lines: file, line, reason)', 'sma-import-rejects.jsonl')
+    .option('--stage <stage>', 'stage whose tables to fill (default: STAGE or dev)')
+    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
+    .option('--endpoint <url>', `DynamoDB endpoint (default: the local stack, ${'http://localhost:8000'})`)
+    .option('--aws', 'write to the AWS tables (standard credential chain) instead of the local stack')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sma import ./segment-logs                      # an S3 archive copied locally, into the running local stack
+  $ npx sma import pages.csv identifies.csv.gz         # warehouse exports
+  $ npx sma import ./export --aws --stage prod --region eu-west-1
+Run the same command again after an interruption: it resumes from the checkpoint.`,
+    )
+    .action(async (paths: string[], opts: import('./import-command').ImportFlags) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runImport } = require('./import-command') as typeof import('./import-command');
+      process.exitCode = await runImport(paths, opts, { stdout: io.stdout, stderr: io.stderr });
+    });
+
+  program
     .command('capture-segment')
     .description("Play Segment's HTTP API locally and print every message sma sends, instead of sending it to Segment.")
     .option('--port <port>', 'port to listen on', (v) => Number(v), DEFAULT_CAPTURE_PORT)

@@ -1,0 +1,94 @@
+/**
+ * `sma import <paths…>`: the CLI face of src/import. A progress bar on a
+ * terminal, plain periodic lines otherwise, and a reconciled summary.
+ */
+import { SingleBar } from 'cli-progress';
+import { parseConfig } from '../config';
+import { buildDeps } from '../handlers/deps';
+import { importHistory, type ImportProgress, type ImportSummary } from '../import/importer';
+
+/** Plain progress lines, when not on a terminal, at most this often. */
+const PLAIN_PROGRESS_INTERVAL_MS = 5_000;
+/** The local stack's DynamoDB Local, the default target. */
+export const LOCAL_DYNAMODB_ENDPOINT = 'http://localhost:8000';
+
+export interface ImportFlags {
+  checkpoint: string;
+  rejects: string;
+  stage?: string;
+  region?: string;
+  endpoint?: string;
+  aws?: boolean;
+}
+
+/** The configuration an import or backfill runs with: local stack by default, AWS with --aws. */
+export function targetConfig(flags: Pick<ImportFlags, 'stage' | 'region' | 'endpoint' | 'aws'>) {
+  return parseConfig({
+    ...process.env,
+    ...(flags.stage ? { STAGE: flags.stage } : {}),
+    ...(flags.region ? { REGION: flags.region } : {}),
+    DYNAMODB_ENDPOINT: flags.aws ? '' : (flags.endpoint ?? process.env.DYNAMODB_ENDPOINT ?? LOCAL_DYNAMODB_ENDPOINT),
+  });
+}
+
+function formatSummary(s: ImportSummary): string {
+  const balance = s.stored + s.duplicates + s.ignored + s.rejected;
+  return [
+    `import ${s.resumed ? 'resumed and ' : ''}finished in ${s.seconds.toFixed(1)} s (${Math.round(s.read / Math.max(s.seconds, 0.001))} events/s)`,
+    `  files       ${s.files}`,
+    `  read        ${s.read}`,
+    `  stored      ${s.stored}`,
+    `  duplicates  ${s.duplicates}`,
+    `  ignored     ${s.ignored}`,
+    `  rejected    ${s.rejected}`,
+    `  ${balance === s.read ? 'read = stored + duplicates + ignored + rejected ✓' : `MISMATCH: stored + duplicates + ignored + rejected = ${balance}`}`,
+    `  id links    ${s.links}`,
+    `  visitors    ${s.visitors} (touches derived for ${s.touches})`,
+  ].join('\n');
+}
+
+/** Runs an import with progress on `err` and the summary on `out`. */
+export async function runImport(paths: string[], flags: ImportFlags, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } }): Promise<number> {
+  const config = targetConfig(flags);
+  const deps = buildDeps(config);
+  io.stderr.write(`importing into ${config.dynamodbEndpoint ?? `AWS ${config.region}`}: ${config.tables.page}, ${config.tables.identify}, ${config.tables.userMap}, ${config.tables.attribution}\n`);
+  const bar = io.stderr.isTTY ? new SingleBar({ format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta_formatted}', hideCursor: true, stream: io.stderr }) : undefined;
+  let lastPlain = 0;
+  let phase: ImportProgress['phase'] | undefined;
+  const started = Date.now();
+  const onProgress = (p: ImportProgress): void => {
+    const events = p.read;
+    const rate = `${Math.round(events / Math.max((Date.now() - started) / 1000, 0.001))} events/s, ${p.stored} stored, ${p.duplicates} dup, ${p.rejected} rejected`;
+    if (bar) {
+      if (phase !== p.phase) {
+        if (phase) bar.stop();
+        phase = p.phase;
+        if (p.phase === 'events') bar.start(p.bytesTotal, p.bytesRead, { phase: 'events ', rate });
+        if (p.phase === 'touches') bar.start(Math.max(p.visitors, 1), p.touchesDone, { phase: 'touches', rate: `${p.visitors} visitors` });
+      }
+      if (p.phase === 'events') bar.update(Math.min(p.bytesRead, p.bytesTotal), { rate });
+      if (p.phase === 'touches') bar.update(p.touchesDone, { rate: `${p.visitors} visitors` });
+      if (p.phase === 'done') bar.stop();
+    } else if (Date.now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS || p.phase === 'done') {
+      lastPlain = Date.now();
+      io.stderr.write(`${p.phase}: ${p.phase === 'touches' ? `${p.touchesDone}/${p.visitors} visitors` : `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`}\n`);
+    }
+  };
+  try {
+    const summary = await importHistory(paths, deps, { checkpointPath: flags.checkpoint, rejectsPath: flags.rejects, onProgress });
+    bar?.stop();
+    io.stdout.write(`${formatSummary(summary)}\n`);
+    if (summary.rejected > 0) io.stdout.write(`  rejected lines, with file, line and reason: ${flags.rejects}\n`);
+    return 0;
+  } catch (e: unknown) {
+    bar?.stop();
+    const message = e instanceof Error ? e.message : String(e);
+    io.stderr.write(
+      `sma import: ${message}\n` +
+        (e instanceof Error && e.name === 'StorageUnavailableError'
+          ? `Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region). Run the same command again to resume from ${flags.checkpoint}.\n`
+          : ''),
+    );
+    return 1;
+  }
+}

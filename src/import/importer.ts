@@ -1,0 +1,221 @@
+/**
+ * `sma import`: loads history into the tables the webhook writes, with the
+ * same domain code (event storage, identity links, touch derivation), but
+ * directly: a bulk import does not depend on streams and never sends to
+ * Segment.
+ *
+ * Two phases. First every event is stored (idempotently, by messageId) and
+ * ids are linked, batch by batch, recording which visitors had page views.
+ * Then each of those visitors' touches is derived from its whole history, so
+ * archives may arrive in any order: sessions and "first page view" are
+ * decided on event time, not file order.
+ *
+ * Resumable: after every batch a checkpoint file records where the import is
+ * and what it counted. Run again after a crash or a kill, it continues from
+ * there and converges on the same tables (writes are idempotent).
+ */
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { linkIdentities, type LinkingEvent } from '../ingest/identity';
+import { isStored } from '../ingest/ingest-events';
+import { visitorKeyOf, type EventStore, type IdentityStore, type TouchStore } from '../ingest/ports';
+import { refreshVisitorTouches } from '../ingest/touches';
+import { mapLimit } from '../lib/concurrency';
+import { eventTime, parseEvent, type SegmentEvent } from '../segment/events';
+import type { Classifier } from '../source';
+import { listInputs, readRecords, totalBytes } from './sources';
+
+/** Events stored per batch (and per checkpoint). */
+export const IMPORT_BATCH_SIZE = 500;
+/** Visitors whose touches are derived at once. */
+export const TOUCH_CONCURRENCY = 8;
+
+export interface ImportDeps {
+  events: EventStore;
+  identity: IdentityStore;
+  touches: TouchStore;
+  classify: Classifier;
+}
+
+export interface ImportCounts {
+  read: number;
+  stored: number;
+  duplicates: number;
+  ignored: number;
+  rejected: number;
+  links: number;
+  visitors: number;
+}
+
+export interface ImportProgress extends ImportCounts {
+  phase: 'events' | 'touches' | 'done';
+  bytesRead: number;
+  bytesTotal: number;
+  touchesDone: number;
+  file: string | undefined;
+}
+
+export interface ImportOptions {
+  /** Where to keep the checkpoint; a second file `<path>.visitors` lists visitors to derive. */
+  checkpointPath: string;
+  /** Rejected lines go here as JSON lines {file, line, reason}. */
+  rejectsPath: string;
+  batchSize?: number;
+  onProgress?: (p: ImportProgress) => void;
+  /** For tests of resumption: called after each stored batch; throwing stops the import as a crash would. */
+  afterBatch?: (batches: number) => void;
+}
+
+export interface ImportSummary extends ImportCounts {
+  files: number;
+  touches: number;
+  resumed: boolean;
+  seconds: number;
+}
+
+const checkpointSchema = z.object({
+  version: z.literal(1),
+  inputs: z.array(z.string()),
+  phase: z.enum(['events', 'touches']),
+  fileIndex: z.number().int(),
+  /** Records of that file already processed. */
+  record: z.number().int(),
+  touchesDone: z.number().int(),
+  counts: z.object({ read: z.number(), stored: z.number(), duplicates: z.number(), ignored: z.number(), rejected: z.number(), links: z.number(), visitors: z.number() }),
+});
+type Checkpoint = z.infer<typeof checkpointSchema>;
+
+function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
+  // Write then rename: a kill mid-write never leaves a torn checkpoint.
+  writeFileSync(`${path}.tmp`, JSON.stringify(checkpoint));
+  renameSync(`${path}.tmp`, path);
+}
+
+function loadCheckpoint(path: string, inputs: readonly string[]): Checkpoint | undefined {
+  if (!existsSync(path)) return undefined;
+  const checkpoint = checkpointSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  if (JSON.stringify(checkpoint.inputs) !== JSON.stringify(inputs)) {
+    throw new Error(`the checkpoint ${path} belongs to an import of other files; delete it (and ${path}.visitors) to start over`);
+  }
+  return checkpoint;
+}
+
+function linkingFields(event: SegmentEvent): LinkingEvent {
+  return {
+    messageId: event.messageId,
+    type: event.type,
+    timestamp: eventTime(event),
+    userId: event.userId,
+    anonymousId: event.anonymousId,
+    previousId: event.type === 'alias' ? event.previousId : undefined,
+  };
+}
+
+/** Imports the files and folders in `paths`. */
+export async function importHistory(paths: readonly string[], deps: ImportDeps, options: ImportOptions): Promise<ImportSummary> {
+  const started = Date.now();
+  const inputs = listInputs(paths);
+  if (inputs.length === 0) throw new Error(`no readable files in ${paths.join(', ')} (.jsonl, .json, .csv, optionally .gz)`);
+  const visitorsPath = `${options.checkpointPath}.visitors`;
+  const resumedFrom = loadCheckpoint(options.checkpointPath, inputs);
+  const checkpoint: Checkpoint = resumedFrom ?? {
+    version: 1,
+    inputs,
+    phase: 'events',
+    fileIndex: 0,
+    record: 0,
+    touchesDone: 0,
+    counts: { read: 0, stored: 0, duplicates: 0, ignored: 0, rejected: 0, links: 0, visitors: 0 },
+  };
+  if (!resumedFrom) rmSync(visitorsPath, { force: true });
+  const visitors = new Set<string>(existsSync(visitorsPath) ? readFileSync(visitorsPath, 'utf8').split('\n').filter(Boolean) : []);
+  const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
+  const bytesTotal = totalBytes(inputs);
+  let bytesRead = 0;
+  let batches = 0;
+  const progress = (phase: ImportProgress['phase'], file?: string): void =>
+    options.onProgress?.({ ...checkpoint.counts, phase, bytesRead, bytesTotal, touchesDone: checkpoint.touchesDone, file });
+
+  if (checkpoint.phase === 'events') {
+    for (let f = 0; f < checkpoint.fileIndex; f++) bytesRead += totalBytes([inputs[f] as string]);
+    for (let f = checkpoint.fileIndex; f < inputs.length; f++) {
+      const file = inputs[f] as string;
+      const skip = f === checkpoint.fileIndex ? checkpoint.record : 0;
+      let record = 0;
+      let pending: SegmentEvent[] = [];
+      let pendingRejects: string[] = [];
+      let pendingCounts = { read: 0, ignored: 0, rejected: 0 };
+      const flush = async (): Promise<void> => {
+        const seen = new Set<string>();
+        const unique = pending.filter((e) => !seen.has(e.messageId) && (seen.add(e.messageId), true));
+        const { duplicates } = unique.length > 0 ? await deps.events.storeEvents(unique) : { duplicates: new Set<string>() };
+        const links = await linkIdentities(unique.map(linkingFields), deps.identity);
+        const newVisitors: string[] = [];
+        for (const e of unique) {
+          if (e.type !== 'page' && e.type !== 'screen') continue;
+          const key = visitorKeyOf(e);
+          if (!visitors.has(key)) {
+            visitors.add(key);
+            newVisitors.push(key);
+          }
+        }
+        if (newVisitors.length > 0) appendFileSync(visitorsPath, `${newVisitors.join('\n')}\n`);
+        if (pendingRejects.length > 0) appendFileSync(options.rejectsPath, pendingRejects.join(''));
+        const c = checkpoint.counts;
+        c.read += pendingCounts.read;
+        c.ignored += pendingCounts.ignored;
+        c.rejected += pendingCounts.rejected;
+        c.duplicates += duplicates.size + (pending.length - unique.length);
+        c.stored += unique.length - duplicates.size;
+        c.links += links;
+        c.visitors = visitors.size;
+        checkpoint.fileIndex = f;
+        checkpoint.record = record;
+        saveCheckpoint(options.checkpointPath, checkpoint);
+        pending = [];
+        pendingRejects = [];
+        pendingCounts = { read: 0, ignored: 0, rejected: 0 };
+        batches += 1;
+        progress('events', file);
+        options.afterBatch?.(batches);
+      };
+      for await (const r of readRecords(file, (n) => (bytesRead += n))) {
+        record += 1;
+        if (record <= skip) continue;
+        pendingCounts.read += 1;
+        const parsed = r.ok ? parseEvent(r.raw, record) : undefined;
+        if (!r.ok || !parsed?.ok) {
+          pendingCounts.rejected += 1;
+          const reason = !r.ok ? r.reason : parsed && !parsed.ok ? `${parsed.field}: ${parsed.message}` : 'invalid';
+          pendingRejects.push(`${JSON.stringify({ file, line: r.line, reason })}\n`);
+        } else if (!isStored(parsed.event)) {
+          pendingCounts.ignored += 1;
+        } else {
+          pending.push(parsed.event);
+        }
+        if (pending.length + pendingCounts.ignored + pendingCounts.rejected >= batchSize) await flush();
+      }
+      await flush();
+      checkpoint.fileIndex = f + 1;
+      checkpoint.record = 0;
+      saveCheckpoint(options.checkpointPath, checkpoint);
+    }
+    checkpoint.phase = 'touches';
+    checkpoint.touchesDone = 0;
+    saveCheckpoint(options.checkpointPath, checkpoint);
+  }
+
+  // Derive touches for every visitor with page views, from their whole history.
+  const keys = [...visitors].sort();
+  for (let i = checkpoint.touchesDone; i < keys.length; i += batchSize) {
+    const slice = keys.slice(i, i + batchSize);
+    await mapLimit(slice, TOUCH_CONCURRENCY, (key) => refreshVisitorTouches(key, deps.touches, deps.classify));
+    checkpoint.touchesDone = i + slice.length;
+    saveCheckpoint(options.checkpointPath, checkpoint);
+    progress('touches');
+  }
+  progress('done');
+  rmSync(options.checkpointPath, { force: true });
+  rmSync(visitorsPath, { force: true });
+  return { ...checkpoint.counts, files: inputs.length, touches: keys.length, resumed: resumedFrom !== undefined, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,54 @@
+/**
+ * Rows of Segment's warehouse tables (`pages`, `identifies`, `tracks`), as
+ * exported to CSV with flattened columns, turned back into Segment events.
+ */
+
+const CONTEXT_PAGE = ['url', 'referrer', 'path', 'title', 'search'] as const;
+const CONTEXT_CAMPAIGN = ['source', 'medium', 'name', 'term', 'content'] as const;
+
+/** The event type of a warehouse table, from its file name (pages.csv, identifies_2020.csv.gz). */
+export function typeFromFileName(name: string): 'page' | 'identify' | 'track' | 'screen' | undefined {
+  const base = name.toLowerCase().replace(/^.*[\\/]/, '');
+  if (base.startsWith('pages')) return 'page';
+  if (base.startsWith('screens')) return 'screen';
+  if (base.startsWith('identifies')) return 'identify';
+  if (base.startsWith('tracks')) return 'track';
+  return undefined;
+}
+
+/**
+ * An event from a warehouse row. Column names are the warehouse's:
+ * `id` (the messageId), `anonymous_id`, `user_id`, `timestamp`,
+ * `context_page_url` (or `url`), `context_page_referrer` (or `referrer`),
+ * `context_campaign_source` …; `event` for tracks.
+ */
+export function eventFromRow(row: Record<string, string>, fallbackType: string | undefined): Record<string, unknown> {
+  const get = (...names: string[]): string | undefined => {
+    for (const n of names) {
+      const v = row[n];
+      if (v !== undefined && v !== '') return v;
+    }
+    return undefined;
+  };
+  const page: Record<string, string> = {};
+  for (const f of CONTEXT_PAGE) {
+    const v = get(`context_page_${f}`, f);
+    if (v !== undefined) page[f] = v;
+  }
+  const campaign: Record<string, string> = {};
+  for (const f of CONTEXT_CAMPAIGN) {
+    const v = get(`context_campaign_${f}`);
+    if (v !== undefined) campaign[f] = v;
+  }
+  return {
+    type: get('type') ?? fallbackType,
+    messageId: get('id', 'message_id'),
+    anonymousId: get('anonymous_id'),
+    userId: get('user_id'),
+    previousId: get('previous_id'),
+    timestamp: get('timestamp', 'original_timestamp', 'received_at'),
+    receivedAt: get('received_at'),
+    event: get('event'),
+    context: { page, ...(Object.keys(campaign).length > 0 ? { campaign } : {}) },
+  };
+}
