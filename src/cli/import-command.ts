@@ -48,11 +48,23 @@ function formatSummary(s: ImportSummary): string {
 }
 
 /** Runs an import with progress on `err` and the summary on `out`. */
-export async function runImport(paths: string[], flags: ImportFlags, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } }): Promise<number> {
+export async function runImport(
+  paths: string[],
+  flags: ImportFlags,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
+): Promise<number> {
   const config = targetConfig(flags);
   const deps = buildDeps(config);
-  io.stderr.write(`importing into ${config.dynamodbEndpoint ?? `AWS ${config.region}`}: ${config.tables.page}, ${config.tables.identify}, ${config.tables.userMap}, ${config.tables.attribution}\n`);
-  const bar = io.stderr.isTTY ? new SingleBar({ format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta_formatted}', hideCursor: true, stream: io.stderr }) : undefined;
+  io.stderr.write(
+    `importing into ${config.dynamodbEndpoint ?? `AWS ${config.region}`}: ${config.tables.page}, ${config.tables.identify}, ${config.tables.userMap}, ${config.tables.attribution}\n`,
+  );
+  const bar = io.stderr.isTTY
+    ? new SingleBar({
+        format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta_formatted}',
+        hideCursor: true,
+        stream: io.stderr,
+      })
+    : undefined;
   let lastPlain = 0;
   let phase: ImportProgress['phase'] | undefined;
   const started = Date.now();
@@ -71,7 +83,9 @@ export async function runImport(paths: string[], flags: ImportFlags, io: { stdou
       if (p.phase === 'done') bar.stop();
     } else if (Date.now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS || p.phase === 'done') {
       lastPlain = Date.now();
-      io.stderr.write(`${p.phase}: ${p.phase === 'touches' ? `${p.touchesDone}/${p.visitors} visitors` : `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`}\n`);
+      io.stderr.write(
+        `${p.phase}: ${p.phase === 'touches' ? `${p.touchesDone}/${p.visitors} visitors` : `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`}\n`,
+      );
     }
   };
   try {

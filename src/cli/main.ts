@@ -77,7 +77,9 @@ The "reason" names the rule that decided; README.md lists every convention.`,
 
   program
     .command('import')
-    .description('Import history (Segment S3 archive, .jsonl/.json, warehouse CSV; gzipped or not) into the tables, then derive every visitor\'s touches.')
+    .description(
+      "Import history (Segment S3 archive, .jsonl/.json, warehouse CSV; gzipped or not) into the tables, then derive every visitor's touches.",
+    )
     .argument('<paths...>', 'files or folders (folders are read recursively, in name order)')
     .option('--checkpoint <file>', 'checkpoint for resuming a stopped import', '.sma-import.checkpoint.json')
     .option('--rejects <file>', 'where rejected lines go (JSON lines: file, line, reason)', 'sma-import-rejects.jsonl')

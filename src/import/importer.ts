@@ -81,7 +81,15 @@ const checkpointSchema = z.object({
   /** Records of that file already processed. */
   record: z.number().int(),
   touchesDone: z.number().int(),
-  counts: z.object({ read: z.number(), stored: z.number(), duplicates: z.number(), ignored: z.number(), rejected: z.number(), links: z.number(), visitors: z.number() }),
+  counts: z.object({
+    read: z.number(),
+    stored: z.number(),
+    duplicates: z.number(),
+    ignored: z.number(),
+    rejected: z.number(),
+    links: z.number(),
+    visitors: z.number(),
+  }),
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -217,5 +225,11 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   progress('done');
   rmSync(options.checkpointPath, { force: true });
   rmSync(visitorsPath, { force: true });
-  return { ...checkpoint.counts, files: inputs.length, touches: keys.length, resumed: resumedFrom !== undefined, seconds: (Date.now() - started) / 1000 };
+  return {
+    ...checkpoint.counts,
+    files: inputs.length,
+    touches: keys.length,
+    resumed: resumedFrom !== undefined,
+    seconds: (Date.now() - started) / 1000,
+  };
 }

@@ -13,7 +13,8 @@ import { CsvParser } from './csv';
 import { eventFromRow, typeFromFileName } from './warehouse';
 
 /** One record read from an input file. */
-export type InputRecord = { file: string; line: number; ok: true; raw: unknown } | { file: string; line: number; ok: false; reason: string };
+export type InputRecord =
+  { file: string; line: number; ok: true; raw: unknown } | { file: string; line: number; ok: false; reason: string };
 
 const READABLE = /\.(jsonl|ndjson|json|csv|log|txt)(\.gz)?$|\.gz$/i;
 
