@@ -6,6 +6,10 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');
 
+// sma runs on Node 20 and newer (Lambda runs 22); the AWS SDK's notice that
+// its 2027 releases will need Node 22 is not something to act on per command.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const bundle = join(__dirname, '..', 'dist', 'cli.js');
 if (!existsSync(bundle)) {
   try {

@@ -60,7 +60,7 @@ export async function runImport(
   );
   const bar = io.stderr.isTTY
     ? new SingleBar({
-        format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta_formatted}',
+        format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta}s',
         hideCursor: true,
         stream: io.stderr,
       })
