@@ -103,6 +103,39 @@ Run the same command again after an interruption: it resumes from the checkpoint
     });
 
   program
+    .command('backfill')
+    .description(
+      'Send identify traits and Source Identified events to Segment for users (and anonymous visitors) with touches in a time range.',
+    )
+    .option('--since <date>', 'only ids with touches at or after this date')
+    .option('--until <date>', 'only touches before this date')
+    .option('--users', 'users (the default when --anonymous is not given)')
+    .option('--anonymous', 'anonymous visitors not linked to a user (add --users for both)')
+    .option('--identify', 'send identify traits (default: identify and track)')
+    .option('--track', 'send one Source Identified per touch in range (default: identify and track)')
+    .option('--dry-run', 'send nothing; show what would be sent')
+    .option('--rate <requests/s>', 'at most this many requests per second to Segment', (v) => Number(v))
+    .option('--checkpoint <file>', 'checkpoint for resuming a stopped backfill', '.sma-backfill.checkpoint.json')
+    .option('--stage <stage>', 'stage whose tables to read (default: STAGE or dev)')
+    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
+    .option('--endpoint <url>', 'DynamoDB endpoint (default: the local stack)')
+    .option('--aws', 'read the AWS tables (standard credential chain) instead of the local stack')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sma backfill --since 2020-01-01 --dry-run
+  $ npx sma backfill --since 2024-01-01 --until 2025-01-01 --track --rate 20
+  $ npx sma backfill --aws --stage prod --region eu-west-1
+Messages have deterministic ids: running a backfill again never duplicates in Segment or Mixpanel.`,
+    )
+    .action(async (opts: import('./backfill-command').BackfillFlags) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runBackfill } = require('./backfill-command') as typeof import('./backfill-command');
+      process.exitCode = await runBackfill(opts, { stdout: io.stdout, stderr: io.stderr });
+    });
+
+  program
     .command('capture-segment')
     .description("Play Segment's HTTP API locally and print every message sma sends, instead of sending it to Segment.")
     .option('--port <port>', 'port to listen on', (v) => Number(v), DEFAULT_CAPTURE_PORT)

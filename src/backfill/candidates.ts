@@ -1,0 +1,54 @@
+/**
+ * Who a backfill visits: every user sma knows (from the identity links and
+ * from page views that carried only a user id), and optionally every
+ * anonymous visitor not linked to a user. Listed in a stable order, so a
+ * checkpoint index means the same thing on every run.
+ */
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withStorage } from '../store/errors';
+
+async function scanKeys(doc: DynamoDBDocumentClient, table: string, attribute: string, prefix: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await withStorage(`Scan ${table}`, () =>
+      doc.send(
+        new ScanCommand({
+          TableName: table,
+          ProjectionExpression: '#a',
+          FilterExpression: 'begins_with(#a, :p)',
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':p': prefix },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const value: unknown = item[attribute];
+      if (typeof value === 'string') found.add(value.slice(prefix.length));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+}
+
+/** Every user id, sorted. */
+export async function listUsers(doc: DynamoDBDocumentClient, tables: { userMap: string; attribution: string }): Promise<string[]> {
+  const [linked, pageOnly] = await Promise.all([
+    scanKeys(doc, tables.userMap, 'pk', 'user#'),
+    scanKeys(doc, tables.attribution, 'pk', 'visitor#user#'),
+  ]);
+  return [...new Set([...linked, ...pageOnly])].sort();
+}
+
+/** Every anonymous id with touches that no user is linked to, sorted. */
+export async function listUnlinkedAnonymous(
+  doc: DynamoDBDocumentClient,
+  tables: { userMap: string; attribution: string },
+): Promise<string[]> {
+  const [visitors, linked] = await Promise.all([
+    scanKeys(doc, tables.attribution, 'pk', 'visitor#anon#'),
+    scanKeys(doc, tables.userMap, 'sk', 'anon#'),
+  ]);
+  return [...visitors].filter((a) => !linked.has(a)).sort();
+}
