@@ -2,6 +2,7 @@
  * `sma import <paths…>`: the CLI face of src/import. A progress bar on a
  * terminal, plain periodic lines otherwise, and a reconciled summary.
  */
+import { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
 import { parseConfig } from '../config';
 import { buildDeps } from '../handlers/deps';
@@ -13,6 +14,8 @@ const PLAIN_PROGRESS_INTERVAL_MS = 5_000;
 export const LOCAL_DYNAMODB_ENDPOINT = 'http://localhost:8000';
 
 export interface ImportFlags {
+  /** An S3-compatible endpoint (MinIO, a test server); default AWS S3. */
+  s3Endpoint?: string;
   checkpoint: string;
   rejects: string;
   stage?: string;
@@ -54,7 +57,14 @@ export async function runImport(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
 ): Promise<number> {
   const config = targetConfig(flags);
-  const deps = buildDeps(config);
+  const deps = {
+    ...buildDeps(config),
+    s3: () =>
+      new S3Client({
+        region: config.region,
+        ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint, forcePathStyle: true } : {}),
+      }),
+  };
   io.stderr.write(
     `importing into ${config.dynamodbEndpoint ?? `AWS ${config.region}`}: ${config.tables.page}, ${config.tables.identify}, ${config.tables.userMap}, ${config.tables.attribution}\n`,
   );

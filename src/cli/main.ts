@@ -87,10 +87,12 @@ The "reason" names the rule that decided; README.md lists every convention.`,
     .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
     .option('--endpoint <url>', `DynamoDB endpoint (default: the local stack, ${'http://localhost:8000'})`)
     .option('--aws', 'write to the AWS tables (standard credential chain) instead of the local stack')
+    .option('--s3-endpoint <url>', 'an S3-compatible endpoint for s3:// inputs (MinIO, a local test server)')
     .addHelpText(
       'after',
       `
 Examples:
+  $ npx sma import s3://my-segment-archive/segment-logs/Wk9Xa1b2/   # straight from the S3 destination's bucket
   $ npx sma import ./segment-logs                      # an S3 archive copied locally, into the running local stack
   $ npx sma import pages.csv identifies.csv.gz         # warehouse exports
   $ npx sma import ./export --aws --stage prod --region eu-west-1

@@ -24,6 +24,7 @@ import { mapLimit } from '../lib/concurrency';
 import { eventTime, parseEvent, type SegmentEvent } from '../segment/events';
 import type { Classifier } from '../source';
 import { listInputs, readRecords, totalBytes } from './sources';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Events stored per batch (and per checkpoint). */
 export const IMPORT_BATCH_SIZE = 500;
@@ -31,6 +32,8 @@ export const IMPORT_BATCH_SIZE = 500;
 export const TOUCH_CONCURRENCY = 8;
 
 export interface ImportDeps {
+  /** Builds the S3 client, for s3:// inputs. */
+  s3?: () => S3Client;
   events: EventStore;
   identity: IdentityStore;
   touches: TouchStore;
@@ -122,8 +125,9 @@ function linkingFields(event: SegmentEvent): LinkingEvent {
 /** Imports the files and folders in `paths`. */
 export async function importHistory(paths: readonly string[], deps: ImportDeps, options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
-  const inputs = listInputs(paths);
-  if (inputs.length === 0) throw new Error(`no readable files in ${paths.join(', ')} (.jsonl, .json, .csv, optionally .gz)`);
+  const files = await listInputs(paths, deps.s3);
+  const inputs = files.map((f) => f.name);
+  if (files.length === 0) throw new Error(`no readable files in ${paths.join(', ')} (.jsonl, .json, .csv, optionally .gz)`);
   const visitorsPath = `${options.checkpointPath}.visitors`;
   const resumedFrom = loadCheckpoint(options.checkpointPath, inputs);
   const checkpoint: Checkpoint = resumedFrom ?? {
@@ -138,16 +142,17 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   if (!resumedFrom) rmSync(visitorsPath, { force: true });
   const visitors = new Set<string>(existsSync(visitorsPath) ? readFileSync(visitorsPath, 'utf8').split('\n').filter(Boolean) : []);
   const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
-  const bytesTotal = totalBytes(inputs);
+  const bytesTotal = totalBytes(files);
   let bytesRead = 0;
   let batches = 0;
   const progress = (phase: ImportProgress['phase'], file?: string): void =>
     options.onProgress?.({ ...checkpoint.counts, phase, bytesRead, bytesTotal, touchesDone: checkpoint.touchesDone, file });
 
   if (checkpoint.phase === 'events') {
-    for (let f = 0; f < checkpoint.fileIndex; f++) bytesRead += totalBytes([inputs[f] as string]);
-    for (let f = checkpoint.fileIndex; f < inputs.length; f++) {
-      const file = inputs[f] as string;
+    bytesRead += totalBytes(files.slice(0, checkpoint.fileIndex));
+    for (let f = checkpoint.fileIndex; f < files.length; f++) {
+      const input = files[f] as (typeof files)[number];
+      const file = input.name;
       const skip = f === checkpoint.fileIndex ? checkpoint.record : 0;
       let record = 0;
       let pending: SegmentEvent[] = [];
@@ -187,7 +192,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
         progress('events', file);
         options.afterBatch?.(batches);
       };
-      for await (const r of readRecords(file, (n) => (bytesRead += n))) {
+      for await (const r of readRecords(input, (n) => (bytesRead += n))) {
         record += 1;
         if (record <= skip) continue;
         pendingCounts.read += 1;

@@ -7,8 +7,9 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CsvParser } from './csv';
 import { eventFromRow, typeFromFileName } from './warehouse';
 
@@ -18,24 +19,68 @@ export type InputRecord =
 
 const READABLE = /\.(jsonl|ndjson|json|csv|log|txt)(\.gz)?$|\.gz$/i;
 
-/** Expands files and folders into the input files, sorted, so every run reads them in the same order. */
-export function listInputs(paths: readonly string[]): string[] {
-  const files: string[] = [];
+/** One input: a local file or an S3 object. */
+export interface InputFile {
+  /** A path, or s3://bucket/key. */
+  name: string;
+  size: number;
+  open(): Promise<Readable>;
+}
+
+const S3_URL = /^s3:\/\/([^/]+)\/?(.*)$/;
+
+async function listS3(s3: S3Client, bucket: string, prefix: string): Promise<InputFile[]> {
+  const files: InputFile[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      const key = o.Key;
+      if (!key || key.endsWith('/') || !READABLE.test(key)) continue;
+      files.push({
+        name: `s3://${bucket}/${key}`,
+        size: o.Size ?? 0,
+        open: async () => {
+          const body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body;
+          if (!(body instanceof Readable)) throw new Error(`s3://${bucket}/${key}: no readable body`);
+          return body;
+        },
+      });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return files;
+}
+
+/**
+ * Expands files, folders and s3://bucket/prefix URLs into the input files,
+ * sorted, so every run reads them in the same order.
+ */
+export async function listInputs(paths: readonly string[], s3?: () => S3Client): Promise<InputFile[]> {
+  const files: InputFile[] = [];
   const walk = (path: string): void => {
     const stat = statSync(path);
     if (stat.isDirectory()) {
       for (const entry of readdirSync(path).sort()) if (!entry.startsWith('.')) walk(join(path, entry));
     } else if (READABLE.test(path) || paths.includes(path)) {
-      files.push(path);
+      files.push({ name: path, size: stat.size, open: () => Promise.resolve(createReadStream(path)) });
     }
   };
-  for (const p of paths) walk(p);
-  return files;
+  for (const p of paths) {
+    const url = S3_URL.exec(p);
+    if (url) {
+      if (!s3) throw new Error('reading from S3 needs an S3 client');
+      files.push(...(await listS3(s3(), url[1] ?? '', url[2] ?? '')));
+    } else {
+      walk(p);
+    }
+  }
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Total bytes of the inputs, for progress and ETA. */
-export function totalBytes(files: readonly string[]): number {
-  return files.reduce((sum, f) => sum + statSync(f).size, 0);
+export function totalBytes(files: readonly InputFile[]): number {
+  return files.reduce((sum, f) => sum + f.size, 0);
 }
 
 /** Counts the bytes read from a file, before decompression. */
@@ -48,17 +93,18 @@ function counting(onBytes: (n: number) => void): Transform {
   });
 }
 
-function open(file: string, onBytes: (n: number) => void): Readable {
-  const raw = createReadStream(file).pipe(counting(onBytes));
-  return /\.gz$/i.test(file) ? raw.pipe(createGunzip()) : raw;
+async function open(file: InputFile, onBytes: (n: number) => void): Promise<Readable> {
+  const raw = (await file.open()).pipe(counting(onBytes));
+  return /\.gz$/i.test(file.name) ? raw.pipe(createGunzip()) : raw;
 }
 
 /**
  * Reads a file's records. JSON lines: one event per line (a line holding a
  * JSON array yields each element). CSV: the first line names the columns.
  */
-export async function* readRecords(file: string, onBytes: (n: number) => void = () => undefined): AsyncGenerator<InputRecord> {
-  const stream = open(file, onBytes);
+export async function* readRecords(input: InputFile, onBytes: (n: number) => void = () => undefined): AsyncGenerator<InputRecord> {
+  const file = input.name;
+  const stream = await open(input, onBytes);
   if (/\.csv(\.gz)?$/i.test(file)) {
     yield* readCsv(file, stream);
     return;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -146,6 +146,49 @@ describe('CsvParser', () => {
         ['3', '', 'last'],
       ]);
       expect(rows.map((r) => r.line)).toEqual([1, 2, 3, 5]);
+    }
+  });
+});
+
+describe('sma import from S3', () => {
+  it('reads s3://bucket/prefix through the AWS SDK and imports the same as the local copy', async () => {
+    // Prepare: a real S3-compatible server on loopback, holding the fixture archive
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const S3rver = require('s3rver') as new (o: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+    const { S3Client, CreateBucketCommand, PutObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 's3rver-')) });
+    const { port } = await server.run();
+    const s3 = () =>
+      new S3Client({
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
+    try {
+      await s3().send(new CreateBucketCommand({ Bucket: 'archive' }));
+      const local = join(FIXTURES, 'segment-logs');
+      for (const day of ['1577836800000', '1577923200000']) {
+        const dir = join(local, 'Wk9Xa1b2', day);
+        for (const file of readdirSync(dir)) {
+          await s3().send(
+            new PutObjectCommand({ Bucket: 'archive', Key: `segment-logs/Wk9Xa1b2/${day}/${file}`, Body: readFileSync(join(dir, file)) }),
+          );
+        }
+      }
+      const fromS3 = buildDeps(await freshConfig());
+      const fromDisk = buildDeps(await freshConfig());
+
+      // Act
+      const a = await importHistory(['s3://archive/segment-logs/'], { ...fromS3, s3 }, tempPaths());
+      const b = await importHistory([local], fromDisk, tempPaths());
+
+      // Assess
+      expect(a).toMatchObject({ files: 2, read: 9, stored: 7, duplicates: 1, ignored: 1, rejected: 0 });
+      expect(await snapshot(fromS3)).toEqual(await snapshot(fromDisk));
+    } finally {
+      await server.close();
     }
   });
 });
