@@ -186,6 +186,7 @@ describe('sma import from S3', () => {
 
       // Assess
       expect(a).toMatchObject({ files: 2, read: 9, stored: 7, duplicates: 1, ignored: 1, rejected: 0 });
+      expect(b).toMatchObject({ files: 2, read: 9, stored: 7 });
       expect(await snapshot(fromS3)).toEqual(await snapshot(fromDisk));
     } finally {
       await server.close();
