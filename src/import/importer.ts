@@ -29,7 +29,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 /** Events stored per batch (and per checkpoint). */
 export const IMPORT_BATCH_SIZE = 500;
 /** Visitors whose touches are derived at once. */
-export const TOUCH_CONCURRENCY = 8;
+export const TOUCH_CONCURRENCY = 16;
 
 export interface ImportDeps {
   /** Builds the S3 client, for s3:// inputs. */

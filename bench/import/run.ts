@@ -1,0 +1,183 @@
+/**
+ * Import benchmark (issue #5). Generates a fixed-seed archive in Segment's S3
+ * layout (gzipped JSON lines under segment-logs/<source>/<day>/), with a
+ * realistic mix of page, identify and track events over EVENTS/5 anonymous
+ * ids and EVENTS/25 users, and imports it into a fresh DynamoDB Local. Then,
+ * on another fresh DynamoDB Local, writes the same number of pre-built items
+ * with raw BatchWriteItem at the same concurrency (the baseline). Peak RSS of
+ * this process is sampled during the import.
+ *
+ * Targets: import ≥ 0.8× the raw write throughput; peak RSS ≤ 250 MB.
+ * The issue asks for 1,000,000 events (BENCH_EVENTS); on the 2-core machine
+ * here DynamoDB Local makes that a long run, see BENCHMARKS.md.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { parseConfig } from '../../src/config';
+import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
+import { buildDeps, type Deps } from '../../src/handlers/deps';
+import { importHistory } from '../../src/import/importer';
+import { mapLimit } from '../../src/lib/concurrency';
+import { BATCH_CONCURRENCY, MAX_BATCH_WRITE } from '../../src/store/batch';
+import { createTables } from '../../test/helpers/tables';
+import { seededRandom } from '../../test/helpers/random';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const PER_FILE = 10_000;
+const RSS_LIMIT_MB = 250;
+
+const REFERRERS = [
+  '',
+  '',
+  'https://www.google.com/',
+  'https://www.bing.com/search?q=acme',
+  'https://t.co/x',
+  'https://www.linkedin.com/feed/',
+  'https://news.example.org/a',
+];
+const URLS = [
+  'https://www.acme.com/',
+  'https://www.acme.com/pricing',
+  'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=w1',
+  'https://www.acme.com/?gclid=abc',
+];
+
+/** Writes the archive; returns its folder. */
+function generateArchive(dir: string): string {
+  const random = seededRandom(2020);
+  const anons = Math.max(1, Math.floor(EVENTS / 5));
+  const users = Math.max(1, Math.floor(EVENTS / 25));
+  const t0 = Date.parse('2021-01-01T00:00:00Z');
+  let lines: string[] = [];
+  let file = 0;
+  const flush = (): void => {
+    if (lines.length === 0) return;
+    const day = t0 + Math.floor(file / 4) * 86_400_000;
+    const folder = join(dir, 'segment-logs', 'BenchSrc', String(day));
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, `${day}-${String(file).padStart(5, '0')}.gz`), gzipSync(`${lines.join('\n')}\n`));
+    lines = [];
+    file += 1;
+  };
+  for (let i = 0; i < EVENTS; i++) {
+    const a = Math.floor(random() * anons);
+    const anonymousId = `anon-${a}`;
+    const userId = a % 5 === 0 ? `user-${a % users}` : undefined;
+    const timestamp = new Date(t0 + Math.floor(random() * 365 * 86_400_000)).toISOString();
+    const roll = random();
+    let event: Record<string, unknown>;
+    if (roll < 0.75) {
+      const url = URLS[Math.floor(random() * URLS.length)] ?? URLS[0];
+      const referrer = REFERRERS[Math.floor(random() * REFERRERS.length)] ?? '';
+      event = {
+        type: 'page',
+        anonymousId,
+        userId,
+        timestamp,
+        context: { page: { url, referrer, path: '/', title: 'Acme' }, library: { name: 'analytics.js', version: 'next-1.70.0' } },
+      };
+    } else if (roll < 0.85 && userId) {
+      event = { type: 'identify', anonymousId, userId, timestamp, traits: { plan: 'pro' } };
+    } else {
+      event = { type: 'track', anonymousId, userId, timestamp, event: 'Clicked', properties: { button: 'signup' } };
+    }
+    lines.push(JSON.stringify({ ...event, messageId: `bench-${i}` }));
+    if (lines.length >= PER_FILE) flush();
+  }
+  flush();
+  return dir;
+}
+
+async function freshDeps(endpoint: string): Promise<Deps> {
+  const config = parseConfig({ SERVICE_NAME: `b${randomUUID().slice(0, 8)}`, STAGE: 'bench', DYNAMODB_ENDPOINT: endpoint });
+  await createTables(config);
+  return buildDeps(config);
+}
+
+async function withDynamo<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
+  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  try {
+    return await work(await freshDeps(dynamo.endpoint));
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sma-bench-import-'));
+  try {
+    const genStart = Date.now();
+    generateArchive(dir);
+    console.log(`generated ${EVENTS} events in ${((Date.now() - genStart) / 1000).toFixed(1)} s`);
+
+    let peakRss = process.memoryUsage.rss();
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+    const imported = await withDynamo(async (deps) => {
+      const start = process.hrtime.bigint();
+      let eventsDone = 0;
+      const summary = await importHistory([dir], deps, {
+        checkpointPath: join(dir, 'cp.json'),
+        rejectsPath: join(dir, 'rejects.jsonl'),
+        onProgress: (p) => {
+          if (p.phase !== 'events' && eventsDone === 0) eventsDone = Number(process.hrtime.bigint() - start) / 1e9;
+        },
+      });
+      return { summary, seconds: Number(process.hrtime.bigint() - start) / 1e9, eventsSeconds: eventsDone };
+    });
+    clearInterval(sampler);
+
+    const raw = await withDynamo(async (deps) => {
+      const items = (i: number) => ({
+        messageId: `raw-${i}`,
+        visitorKey: `anon#anon-${i % 200_000}`,
+        timestamp: new Date(1609459200000 + i * 1000).toISOString(),
+        type: 'page',
+        url: 'https://www.acme.com/',
+        referrer: '',
+      });
+      const batches = Math.ceil(EVENTS / MAX_BATCH_WRITE);
+      const start = process.hrtime.bigint();
+      await mapLimit(
+        Array.from({ length: batches }, (_, b) => b),
+        BATCH_CONCURRENCY,
+        async (b) => {
+          const requests = Array.from({ length: Math.min(MAX_BATCH_WRITE, EVENTS - b * MAX_BATCH_WRITE) }, (_, j) => ({
+            PutRequest: { Item: items(b * MAX_BATCH_WRITE + j) },
+          }));
+          await deps.doc.send(new BatchWriteCommand({ RequestItems: { [deps.config.tables.page]: requests } }));
+        },
+      );
+      return { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+    });
+
+    const s = imported.summary;
+    const importRate = s.read / imported.seconds;
+    const rawRate = EVENTS / raw.seconds;
+    console.log(
+      `import benchmark: ${EVENTS} events (${s.files} gz files), ${s.visitors} visitors, fresh DynamoDB Local (in memory) per run; Node ${process.version}`,
+    );
+    console.log(
+      `  import  ${importRate.toFixed(0)} events/s (${imported.seconds.toFixed(1)} s: events and links ${imported.eventsSeconds.toFixed(1)} s, touches ${(imported.seconds - imported.eventsSeconds).toFixed(1)} s; stored ${s.stored}, ignored ${s.ignored}, rejected ${s.rejected}, ${s.links} links, touches for ${s.touches} visitors)`,
+    );
+    console.log(
+      `  raw BatchWriteItem of ${EVENTS} pre-built items, ${BATCH_CONCURRENCY} in flight: ${rawRate.toFixed(0)} items/s (${raw.seconds.toFixed(1)} s)`,
+    );
+    console.log(`  peak RSS during import ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
+    console.log('targets');
+    console.log(`  import / raw  ${(importRate / rawRate).toFixed(2)}×   target ≥ 0.8×   ${importRate / rawRate >= 0.8 ? 'PASS' : 'FAIL'}`);
+    console.log(
+      `  peak RSS      ${(peakRss / 1024 / 1024).toFixed(0)} MB   target ≤ ${RSS_LIMIT_MB} MB   ${peakRss / 1024 / 1024 <= RSS_LIMIT_MB ? 'PASS' : 'FAIL'}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
