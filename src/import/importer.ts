@@ -28,6 +28,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Events stored per batch (and per checkpoint). */
 export const IMPORT_BATCH_SIZE = 500;
+/**
+ * Batches being written at once. Storing a batch waits on a read (the
+ * duplicate check) before its writes; with a few in flight, DynamoDB is never
+ * idle. Batches are still counted and checkpointed in order.
+ */
+export const PIPELINE_DEPTH = 3;
 /** Visitors whose touches are derived at once. */
 export const TOUCH_CONCURRENCY = 16;
 
@@ -148,6 +154,52 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   const progress = (phase: ImportProgress['phase'], file?: string): void =>
     options.onProgress?.({ ...checkpoint.counts, phase, bytesRead, bytesTotal, touchesDone: checkpoint.touchesDone, file });
 
+  interface Job {
+    unique: SegmentEvent[];
+    repeated: number;
+    rejects: string[];
+    counts: { read: number; ignored: number; rejected: number };
+    fileIndex: number;
+    record: number;
+    file: string;
+    ids: Set<string>;
+  }
+  const inflight: { job: Job; written: Promise<[{ duplicates: ReadonlySet<string> }, number]> }[] = [];
+  const inflightIds = new Set<string>();
+  /** Waits for the oldest batch in flight, then counts it and moves the checkpoint past it. */
+  const commitOldest = async (): Promise<void> => {
+    const next = inflight.shift();
+    if (!next) return;
+    const { job } = next;
+    const [{ duplicates }, links] = await next.written;
+    const newVisitors: string[] = [];
+    for (const e of job.unique) {
+      if (e.type !== 'page' && e.type !== 'screen') continue;
+      const key = visitorKeyOf(e);
+      if (!visitors.has(key)) {
+        visitors.add(key);
+        newVisitors.push(key);
+      }
+    }
+    if (newVisitors.length > 0) appendFileSync(visitorsPath, `${newVisitors.join('\n')}\n`);
+    if (job.rejects.length > 0) appendFileSync(options.rejectsPath, job.rejects.join(''));
+    const c = checkpoint.counts;
+    c.read += job.counts.read;
+    c.ignored += job.counts.ignored;
+    c.rejected += job.counts.rejected;
+    c.duplicates += duplicates.size + job.repeated;
+    c.stored += job.unique.length - duplicates.size;
+    c.links += links;
+    c.visitors = visitors.size;
+    checkpoint.fileIndex = job.fileIndex;
+    checkpoint.record = job.record;
+    saveCheckpoint(options.checkpointPath, checkpoint);
+    for (const id of job.ids) inflightIds.delete(id);
+    batches += 1;
+    progress('events', job.file);
+    options.afterBatch?.(batches);
+  };
+
   if (checkpoint.phase === 'events') {
     bytesRead += totalBytes(files.slice(0, checkpoint.fileIndex));
     for (let f = checkpoint.fileIndex; f < files.length; f++) {
@@ -158,39 +210,33 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
       let pending: SegmentEvent[] = [];
       let pendingRejects: string[] = [];
       let pendingCounts = { read: 0, ignored: 0, rejected: 0 };
+      /** Sends the pending batch; it is committed (counted, checkpointed) later, in order. */
       const flush = async (): Promise<void> => {
         const seen = new Set<string>();
-        const unique = pending.filter((e) => !seen.has(e.messageId) && (seen.add(e.messageId), true));
-        const { duplicates } = unique.length > 0 ? await deps.events.storeEvents(unique) : { duplicates: new Set<string>() };
-        const links = await linkIdentities(unique.map(linkingFields), deps.identity);
-        const newVisitors: string[] = [];
-        for (const e of unique) {
-          if (e.type !== 'page' && e.type !== 'screen') continue;
-          const key = visitorKeyOf(e);
-          if (!visitors.has(key)) {
-            visitors.add(key);
-            newVisitors.push(key);
+        let repeated = 0;
+        const unique = pending.filter((e) => {
+          // A messageId seen earlier in this batch, or in a batch still being
+          // written, is a duplicate: count it, do not write it twice.
+          if (seen.has(e.messageId) || inflightIds.has(e.messageId)) {
+            repeated += 1;
+            return false;
           }
-        }
-        if (newVisitors.length > 0) appendFileSync(visitorsPath, `${newVisitors.join('\n')}\n`);
-        if (pendingRejects.length > 0) appendFileSync(options.rejectsPath, pendingRejects.join(''));
-        const c = checkpoint.counts;
-        c.read += pendingCounts.read;
-        c.ignored += pendingCounts.ignored;
-        c.rejected += pendingCounts.rejected;
-        c.duplicates += duplicates.size + (pending.length - unique.length);
-        c.stored += unique.length - duplicates.size;
-        c.links += links;
-        c.visitors = visitors.size;
-        checkpoint.fileIndex = f;
-        checkpoint.record = record;
-        saveCheckpoint(options.checkpointPath, checkpoint);
+          seen.add(e.messageId);
+          return true;
+        });
+        for (const id of seen) inflightIds.add(id);
+        const job: Job = { unique, repeated, rejects: pendingRejects, counts: pendingCounts, fileIndex: f, record, file, ids: seen };
+        const written = Promise.all([
+          unique.length > 0 ? deps.events.storeEvents(unique) : Promise.resolve({ duplicates: new Set<string>() }),
+          linkIdentities(unique.map(linkingFields), deps.identity),
+        ]);
+        // Handled when committed; until then, do not let a failure go unobserved.
+        written.catch(() => undefined);
+        inflight.push({ job, written });
         pending = [];
         pendingRejects = [];
         pendingCounts = { read: 0, ignored: 0, rejected: 0 };
-        batches += 1;
-        progress('events', file);
-        options.afterBatch?.(batches);
+        while (inflight.length >= PIPELINE_DEPTH) await commitOldest();
       };
       for await (const r of readRecords(input, (n) => (bytesRead += n))) {
         record += 1;
@@ -209,6 +255,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
         if (pending.length + pendingCounts.ignored + pendingCounts.rejected >= batchSize) await flush();
       }
       await flush();
+      while (inflight.length > 0) await commitOldest();
       checkpoint.fileIndex = f + 1;
       checkpoint.record = 0;
       saveCheckpoint(options.checkpointPath, checkpoint);
