@@ -11,7 +11,7 @@
  * - An optional lookback window keeps only touches within N days before the
  *   reference time (the conversion, or now).
  */
-import type { Touch } from './touches';
+import { compareByTime, type Touch } from './touches';
 
 export type LastTouchMode = 'non-direct' | 'any';
 export const CREDIT_MODELS = ['linear', 'time_decay', 'position_based'] as const;
@@ -35,9 +35,7 @@ export interface ModelOptions {
 
 /** The touches a model sees: sorted by time, and within the lookback window if one is set. */
 export function touchesInWindow(touches: readonly Touch[], options: ModelOptions = {}): Touch[] {
-  const sorted = [...touches].sort((a, b) =>
-    a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.messageId < b.messageId ? -1 : 1,
-  );
+  const sorted = [...touches].sort(compareByTime);
   if (options.lookbackDays === undefined) return sorted;
   const reference = (options.reference ?? new Date(Date.parse(sorted[sorted.length - 1]?.timestamp ?? '1970-01-01'))).getTime();
   const from = reference - options.lookbackDays * DAY_MS;

@@ -91,8 +91,8 @@ function sameSource(a: Classification, b: Classification): boolean {
   );
 }
 
-/** Orders views by event time, then messageId, so equal times are stable. */
-export function compareViews(a: PageView, b: PageView): number {
+/** Orders page views or touches by event time, then messageId, so equal times are stable. */
+export function compareByTime(a: { timestamp: string; messageId: string }, b: { timestamp: string; messageId: string }): number {
   return a.timestamp < b.timestamp
     ? -1
     : a.timestamp > b.timestamp
@@ -106,7 +106,7 @@ export function compareViews(a: PageView, b: PageView): number {
 
 /** Derives a visitor's touches from all of its page views, in any order. */
 export function deriveTouches(views: readonly PageView[], classify: Classifier): Touch[] {
-  const sorted = [...views].sort(compareViews);
+  const sorted = [...views].sort(compareByTime);
   const touches: Touch[] = [];
   let previousTime = Number.NEGATIVE_INFINITY;
   sorted.forEach((view, i) => {

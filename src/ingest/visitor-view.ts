@@ -2,7 +2,7 @@
  * The debug view of a user or an anonymous visitor: linked ids and touches.
  */
 import type { ModelOptions } from '../attribution/models';
-import type { Touch } from '../attribution/touches';
+import { compareByTime, type Touch } from '../attribution/touches';
 import { attribute, type Attribution } from './attribution';
 import type { IdentityStore, TouchStore } from './ports';
 import { visitorKeyOf } from './ports';
@@ -50,7 +50,7 @@ async function collectTouches(
     pageViews += value.pageViews;
     for (const t of value.touches) all.push({ ...t, anonymousId });
   }
-  all.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.messageId < b.messageId ? -1 : 1));
+  all.sort(compareByTime);
   return { touches: all, pageViews, found };
 }
 
