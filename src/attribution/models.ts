@@ -50,6 +50,12 @@ export function firstTouch(touches: readonly Touch[], options: ModelOptions = {}
   return touchesInWindow(touches, options)[0];
 }
 
+/** The latest touch the model sees, direct or not: the identify's timestamp. */
+export function latestTouch(touches: readonly Touch[], options: ModelOptions = {}): Touch | undefined {
+  const sorted = touchesInWindow(touches, options);
+  return sorted[sorted.length - 1];
+}
+
 /** The latest touch: the latest non-direct one unless `lastTouch` is `any`. */
 export function lastTouch(touches: readonly Touch[], options: ModelOptions = {}): Touch | undefined {
   const sorted = touchesInWindow(touches, options);

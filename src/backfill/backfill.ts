@@ -9,12 +9,11 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ModelOptions } from '../attribution/models';
-import { attribute, latestTouch } from '../ingest/attribution';
 import type { IdentityStore, TouchStore } from '../ingest/ports';
 import { getAnonymousView, getUserView } from '../ingest/visitor-view';
 import { mapLimit } from '../lib/concurrency';
 import type { OutboundMessage, SegmentBatchClient, SendFailure } from '../segment/batch-client';
-import { buildIdentifyMessage, buildTrackMessages } from '../segment/messages';
+import { buildAttributionMessages } from '../segment/messages';
 
 /** Ids whose messages are built and sent together (and per checkpoint). */
 export const BACKFILL_CHUNK = 200;
@@ -110,24 +109,13 @@ export async function backfill(
       if (ranged.length === 0) return [];
       totals.inRange += 1;
       // Traits describe the whole history; tracks are sent for the touches in range.
-      const { first, last } = attribute(touches, options.model);
-      const messages: OutboundMessage[] = [];
-      if (options.identify && kind === 'user') {
-        const identify = buildIdentifyMessage(id, first ?? undefined, last ?? undefined, latestTouch(touches, options.model));
-        if (identify) messages.push(identify);
-      }
-      if (options.track) {
-        messages.push(
-          ...buildTrackMessages(
-            kind === 'user' ? { userId: id } : { anonymousId: id },
-            ranged,
-            options.eventName,
-            first ?? undefined,
-            last ?? undefined,
-          ),
-        );
-      }
-      return messages;
+      return buildAttributionMessages({ kind, id }, touches, {
+        identify: options.identify,
+        track: options.track,
+        eventName: options.eventName,
+        model: options.model,
+        trackTouches: ranged,
+      });
     });
     const messages = built.flat();
     totals.messages += messages.length;

@@ -2,15 +2,7 @@
  * Attribution of one user or visitor: first and last touch, the multi-touch
  * credits, and the identify traits, under the configured options.
  */
-import {
-  CREDIT_MODELS,
-  creditBy,
-  firstTouch,
-  lastTouch,
-  touchesInWindow,
-  type CreditModel,
-  type ModelOptions,
-} from '../attribution/models';
+import { CREDIT_MODELS, creditBy, firstTouch, lastTouch, type CreditModel, type ModelOptions } from '../attribution/models';
 import type { Touch } from '../attribution/touches';
 import { buildIdentifyTraits, type FlatValue } from '../attribution/traits';
 
@@ -28,10 +20,4 @@ export function attribute(touches: readonly Touch[], options: ModelOptions): Att
   const last = lastTouch(touches, options);
   const credits = Object.fromEntries(CREDIT_MODELS.map((m) => [m, creditBy(touches, m, options)])) as Attribution['credits'];
   return { first: first ?? null, last: last ?? null, credits, traits: buildIdentifyTraits(first, last) };
-}
-
-/** The touches a model uses, latest last (for the identify timestamp). */
-export function latestTouch(touches: readonly Touch[], options: ModelOptions): Touch | undefined {
-  const sorted = touchesInWindow(touches, options);
-  return sorted[sorted.length - 1];
 }

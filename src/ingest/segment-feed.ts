@@ -2,9 +2,8 @@
  * Sending attribution back to Segment for one user or anonymous visitor.
  */
 import type { ModelOptions } from '../attribution/models';
-import type { OutboundMessage, SegmentBatchClient, SendResult } from '../segment/batch-client';
-import { buildIdentifyMessage, buildTrackMessages } from '../segment/messages';
-import { attribute, latestTouch } from './attribution';
+import type { SegmentBatchClient, SendResult } from '../segment/batch-client';
+import { buildAttributionMessages } from '../segment/messages';
 import type { IdentityStore, TouchStore } from './ports';
 import { getAnonymousView, getUserView } from './visitor-view';
 
@@ -33,14 +32,11 @@ export async function feedSegment(
       ? await getAnonymousView(id, deps.identity, deps.touches)
       : await getUserView(id, deps.identity, deps.touches);
   if (!view) return undefined;
-  const { first, last } = attribute(view.touches, deps.model);
-  let messages: OutboundMessage[];
-  if (kind === 'identify-user') {
-    const identify = buildIdentifyMessage(id, first ?? undefined, last ?? undefined, latestTouch(view.touches, deps.model));
-    messages = identify ? [identify] : [];
-  } else {
-    const ids = kind === 'track-user' ? { userId: id } : { anonymousId: id };
-    messages = buildTrackMessages(ids, view.touches, deps.eventName, first ?? undefined, last ?? undefined);
-  }
+  const messages = buildAttributionMessages({ kind: kind === 'track-anonymous' ? 'anonymous' : 'user', id }, view.touches, {
+    identify: kind === 'identify-user',
+    track: kind !== 'identify-user',
+    eventName: deps.eventName,
+    model: deps.model,
+  });
   return deps.segment.send(messages, options);
 }

@@ -4,6 +4,7 @@
  * visits land in the right place in every destination. messageIds derive
  * from the content, so sending again never duplicates.
  */
+import { firstTouch, lastTouch, latestTouch, type ModelOptions } from '../attribution/models';
 import type { Touch } from '../attribution/touches';
 import { buildIdentifyTraits, flattenTouch } from '../attribution/traits';
 import { LIBRARY, type OutboundMessage } from './batch-client';
@@ -57,4 +58,38 @@ export function buildTrackMessages(
       timestamp: touch.timestamp,
     }),
   );
+}
+
+/** What to send for one user or anonymous visitor. */
+export interface AttributionMessageOptions {
+  identify: boolean;
+  track: boolean;
+  eventName: string;
+  model: ModelOptions;
+  /** The touches to send tracks for (a backfill's range); default all. */
+  trackTouches?: readonly (Touch & { anonymousId?: string | null })[];
+}
+
+/**
+ * The messages for one id: the identify (users only; traits over the whole
+ * history) and/or one track per touch. Shared by the /segment routes and the
+ * backfill, so both send exactly the same messages and messageIds.
+ */
+export function buildAttributionMessages(
+  target: { kind: 'user' | 'anonymous'; id: string },
+  touches: readonly (Touch & { anonymousId?: string | null })[],
+  options: AttributionMessageOptions,
+): OutboundMessage[] {
+  const first = firstTouch(touches, options.model);
+  const last = lastTouch(touches, options.model);
+  const messages: OutboundMessage[] = [];
+  if (options.identify && target.kind === 'user') {
+    const identify = buildIdentifyMessage(target.id, first, last, latestTouch(touches, options.model));
+    if (identify) messages.push(identify);
+  }
+  if (options.track) {
+    const ids = target.kind === 'user' ? { userId: target.id } : { anonymousId: target.id };
+    messages.push(...buildTrackMessages(ids, options.trackTouches ?? touches, options.eventName, first, last));
+  }
+  return messages;
 }
