@@ -6,12 +6,13 @@
  * Resumable from a checkpoint; a failure is counted and reported, and does
  * not stop the run.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { z } from 'zod';
 import type { ModelOptions } from '../attribution/models';
 import type { IdentityStore, TouchStore } from '../ingest/ports';
 import { getAnonymousView, getUserView } from '../ingest/visitor-view';
 import { mapLimit } from '../lib/concurrency';
+import { writeFileAtomic } from '../lib/files';
 import type { OutboundMessage, SegmentBatchClient, SendFailure } from '../segment/batch-client';
 import { buildAttributionMessages } from '../segment/messages';
 
@@ -130,8 +131,7 @@ export async function backfill(
         totals.failedMessages += f.messageIds.length;
         failures.push(f);
       }
-      writeFileSync(`${options.checkpointPath}.tmp`, JSON.stringify({ version: 1, fingerprint, done: i + chunk.length, totals }));
-      renameSync(`${options.checkpointPath}.tmp`, options.checkpointPath);
+      writeFileAtomic(options.checkpointPath, JSON.stringify({ version: 1, fingerprint, done: i + chunk.length, totals }));
     }
     options.onProgress?.({ done: i + chunk.length, total: all.length, messages: totals.messages, failed: totals.failedMessages });
   }

@@ -5,10 +5,9 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../config';
 import { projectRoot } from '../lib/project-root';
-import { ensureTables, loadTableDefinitions } from '../store/table-definitions';
+import { createMissingTables } from '../store/table-definitions';
 import { freePort, startDynamoDbLocal, startOffline, type Started } from './processes';
 
 /** Where serverless-offline-dynamodb-streams keeps its restart checkpoints. */
@@ -49,13 +48,7 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     // Lambda runs Node 22; on a Node 20 laptop the SDK's notice about its 2027 releases is noise.
     const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint };
     const config = parseConfig(env);
-    const client = new DynamoDBClient({
-      region: config.region,
-      endpoint: dynamo.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const { created, existing } = await ensureTables(client, loadTableDefinitions(config.tables));
-    client.destroy();
+    const { created, existing } = await createMissingTables(config);
     say(`tables: ${[...created.map((t) => `${t} (created)`), ...existing].join(', ')}`);
     // The stream plugin keeps per-shard checkpoints between runs; new tables
     // have new streams, so old checkpoints only point at shards that are gone.

@@ -14,13 +14,14 @@
  * and what it counted. Run again after a crash or a kill, it continues from
  * there and converges on the same tables (writes are idempotent).
  */
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { z } from 'zod';
 import { linkIdentities, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
 import { visitorKeyOf, type EventStore, type IdentityStore, type TouchStore } from '../ingest/ports';
 import { refreshVisitorTouches } from '../ingest/touches';
 import { mapLimit } from '../lib/concurrency';
+import { writeFileAtomic } from '../lib/files';
 import { eventTime, parseEvent, type SegmentEvent } from '../segment/events';
 import type { Classifier } from '../source';
 import { listInputs, readRecords, totalBytes } from './sources';
@@ -103,9 +104,7 @@ const checkpointSchema = z.object({
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
 function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
-  // Write then rename: a kill mid-write never leaves a torn checkpoint.
-  writeFileSync(`${path}.tmp`, JSON.stringify(checkpoint));
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, JSON.stringify(checkpoint));
 }
 
 function loadCheckpoint(path: string, inputs: readonly string[]): Checkpoint | undefined {

@@ -17,10 +17,10 @@ export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
 /** SDK attempts per call (its own retry with backoff for throttling and 5xx). */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 
-/** Builds a document client for the configured endpoint and region. */
-export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
+/** Builds a DynamoDB client for the configured endpoint and region. */
+export function createDynamoClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBClient {
   const local = config.dynamodbEndpoint !== undefined;
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     region: config.region,
     endpoint: config.dynamodbEndpoint,
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
@@ -28,5 +28,9 @@ export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEn
     // DynamoDB Local accepts any credentials; do not make a laptop need AWS ones.
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** Builds a document client for the configured endpoint and region. */
+export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoClient(config), { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -16,6 +16,7 @@ import { load } from 'js-yaml';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { projectRoot } from '../lib/project-root';
+import { createDynamoClient } from './client';
 
 /** The resource logical ids and the configuration key naming each table. */
 export const TABLE_RESOURCES = {
@@ -100,4 +101,16 @@ export async function ensureTables(
     created.push(name);
   }
   return { created, existing };
+}
+
+/** Creates the configuration's tables that do not exist yet (DynamoDB Local, tests). */
+export async function createMissingTables(
+  config: Pick<Config, 'region' | 'dynamodbEndpoint' | 'tables'>,
+): Promise<{ created: string[]; existing: string[] }> {
+  const client = createDynamoClient(config);
+  try {
+    return await ensureTables(client, loadTableDefinitions(config.tables));
+  } finally {
+    client.destroy();
+  }
 }

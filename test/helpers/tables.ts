@@ -3,9 +3,8 @@
  * resources/tables.yml like the real ones.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseConfig, type Config } from '../../src/config';
-import { ensureTables, loadTableDefinitions } from '../../src/store/table-definitions';
+import { createMissingTables } from '../../src/store/table-definitions';
 
 /** The endpoint global-setup started. */
 export function testEndpoint(): string {
@@ -23,16 +22,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Creates the four tables for a configuration. */
 export async function createTables(config: Config): Promise<void> {
-  const client = new DynamoDBClient({
-    region: config.region,
-    endpoint: config.dynamodbEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
-    await ensureTables(client, loadTableDefinitions(config.tables));
-  } finally {
-    client.destroy();
-  }
+  await createMissingTables(config);
 }
 
 /** A fresh configuration with its tables created. */
