@@ -13,7 +13,7 @@ const config = parseConfig(env);
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { handler: storeEvent } = require('../../src/handlers/http/store-event') as typeof import('../../src/handlers/http/store-event');
-const { handler: getUser } = require('../../src/handlers/http/get-user') as typeof import('../../src/handlers/http/get-user');
+const { getUser } = require('../../src/handlers/http/views') as typeof import('../../src/handlers/http/views');
 const { handler: listRejected } =
   require('../../src/handlers/http/list-rejected') as typeof import('../../src/handlers/http/list-rejected');
 /* eslint-enable @typescript-eslint/no-require-imports */
