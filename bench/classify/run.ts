@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generateCorpus, type Pair } from './corpus';
+import { median } from '../stats';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Referer = require('referer-parser') as new (referrer: string, url?: string) => { medium: string };
@@ -51,11 +52,6 @@ const runs: Record<string, (pairs: Pair[]) => void> = {
     }
   },
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 function timeMs(fn: () => void): number {
   const start = process.hrtime.bigint();

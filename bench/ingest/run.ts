@@ -24,6 +24,7 @@ import { parseEvent } from '../../src/segment/events';
 import { pageItem } from '../../src/store/items';
 import { createTables } from '../../test/helpers/tables';
 import { pageEvent } from '../../test/helpers/events';
+import { median } from '../stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const PER_REQUEST = 100;
@@ -32,11 +33,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Requests sent first to warm the JVM, the SDK and the JIT. */
 const WARM_UP_REQUESTS = 20;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 function bodies(): Record<string, unknown>[][] {
   const t0 = Date.parse('2026-01-01T00:00:00Z');
