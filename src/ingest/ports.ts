@@ -68,6 +68,13 @@ export interface TouchStore {
    */
   saveTouches(value: VisitorTouches): Promise<boolean>;
   touchesOf(visitorKey: string): Promise<VisitorTouches | undefined>;
+  /** Which of these visitors have touches stored (for the import, which writes in bulk). */
+  visitorsWithTouches(visitorKeys: readonly string[]): Promise<Set<string>>;
+  /**
+   * Saves many visitors' touches unconditionally, in bulk. Only for visitors
+   * that had no touches stored a moment before (see the import).
+   */
+  saveTouchesInBulk(values: readonly VisitorTouches[]): Promise<void>;
 }
 
 /** The key of a visitor: its anonymous id, or its user id for events with no anonymous id. */

@@ -6,6 +6,7 @@
  */
 import { deriveTouches } from '../attribution/touches';
 import type { Classifier } from '../source';
+import type { PageView } from '../attribution/touches';
 import type { TouchStore, VisitorTouches } from './ports';
 
 /**
@@ -23,13 +24,18 @@ export async function refreshVisitorTouches(
   now: Date = new Date(),
 ): Promise<VisitorTouches> {
   const { views, truncated } = await store.pageViewsOf(visitorKey, MAX_PAGE_VIEWS_READ);
-  const value: VisitorTouches = {
-    visitorKey,
-    touches: deriveTouches(views, classify),
-    pageViews: views.length,
-    truncated,
-    updatedAt: now.toISOString(),
-  };
+  const value = touchesFromViews(visitorKey, views, truncated, classify, now);
   await store.saveTouches(value);
   return value;
+}
+
+/** A visitor's touches from page views already read (at most MAX_PAGE_VIEWS_READ of them, see pageViewsOf). */
+export function touchesFromViews(
+  visitorKey: string,
+  views: readonly PageView[],
+  truncated: boolean,
+  classify: Classifier,
+  now: Date = new Date(),
+): VisitorTouches {
+  return { visitorKey, touches: deriveTouches(views, classify), pageViews: views.length, truncated, updatedAt: now.toISOString() };
 }

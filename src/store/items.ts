@@ -25,23 +25,32 @@ function campaignOf(event: SegmentEvent): CampaignContext | undefined {
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
 }
 
+/** The page view a page or screen event is, as touches are derived from it. */
+export function pageViewOf(event: Extract<SegmentEvent, { type: 'page' | 'screen' }>): PageView {
+  const page = event.context?.page;
+  const props = event.properties ?? {};
+  return {
+    messageId: event.messageId,
+    timestamp: eventTime(event),
+    url: page?.url ?? str(props.url),
+    referrer: page?.referrer ?? str(props.referrer),
+    campaign: campaignOf(event),
+  };
+}
+
 /** The page table item of a page or screen event. */
 export function pageItem(event: Extract<SegmentEvent, { type: 'page' | 'screen' }>): Record<string, unknown> {
   const page = event.context?.page;
   const props = event.properties ?? {};
   return {
-    messageId: event.messageId,
+    ...pageViewOf(event),
     type: event.type,
     visitorKey: visitorKeyOf(event),
     anonymousId: event.anonymousId,
     userId: event.userId,
-    timestamp: eventTime(event),
-    url: page?.url ?? str(props.url),
-    referrer: page?.referrer ?? str(props.referrer),
     title: page?.title ?? str(props.title),
     path: page?.path ?? str(props.path),
     name: event.name,
-    campaign: campaignOf(event),
     receivedAt: event.receivedAt,
   };
 }

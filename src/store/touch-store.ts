@@ -7,6 +7,7 @@ import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } fro
 import { z } from 'zod';
 import type { PageView, Touch } from '../attribution/touches';
 import type { TouchStore, VisitorTouches } from '../ingest/ports';
+import { batchGetAll, batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 import { toPageView } from './items';
 
@@ -57,16 +58,7 @@ export class DynamoTouchStore implements TouchStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tables.attribution,
-          Item: {
-            pk: `visitor#${value.visitorKey}`,
-            sk: 'touches',
-            visitorKey: value.visitorKey,
-            // JSON text: one attribute, no nesting limits, and exactly what the API returns.
-            touches: JSON.stringify(value.touches),
-            pageViews: value.pageViews,
-            truncated: value.truncated,
-            updatedAt: value.updatedAt,
-          },
+          Item: touchesItem(value),
           // Page views only grow: a result from fewer views is stale and must
           // not overwrite one from more (two shards processing one visitor).
           ConditionExpression: 'attribute_not_exists(pk) OR pageViews <= :n',
@@ -80,6 +72,24 @@ export class DynamoTouchStore implements TouchStore {
     }
   }
 
+  async visitorsWithTouches(visitorKeys: readonly string[]): Promise<Set<string>> {
+    const found = await batchGetAll(
+      this.doc,
+      this.tables.attribution,
+      visitorKeys.map((k) => ({ pk: `visitor#${k}`, sk: 'touches' })),
+      'visitorKey',
+    );
+    return new Set(found.map((item) => String(item.visitorKey)));
+  }
+
+  async saveTouchesInBulk(values: readonly VisitorTouches[]): Promise<void> {
+    await batchWriteAll(
+      this.doc,
+      this.tables.attribution,
+      values.map((v) => ({ PutRequest: { Item: touchesItem(v) } })),
+    );
+  }
+
   async touchesOf(visitorKey: string): Promise<VisitorTouches | undefined> {
     const out = await withStorage('GetItem touches', () =>
       this.doc.send(new GetCommand({ TableName: this.tables.attribution, Key: { pk: `visitor#${visitorKey}`, sk: 'touches' } })),
@@ -89,4 +99,17 @@ export class DynamoTouchStore implements TouchStore {
     // Written by saveTouches above from Touch values.
     return { ...item, touches: JSON.parse(item.touches) as Touch[] };
   }
+}
+
+function touchesItem(value: VisitorTouches): Record<string, unknown> {
+  return {
+    pk: `visitor#${value.visitorKey}`,
+    sk: 'touches',
+    visitorKey: value.visitorKey,
+    // JSON text: one attribute, no nesting limits, and exactly what the API returns.
+    touches: JSON.stringify(value.touches),
+    pageViews: value.pageViews,
+    truncated: value.truncated,
+    updatedAt: value.updatedAt,
+  };
 }

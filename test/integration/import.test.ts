@@ -1,11 +1,15 @@
 import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { importHistory } from '../../src/import/importer';
 import { CsvParser } from '../../src/import/csv';
 import { getUserView } from '../../src/ingest/visitor-view';
+import { ingestEvents } from '../../src/ingest/ingest-events';
+import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { pageEvent } from '../helpers/events';
 import { freshConfig } from '../helpers/tables';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'import');
@@ -13,6 +17,19 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'import');
 function tempPaths(): { checkpointPath: string; rejectsPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sma-import-'));
   return { checkpointPath: join(dir, 'checkpoint.json'), rejectsPath: join(dir, 'rejects.jsonl') };
+}
+
+/** The events of the S3 archive fixture. */
+function readFixtureEvents(): Record<string, unknown>[] {
+  const dir = join(FIXTURES, 'segment-logs');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.gz'));
+  return files.flatMap((f) =>
+    gunzipSync(readFileSync(join(dir, f)))
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  );
 }
 
 /** Every item of the four tables, without what depends on when it was computed. */
@@ -106,6 +123,34 @@ describe('sma import against DynamoDB Local', () => {
     expect(summary.stored + summary.duplicates + summary.ignored + summary.rejected).toBe(summary.read);
     expect(summary.read).toBe(19);
     expect(await snapshot(resumed)).toEqual(await snapshot(clean));
+  });
+
+  it('keeps history stored before the import: visitors with earlier page views are derived from the table', async () => {
+    // Prepare: the webhook already stored an earlier visit of anon-C (touches derived)
+    // and of anon-A (touches not derived yet), plus one archive event of anon-A.
+    const deps = buildDeps(await freshConfig());
+    const earlierC = pageEvent({ anonymousId: 'anon-C', timestamp: '2019-06-01T08:00:00.000Z', referrer: 'https://www.bing.com/' });
+    const earlierA = pageEvent({ anonymousId: 'anon-A', timestamp: '2019-05-01T08:00:00.000Z', referrer: 'https://duckduckgo.com/' });
+    const archived = readFixtureEvents().find((e) => e.messageId === 's3-1');
+    await ingestEvents([earlierC, earlierA, archived], deps.events);
+    await refreshVisitorTouches('anon#anon-C', deps.touches, deps.classify);
+
+    // Act
+    const summary = await importHistory([FIXTURES], deps, tempPaths());
+
+    // Assess
+    expect(summary.duplicates).toBe(2);
+    const user1 = await getUserView('user-1', deps.identity, deps.touches);
+    const user2 = await getUserView('user-2', deps.identity, deps.touches);
+    expect(user1?.touches.map((t) => [t.timestamp, t.source])).toEqual([
+      ['2019-05-01T08:00:00.000Z', 'duckduckgo'],
+      ['2019-12-31T22:00:00.000Z', 'google'],
+      ['2020-01-01T10:05:00.000Z', 'newsletter'],
+    ]);
+    expect(user2?.touches.map((t) => [t.timestamp, t.channel])).toEqual([
+      ['2019-06-01T08:00:00.000Z', 'Organic Search'],
+      ['2020-01-02T09:00:00.000Z', 'Paid Search'],
+    ]);
   });
 
   it('refuses a checkpoint from another import, saying what to do', async () => {
