@@ -26,7 +26,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import { join } from 'node:path';
 import { compareByTime, type PageView } from '../attribution/touches';
 import { z } from 'zod';
-import { linkIdentities, type LinkingEvent } from '../ingest/identity';
+import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
 import { visitorKeyOf, type EventStore, type IdentityStore, type TouchStore } from '../ingest/ports';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromViews } from '../ingest/touches';
@@ -152,13 +152,16 @@ function spillPath(dir: string, bucket: number): string {
   return join(dir, `${String(bucket).padStart(2, '0')}.jsonl`);
 }
 
-function readSpill(path: string): SpillLine[] {
+/** A file of JSON lines that this import wrote. */
+function readJsonLines<T>(path: string): T[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as SpillLine);
+    .map((line) => JSON.parse(line) as T);
 }
+
+const pairKey = (userId: string, anonymousId: string): string => `${userId}\u0000${anonymousId}`;
 
 /** One spill file's visitors: their page views, and whether they had history before this import. */
 function groupSpill(lines: readonly SpillLine[]): Map<string, { views: PageView[]; earlier: boolean }> {
@@ -207,10 +210,16 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   };
   if (!resumedFrom) rmSync(spillDir, { recursive: true, force: true });
   mkdirSync(spillDir, { recursive: true });
+  // Identity pairs linked so far. An archive repeats a pair on every event a
+  // signed-in visitor sends; writing it once (from its first event in file
+  // order) saves most link writes. The list is kept with the checkpoint so a
+  // resumed import writes exactly what a clean one would.
+  const linksPath = join(spillDir, 'links.jsonl');
+  const linked = new Set<string>(readJsonLines<[string, string]>(linksPath).map(([u, a]) => pairKey(u, a)));
   // Visitors with page views, to count them; on resume, the spill files know them.
   const visitors = new Set<string>();
   if (checkpoint.phase === 'events') {
-    for (let b = 0; b < SPILL_BUCKETS; b++) for (const [key] of readSpill(spillPath(spillDir, b))) visitors.add(key);
+    for (let b = 0; b < SPILL_BUCKETS; b++) for (const [key] of readJsonLines<SpillLine>(spillPath(spillDir, b))) visitors.add(key);
   }
   const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
   const bytesTotal = totalBytes(files);
@@ -228,15 +237,17 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     record: number;
     file: string;
     ids: Set<string>;
+    /** Pairs first linked by this batch, as [userId, anonymousId]. */
+    links: [string, string][];
   }
-  const inflight: { job: Job; written: Promise<[{ duplicates: ReadonlySet<string> }, number]> }[] = [];
+  const inflight: { job: Job; written: Promise<[{ duplicates: ReadonlySet<string> }, void]> }[] = [];
   const inflightIds = new Set<string>();
   /** Waits for the oldest batch in flight, then counts it and moves the checkpoint past it. */
   const commitOldest = async (): Promise<void> => {
     const next = inflight.shift();
     if (!next) return;
     const { job } = next;
-    const [{ duplicates }, links] = await next.written;
+    const [{ duplicates }] = await next.written;
     const spill: string[][] = Array.from({ length: SPILL_BUCKETS }, () => []);
     for (const e of job.unique) {
       if (e.type !== 'page' && e.type !== 'screen') continue;
@@ -250,13 +261,14 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
       if (lines.length > 0) writeSync(spillFile(b), `${lines.join('\n')}\n`);
     });
     if (job.rejects.length > 0) appendFileSync(options.rejectsPath, job.rejects.join(''));
+    if (job.links.length > 0) appendFileSync(linksPath, job.links.map((l) => `${JSON.stringify(l)}\n`).join(''));
     const c = checkpoint.counts;
     c.read += job.counts.read;
     c.ignored += job.counts.ignored;
     c.rejected += job.counts.rejected;
     c.duplicates += duplicates.size + job.repeated;
     c.stored += job.unique.length - duplicates.size;
-    c.links += links;
+    c.links += job.links.length;
     c.visitors = visitors.size;
     checkpoint.fileIndex = job.fileIndex;
     checkpoint.record = job.record;
@@ -299,10 +311,28 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             return true;
           });
           for (const id of seen) inflightIds.add(id);
-          const job: Job = { unique, repeated, rejects: pendingRejects, counts: pendingCounts, fileIndex: f, record, file, ids: seen };
+          const links = unique
+            .flatMap((e) => linksFromEvent(linkingFields(e)))
+            .filter((l) => {
+              const key = pairKey(l.userId, l.anonymousId);
+              if (linked.has(key)) return false;
+              linked.add(key);
+              return true;
+            });
+          const job: Job = {
+            unique,
+            repeated,
+            rejects: pendingRejects,
+            counts: pendingCounts,
+            fileIndex: f,
+            record,
+            file,
+            ids: seen,
+            links: links.map((l) => [l.userId, l.anonymousId]),
+          };
           const written = Promise.all([
             unique.length > 0 ? deps.events.storeEvents(unique) : Promise.resolve({ duplicates: new Set<string>() }),
-            linkIdentities(unique.map(linkingFields), deps.identity),
+            links.length > 0 ? deps.identity.link(links) : Promise.resolve(),
           ]);
           // Handled when committed; until then, do not let a failure go unobserved.
           written.catch(() => undefined);
@@ -346,7 +376,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
 
   // Derive touches for every visitor with page views, from their whole history.
   for (let b = checkpoint.bucketsDone; b < SPILL_BUCKETS; b++) {
-    const grouped = groupSpill(readSpill(spillPath(spillDir, b)));
+    const grouped = groupSpill(readJsonLines<SpillLine>(spillPath(spillDir, b)));
     const keys = [...grouped.keys()];
     const stored = keys.length > 0 ? await deps.touches.visitorsWithTouches(keys) : new Set<string>();
     const now = new Date();
