@@ -41,11 +41,12 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9-]+$/)
     .default('sma'),
-  /** Table names. Defaults `<SERVICE_NAME>-<STAGE>-pages|identifies|user-map|attribution`. */
+  /** Table names. Defaults `<SERVICE_NAME>-<STAGE>-pages|identifies|user-map|attribution|rollups`. */
   PAGE_TABLE: tableName,
   IDENTIFY_TABLE: tableName,
   USER_MAP_TABLE: tableName,
   ATTRIBUTION_TABLE: tableName,
+  ROLLUP_TABLE: tableName,
   /** DynamoDB endpoint override, for DynamoDB Local. Default: the AWS regional endpoint. */
   DYNAMODB_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   /** Segment webhook shared secret; when set, `X-Signature` is required on /events. Default: unset. */
@@ -66,6 +67,12 @@ const envSchema = z.object({
   LAST_TOUCH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['non-direct', 'any']).default('non-direct')),
   /** Only touches within this many days before the latest count. Default: unset (all touches). */
   LOOKBACK_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  /**
+   * Real-time sync: `off` (default), `users` (send identify and Source
+   * Identified to Segment when a user's first or last touch changes) or `all`
+   * (also the Source Identified tracks of anonymous visitors).
+   */
+  REALTIME_SYNC: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['off', 'users', 'all']).default('off')),
 });
 
 /** sma's configuration. */
@@ -73,7 +80,7 @@ export interface Config {
   stage: string;
   region: string;
   serviceName: string;
-  tables: { page: string; identify: string; userMap: string; attribution: string };
+  tables: { page: string; identify: string; userMap: string; attribution: string; rollup: string };
   dynamodbEndpoint: string | undefined;
   webhookSecret: string | undefined;
   apiKey: string | undefined;
@@ -81,6 +88,7 @@ export interface Config {
   ignoredReferrers: readonly string[];
   segment: { writeKey: string | undefined; host: string; eventName: string };
   attribution: { lastTouch: 'non-direct' | 'any'; lookbackDays: number | undefined };
+  realtimeSync: 'off' | 'users' | 'all';
 }
 
 /** Thrown when the environment is malformed; names the variable. */
@@ -96,6 +104,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`configuration: ${issue?.path.join('.') ?? 'environment'} ${issue?.message ?? 'is invalid'}; see .env.example`);
   }
   const e = parsed.data;
+  if (e.REALTIME_SYNC !== 'off' && e.ANALYTICS_WRITE_KEY === undefined) {
+    throw new ConfigError(`configuration: REALTIME_SYNC=${e.REALTIME_SYNC} needs ANALYTICS_WRITE_KEY; see .env.example`);
+  }
   const prefix = `${e.SERVICE_NAME}-${e.STAGE}`;
   return Object.freeze({
     stage: e.STAGE,
@@ -106,6 +117,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       identify: e.IDENTIFY_TABLE ?? `${prefix}-identifies`,
       userMap: e.USER_MAP_TABLE ?? `${prefix}-user-map`,
       attribution: e.ATTRIBUTION_TABLE ?? `${prefix}-attribution`,
+      rollup: e.ROLLUP_TABLE ?? `${prefix}-rollups`,
     }),
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     webhookSecret: e.WEBHOOK_SECRET,
@@ -118,6 +130,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       eventName: e.ANALYTICS_SOURCE_IDENTIFICATION_EVENT,
     }),
     attribution: Object.freeze({ lastTouch: e.LAST_TOUCH, lookbackDays: e.LOOKBACK_DAYS }),
+    realtimeSync: e.REALTIME_SYNC,
   });
 }
 

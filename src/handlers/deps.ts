@@ -6,11 +6,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ModelOptions } from '../attribution/models';
 import { SegmentBatchClient } from '../segment/batch-client';
 import { getConfig, type Config } from '../config';
-import type { EventStore, IdentityStore, TouchStore } from '../ingest/ports';
+import type { EventStore, IdentityStore, RollupStore, TouchStore } from '../ingest/ports';
 import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier } from '../source';
 import { createDocumentClient } from '../store/client';
 import { DynamoEventStore } from '../store/event-store';
 import { DynamoIdentityStore } from '../store/identity-store';
+import { DynamoRollupStore } from '../store/rollup-store';
 import { DynamoTouchStore } from '../store/touch-store';
 
 export interface Deps {
@@ -22,6 +23,7 @@ export interface Deps {
   events: EventStore;
   identity: IdentityStore;
   touches: TouchStore;
+  rollups: RollupStore;
   classify: Classifier;
 }
 
@@ -35,6 +37,7 @@ export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDo
     events: new DynamoEventStore(doc, config.tables),
     identity: new DynamoIdentityStore(doc, config.tables.userMap),
     touches: new DynamoTouchStore(doc, config.tables),
+    rollups: new DynamoRollupStore(doc, config.tables.rollup),
     classify: createClassifier({
       ownDomains: config.ownDomains,
       ignoredReferrers: [...DEFAULT_IGNORED_REFERRERS, ...config.ignoredReferrers],

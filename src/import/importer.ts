@@ -331,8 +331,8 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             links: links.map((l) => [l.userId, l.anonymousId]),
           };
           const written = Promise.all([
-            unique.length > 0 ? deps.events.storeEvents(unique) : Promise.resolve({ duplicates: new Set<string>() }),
-            links.length > 0 ? deps.identity.link(links) : Promise.resolve(),
+            unique.length > 0 ? deps.events.storeEvents(unique, { origin: 'import' }) : Promise.resolve({ duplicates: new Set<string>() }),
+            links.length > 0 ? deps.identity.link(links.map((l) => ({ ...l, origin: 'import' as const }))) : Promise.resolve(),
           ]);
           // Handled when committed; until then, do not let a failure go unobserved.
           written.catch(() => undefined);
@@ -388,12 +388,17 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
       } else {
         // The same earliest views, in the same order, that the query path reads.
         const views = v.views.sort(compareByTime);
-        fresh.push(touchesFromViews(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, deps.classify, now));
+        fresh.push(
+          touchesFromViews(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, deps.classify, {
+            now,
+            origin: 'import',
+          }),
+        );
       }
     }
     await Promise.all([
       deps.touches.saveTouchesInBulk(fresh),
-      mapLimit(earlier, TOUCH_CONCURRENCY, (key) => refreshVisitorTouches(key, deps.touches, deps.classify, now)),
+      mapLimit(earlier, TOUCH_CONCURRENCY, (key) => refreshVisitorTouches(key, deps.touches, deps.classify, { now, origin: 'import' })),
     ]);
     checkpoint.bucketsDone = b + 1;
     checkpoint.touchesDone += keys.length;

@@ -23,12 +23,19 @@ export interface EventStore {
    * messageIds that were already there. Resolves only once every new event is
    * durable; throws StorageUnavailableError otherwise.
    */
-  storeEvents(events: readonly SegmentEvent[]): Promise<{ duplicates: ReadonlySet<string> }>;
+  storeEvents(events: readonly SegmentEvent[], options?: { origin?: Origin }): Promise<{ duplicates: ReadonlySet<string> }>;
   /** Keeps rejected events where an operator can list them. */
   storeRejected(rejected: readonly RejectedEvent[]): Promise<void>;
   /** Rejected events received on a UTC day (YYYY-MM-DD), oldest first. */
   listRejected(day: string, limit: number): Promise<RejectedEvent[]>;
 }
+
+/**
+ * Where a stored item came from, when not from the webhook. Items written by
+ * `sma import` are marked so stream processors leave them alone: the import
+ * derives touches itself, and history must never be sent to Segment as news.
+ */
+export type Origin = 'import';
 
 /** An identity link: an anonymous id that belongs to a user. */
 export interface IdentityLink {
@@ -39,12 +46,15 @@ export interface IdentityLink {
   type: string;
   /** ISO event time. */
   linkedAt: string;
+  origin?: Origin;
 }
 
 /** Identity links in both directions. */
 export interface IdentityStore {
   link(links: readonly IdentityLink[]): Promise<void>;
   anonymousIdsOf(userId: string): Promise<string[]>;
+  /** A user's links with when each was made. */
+  linksOf(userId: string): Promise<{ anonymousId: string; linkedAt: string }[]>;
   userIdsOf(anonymousId: string): Promise<string[]>;
 }
 
@@ -56,6 +66,7 @@ export interface VisitorTouches {
   /** True when the visitor had more page views than are read (see MAX_PAGE_VIEWS_READ). */
   truncated: boolean;
   updatedAt: string;
+  origin?: Origin;
 }
 
 /** Page views by visitor, and the touches derived from them. */
@@ -80,4 +91,33 @@ export interface TouchStore {
 /** The key of a visitor: its anonymous id, or its user id for events with no anonymous id. */
 export function visitorKeyOf(ids: { anonymousId?: string; userId?: string }): string {
   return ids.anonymousId !== undefined ? `anon#${ids.anonymousId}` : `user#${ids.userId ?? ''}`;
+}
+
+/** Who contributes to the report counters: a visitor (its touches) or a user (its attribution). */
+export type RollupEntity = { kind: 'visitor'; key: string } | { kind: 'user'; id: string };
+
+/** What an entity last contributed, and its first and last touch then (by messageId). */
+export interface RollupState {
+  version: number;
+  counts: Record<string, number>;
+  first: string | null;
+  last: string | null;
+}
+
+/** The report counters and each entity's last contribution to them. */
+export interface RollupStore {
+  stateOf(entity: RollupEntity): Promise<RollupState | undefined>;
+  /**
+   * Applies `delta` to the counters and saves `next` as the entity's state,
+   * atomically and only if the state is still `previous` (by version).
+   * Resolves false when another writer got there first.
+   */
+  commit(
+    entity: RollupEntity,
+    previous: RollupState | undefined,
+    next: Omit<RollupState, 'version'>,
+    delta: Record<string, number>,
+  ): Promise<boolean>;
+  /** Counter values of the days from `since` to `until` (YYYY-MM-DD, inclusive), by counter id. */
+  counters(since: string, until: string): Promise<Map<string, number>>;
 }

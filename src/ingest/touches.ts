@@ -7,7 +7,7 @@
 import { deriveTouches } from '../attribution/touches';
 import type { Classifier } from '../source';
 import type { PageView } from '../attribution/touches';
-import type { TouchStore, VisitorTouches } from './ports';
+import type { Origin, TouchStore, VisitorTouches } from './ports';
 
 /**
  * Page views read per visitor. Beyond this (crawlers, monitoring robots) the
@@ -21,10 +21,10 @@ export async function refreshVisitorTouches(
   visitorKey: string,
   store: TouchStore,
   classify: Classifier,
-  now: Date = new Date(),
+  options: TouchOptions = {},
 ): Promise<VisitorTouches> {
   const { views, truncated } = await store.pageViewsOf(visitorKey, MAX_PAGE_VIEWS_READ);
-  const value = touchesFromViews(visitorKey, views, truncated, classify, now);
+  const value = touchesFromViews(visitorKey, views, truncated, classify, options);
   await store.saveTouches(value);
   return value;
 }
@@ -35,7 +35,20 @@ export function touchesFromViews(
   views: readonly PageView[],
   truncated: boolean,
   classify: Classifier,
-  now: Date = new Date(),
+  { now = new Date(), origin }: TouchOptions = {},
 ): VisitorTouches {
-  return { visitorKey, touches: deriveTouches(views, classify), pageViews: views.length, truncated, updatedAt: now.toISOString() };
+  return {
+    visitorKey,
+    touches: deriveTouches(views, classify),
+    pageViews: views.length,
+    truncated,
+    updatedAt: now.toISOString(),
+    ...(origin ? { origin } : {}),
+  };
+}
+
+export interface TouchOptions {
+  now?: Date;
+  /** Marks the stored touches as written by the import (see Origin). */
+  origin?: Origin;
 }

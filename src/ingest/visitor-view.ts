@@ -33,7 +33,8 @@ export function withAttribution<T extends { touches: VisitorTouch[] }>(view: T, 
   return { ...view, attribution: attribute(view.touches, model) };
 }
 
-async function collectTouches(
+/** The touches of several visitors (a user's), each marked with its anonymous id, in time order. */
+export async function collectTouches(
   keys: { key: string; anonymousId: string | null }[],
   touches: TouchStore,
 ): Promise<{ touches: VisitorTouch[]; pageViews: number; found: boolean }> {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { EventStore, RejectedEvent } from '../ingest/ports';
+import type { EventStore, Origin, RejectedEvent } from '../ingest/ports';
 import type { SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
@@ -31,7 +31,7 @@ export class DynamoEventStore implements EventStore {
     private readonly tables: EventTables,
   ) {}
 
-  async storeEvents(events: readonly SegmentEvent[]): Promise<{ duplicates: ReadonlySet<string> }> {
+  async storeEvents(events: readonly SegmentEvent[], { origin }: { origin?: Origin } = {}): Promise<{ duplicates: ReadonlySet<string> }> {
     const pages = events.filter((e) => e.type === 'page' || e.type === 'screen');
     const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen');
     const [pageDupes, otherDupes] = await Promise.all([
@@ -44,12 +44,12 @@ export class DynamoEventStore implements EventStore {
         this.tables.page,
         pages
           .filter((e) => !pageDupes.has(e.messageId))
-          .map((e) => ({ PutRequest: { Item: pageItem(e as Extract<SegmentEvent, { type: 'page' | 'screen' }>) } })),
+          .map((e) => ({ PutRequest: { Item: { ...pageItem(e as Extract<SegmentEvent, { type: 'page' | 'screen' }>), origin } } })),
       ),
       batchWriteAll(
         this.doc,
         this.tables.identify,
-        others.filter((e) => !otherDupes.has(e.messageId)).map((e) => ({ PutRequest: { Item: identifyItem(e) } })),
+        others.filter((e) => !otherDupes.has(e.messageId)).map((e) => ({ PutRequest: { Item: { ...identifyItem(e), origin } } })),
       ),
     ]);
     return { duplicates: new Set([...pageDupes, ...otherDupes]) };

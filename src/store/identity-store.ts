@@ -25,41 +25,55 @@ export class DynamoIdentityStore implements IdentityStore {
       this.table,
       [...unique.values()].map((l) => ({
         PutRequest: {
-          Item: { pk: `user#${l.userId}`, sk: `anon#${l.anonymousId}`, messageId: l.messageId, type: l.type, linkedAt: l.linkedAt },
+          Item: {
+            pk: `user#${l.userId}`,
+            sk: `anon#${l.anonymousId}`,
+            messageId: l.messageId,
+            type: l.type,
+            linkedAt: l.linkedAt,
+            origin: l.origin,
+          },
         },
       })),
     );
   }
 
   async anonymousIdsOf(userId: string): Promise<string[]> {
-    return this.query({ KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: { ':k': `user#${userId}` } }, 'sk', 'anon#');
+    return (await this.linksOf(userId)).map((l) => l.anonymousId);
   }
 
-  async userIdsOf(anonymousId: string): Promise<string[]> {
-    return this.query(
-      { IndexName: 'inverted', KeyConditionExpression: 'sk = :k', ExpressionAttributeValues: { ':k': `anon#${anonymousId}` } },
-      'pk',
-      'user#',
+  async linksOf(userId: string): Promise<{ anonymousId: string; linkedAt: string }[]> {
+    const items = await this.query({ KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: { ':k': `user#${userId}` } });
+    return items.flatMap((item) =>
+      typeof item.sk === 'string' && item.sk.startsWith('anon#')
+        ? [{ anonymousId: item.sk.slice('anon#'.length), linkedAt: typeof item.linkedAt === 'string' ? item.linkedAt : '' }]
+        : [],
     );
   }
 
-  private async query(
-    input: { IndexName?: string; KeyConditionExpression: string; ExpressionAttributeValues: Record<string, string> },
-    attribute: 'pk' | 'sk',
-    prefix: string,
-  ): Promise<string[]> {
-    const ids: string[] = [];
+  async userIdsOf(anonymousId: string): Promise<string[]> {
+    const items = await this.query({
+      IndexName: 'inverted',
+      KeyConditionExpression: 'sk = :k',
+      ExpressionAttributeValues: { ':k': `anon#${anonymousId}` },
+    });
+    return items.flatMap((item) => (typeof item.pk === 'string' && item.pk.startsWith('user#') ? [item.pk.slice('user#'.length)] : []));
+  }
+
+  private async query(input: {
+    IndexName?: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: Record<string, string>;
+  }): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await withStorage('Query user map', () =>
         this.doc.send(new QueryCommand({ TableName: this.table, ExclusiveStartKey: start, ...input })),
       );
-      for (const item of out.Items ?? []) {
-        const value: unknown = item[attribute];
-        if (typeof value === 'string' && value.startsWith(prefix)) ids.push(value.slice(prefix.length));
-      }
+      items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
-    } while (start && ids.length < MAX_LINKS_READ);
-    return ids;
+    } while (start && items.length < MAX_LINKS_READ);
+    return items.slice(0, MAX_LINKS_READ);
   }
 }

@@ -24,6 +24,7 @@ export const TABLE_RESOURCES = {
   IdentifyTable: 'identify',
   UserMapTable: 'userMap',
   AttributionTable: 'attribution',
+  RollupTable: 'rollup',
 } as const satisfies Record<string, keyof Config['tables']>;
 
 const keyElement = z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) });

@@ -111,5 +111,6 @@ function touchesItem(value: VisitorTouches): Record<string, unknown> {
     pageViews: value.pageViews,
     truncated: value.truncated,
     updatedAt: value.updatedAt,
+    origin: value.origin,
   };
 }

@@ -55,22 +55,42 @@ export function parseJson(text: string): unknown {
 }
 
 /**
- * The debug (/api) and trigger (/segment) routes need `x-api-key` when API_KEY is set. Without
- * one they are open only on stage `dev`, so a forgotten key cannot expose a
- * production deployment.
+ * The API key a request carries: the `x-api-key` header, a Bearer token, or
+ * the password of HTTP Basic authentication (the user name is ignored), which
+ * is how a browser opening /report sends it after prompting.
+ */
+export function givenApiKey(event: HttpEvent): string | undefined {
+  const key = header(event, 'x-api-key');
+  if (key !== undefined) return key;
+  const auth = header(event, 'authorization');
+  const [scheme, credentials] = auth?.split(' ', 2) ?? [];
+  if (scheme?.toLowerCase() === 'bearer') return credentials;
+  if (scheme?.toLowerCase() === 'basic' && credentials) {
+    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The debug (/api), trigger (/segment) and report routes need the API key
+ * when API_KEY is set. Without one they are open only on stage `dev`, so a
+ * forgotten key cannot expose a production deployment. The comparison takes
+ * the same time whatever the key.
  */
 export function requireApiKey(event: HttpEvent, config: Pick<Config, 'apiKey' | 'stage'>): void {
   if (config.apiKey === undefined) {
     if (config.stage === 'dev') return;
     throw new InvalidInputError(
-      `API_KEY is not configured; /api and /segment routes are closed on stage "${config.stage}"`,
+      `API_KEY is not configured; /api, /segment and /report routes are closed on stage "${config.stage}"`,
       'x-api-key',
       401,
     );
   }
-  const given = header(event, 'x-api-key');
+  const given = givenApiKey(event);
   if (given === undefined || !safeEqual(given, config.apiKey))
-    throw new InvalidInputError('missing or wrong x-api-key header', 'x-api-key', 401);
+    throw new InvalidInputError('missing or wrong API key: send it as the x-api-key header', 'x-api-key', 401);
 }
 
 /** Maps any error to a response: 4xx naming the field, 503 for retryable faults, a bare 500 otherwise. */

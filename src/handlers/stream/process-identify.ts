@@ -7,12 +7,12 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { linkIdentities } from '../../ingest/identity';
 import { linkingItemSchema } from '../../store/items';
 import { getDeps } from '../deps';
-import { newImage } from './records';
+import { liveImage } from './records';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
-  const item = newImage(record);
+  const item = liveImage(record);
   if (!item) return;
   await linkIdentities([linkingItemSchema.parse(item)], getDeps().identity);
 };

@@ -10,7 +10,7 @@ import { linkIdentities } from '../../ingest/identity';
 import { refreshVisitorTouches } from '../../ingest/touches';
 import { linkingItemSchema } from '../../store/items';
 import { getDeps } from '../deps';
-import { newImage } from './records';
+import { liveImage } from './records';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -19,7 +19,7 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
   // Records of one visitor in this batch share one recomputation.
   const refreshed = new Map<string, Promise<unknown>>();
   const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
-    const item = newImage(record);
+    const item = liveImage(record);
     if (!item || typeof item.visitorKey !== 'string') return;
     const visitorKey = item.visitorKey;
     let refresh = refreshed.get(visitorKey);

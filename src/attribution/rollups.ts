@@ -1,0 +1,143 @@
+/**
+ * What each visitor and each user adds to the daily report counters, as pure
+ * functions. The counters are kept incrementally: when a visitor's touches or
+ * a user's links change, the entity's new contribution is computed, compared
+ * with the one it made before, and only the difference is applied. Reports
+ * then read a few counter partitions instead of scanning any table.
+ *
+ * Counters, per UTC day and per (channel, source, campaign):
+ * - `touches`: every touch, on the day it happened;
+ * - `new_visitors`: each visitor's first touch, on that day;
+ * - `users:<model>`: each identified user, on the day they were first linked,
+ *   credited to their touches by the model (first touch, last touch, linear,
+ *   time decay, position based). A user with no touches is counted as
+ *   Unassigned, so the users of a day always add up.
+ */
+import { CREDIT_MODELS, firstTouch, lastTouch, touchCredits, type ModelOptions } from './models';
+import { compareByTime, type Touch } from './touches';
+
+/** Attribution models of the report: first and last touch, and the multi-touch models. */
+export const REPORT_MODELS = ['first_touch', 'last_touch', ...CREDIT_MODELS] as const;
+export type ReportModel = (typeof REPORT_MODELS)[number];
+
+export const METRICS = ['touches', 'new_visitors', ...REPORT_MODELS.map((m) => `users:${m}` as const)] as const;
+export type Metric = (typeof METRICS)[number];
+
+/**
+ * One user counts this many units in `users:*` counters. Multi-touch credits
+ * are fractions of a user; kept as whole units, adding and later subtracting
+ * the same credit is exact, so counters never drift.
+ */
+export const USER_UNITS = 1_000_000;
+
+/** GA4's label for a missing value. */
+export const NOT_SET = '(not set)';
+/** The channel of users with no touch at all. */
+export const UNASSIGNED = 'Unassigned';
+
+/** What one counter counts. */
+export interface CounterKey {
+  day: string;
+  metric: Metric;
+  channel: string;
+  source: string;
+  campaign: string;
+}
+
+/** Counter id → amount this entity adds to it. */
+export type Contribution = Record<string, number>;
+
+/** Separates the parts of a counter id; a control character no channel, source or campaign contains after cleaning. */
+const SEP = '\u001f';
+
+/** The counter id: `<day>#<metric>#<channel>␟<source>␟<campaign>`, sorted by day first. */
+export function counterId(k: CounterKey): string {
+  const clean = (s: string): string => s.replaceAll(SEP, ' ');
+  return `${k.day}#${k.metric}#${clean(k.channel)}${SEP}${clean(k.source)}${SEP}${clean(k.campaign)}`;
+}
+
+export function parseCounterId(id: string): CounterKey | undefined {
+  const [day, metric, dims] = splitOnce(id, '#', 2);
+  const parts = dims?.split(SEP);
+  if (!day || !metric || !parts || parts.length !== 3 || !(METRICS as readonly string[]).includes(metric)) return undefined;
+  const [channel = '', source = '', campaign = ''] = parts;
+  return { day, metric: metric as Metric, channel, source, campaign };
+}
+
+function splitOnce(s: string, sep: string, times: number): string[] {
+  const out: string[] = [];
+  let rest = s;
+  for (let i = 0; i < times; i++) {
+    const at = rest.indexOf(sep);
+    if (at < 0) break;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at + 1);
+  }
+  out.push(rest);
+  return out;
+}
+
+const dayOf = (iso: string): string => iso.slice(0, 10);
+
+function dims(t: Pick<Touch, 'channel' | 'source' | 'campaign'>): Pick<CounterKey, 'channel' | 'source' | 'campaign'> {
+  return { channel: t.channel || NOT_SET, source: t.source || NOT_SET, campaign: t.campaign ?? NOT_SET };
+}
+
+function add(c: Contribution, key: CounterKey, amount: number): void {
+  if (amount === 0) return;
+  const id = counterId(key);
+  c[id] = (c[id] ?? 0) + amount;
+}
+
+/** A visitor's contribution: each touch, and its first touch as a new visitor. */
+export function visitorContribution(touches: readonly Touch[]): Contribution {
+  const c: Contribution = {};
+  const sorted = [...touches].sort(compareByTime);
+  for (const t of sorted) add(c, { day: dayOf(t.timestamp), metric: 'touches', ...dims(t) }, 1);
+  const first = sorted[0];
+  if (first) add(c, { day: dayOf(first.timestamp), metric: 'new_visitors', ...dims(first) }, 1);
+  return c;
+}
+
+/**
+ * A user's contribution, on the day they were identified, under every model.
+ * Credits are rounded to whole units with the remainder given to the largest
+ * share, so each model adds exactly USER_UNITS per user.
+ */
+export function userContribution(touches: readonly Touch[], identifiedAt: string, options: ModelOptions): Contribution {
+  const c: Contribution = {};
+  const day = dayOf(identifiedAt);
+  const unassigned = { channel: UNASSIGNED, source: NOT_SET, campaign: NOT_SET };
+  const whole = (metric: Metric, t: Touch | undefined): void => add(c, { day, metric, ...(t ? dims(t) : unassigned) }, USER_UNITS);
+  whole('users:first_touch', firstTouch(touches, options));
+  whole('users:last_touch', lastTouch(touches, options));
+  for (const model of CREDIT_MODELS) {
+    const credits = touchCredits(touches, model, options);
+    if (credits.length === 0) {
+      whole(`users:${model}`, undefined);
+      continue;
+    }
+    const units = credits.map(({ credit }) => Math.floor(credit * USER_UNITS));
+    let rest = USER_UNITS - units.reduce((a, b) => a + b, 0);
+    // Largest shares first take the units lost to rounding down.
+    const order = credits.map((_, i) => i).sort((a, b) => (credits[b]?.credit ?? 0) - (credits[a]?.credit ?? 0) || a - b);
+    for (const i of order) {
+      if (rest <= 0) break;
+      units[i] = (units[i] ?? 0) + 1;
+      rest -= 1;
+    }
+    credits.forEach(({ touch }, i) => add(c, { day, metric: `users:${model}`, ...dims(touch) }, units[i] ?? 0));
+  }
+  return c;
+}
+
+/** What to add to each counter to go from `before` to `after`; counters that do not change are left out. */
+export function contributionDelta(before: Contribution, after: Contribution): Contribution {
+  const delta: Contribution = {};
+  for (const [id, n] of Object.entries(after)) {
+    const d = n - (before[id] ?? 0);
+    if (d !== 0) delta[id] = d;
+  }
+  for (const [id, n] of Object.entries(before)) if (!(id in after) && n !== 0) delta[id] = -n;
+  return delta;
+}

@@ -1,0 +1,34 @@
+/**
+ * processAttribution: the attribution and user map streams. Keeps the report
+ * counters current and, when real-time sync is on, tells Segment about
+ * changed first and last touches (src/ingest/realtime-sync.ts). Records of
+ * rollup counters, states and rejected events are not changes of attribution
+ * and are skipped.
+ */
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
+import { getDeps } from '../deps';
+import { newImage } from './records';
+
+/** What a record says changed, if anything. */
+function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined {
+  const item = newImage(record);
+  const ref = record.dynamodb?.SequenceNumber;
+  if (!item || ref === undefined || typeof item.pk !== 'string' || typeof item.sk !== 'string') return undefined;
+  const live = item.origin !== 'import';
+  if (item.sk === 'touches' && item.pk.startsWith('visitor#'))
+    return { kind: 'touches', visitorKey: item.pk.slice('visitor#'.length), live, ref };
+  if (item.pk.startsWith('user#') && item.sk.startsWith('anon#')) return { kind: 'link', userId: item.pk.slice('user#'.length), live, ref };
+  return undefined;
+}
+
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const deps = getDeps();
+  const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
+  const failed = await processAttributionChanges(changes, {
+    ...deps,
+    eventName: deps.config.segment.eventName,
+    mode: deps.config.realtimeSync,
+  });
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+};

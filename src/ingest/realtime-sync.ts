@@ -1,0 +1,132 @@
+/**
+ * Real-time sync and rollups, driven by the attribution and user map streams.
+ * A changed touches item or a new identity link affects one visitor and the
+ * users it belongs to. Each is refreshed once per batch: its report counters
+ * are brought up to date and, when its first or last touch changed and sync
+ * is on, Segment hears about it (the identify, and the Source Identified
+ * track of each touch that became first or last), before the new state is
+ * saved. A failed send therefore leaves the state as it was, and the stream
+ * retries; messages are deterministic, so a retry never duplicates.
+ *
+ * Writes from `sma import` keep the counters current but never send.
+ */
+import type { Touch } from '../attribution/touches';
+import { SmaError } from '../errors';
+import { mapLimit } from '../lib/concurrency';
+import { logger } from '../lib/logger';
+import type { SegmentBatchClient } from '../segment/batch-client';
+import { buildAttributionMessages } from '../segment/messages';
+import type { OutboundMessage } from '../segment/batch-client';
+import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupChange, type RollupDeps } from './rollups';
+
+export type SyncMode = 'off' | 'users' | 'all';
+
+/** Entities refreshed at once within a batch. */
+export const SYNC_CONCURRENCY = 8;
+
+/** Something a stream record says changed; `ref` identifies the record for failure reporting. */
+export type AttributionChange<Ref> =
+  { kind: 'touches'; visitorKey: string; live: boolean; ref: Ref } | { kind: 'link'; userId: string; live: boolean; ref: Ref };
+
+export interface SyncDeps extends RollupDeps {
+  segment: SegmentBatchClient;
+  eventName: string;
+  mode: SyncMode;
+}
+
+/** Segment could not take the messages for now; the stream retries the records. */
+export class SegmentUnavailableError extends SmaError {
+  override name = 'SegmentUnavailableError';
+  constructor(message: string) {
+    super(message, { retryable: true });
+  }
+}
+
+/** The messages a change calls for under a sync mode: none unless the first or last touch changed. */
+export function syncMessages(change: RollupChange, deps: Pick<SyncDeps, 'mode' | 'eventName' | 'model'>): OutboundMessage[] {
+  if (deps.mode === 'off' || !change.changed) return [];
+  const moved = new Map<string, Touch>();
+  if (change.first && change.first.messageId !== change.before.first) moved.set(change.first.messageId, change.first);
+  if (change.last && change.last.messageId !== change.before.last) moved.set(change.last.messageId, change.last);
+  const trackTouches = change.touches.filter((t) => moved.has(t.messageId));
+  const options = { eventName: deps.eventName, model: deps.model, trackTouches };
+  if (change.entity.kind === 'user') {
+    return buildAttributionMessages({ kind: 'user', id: change.entity.id }, change.touches, { ...options, identify: true, track: true });
+  }
+  if (deps.mode === 'all' && change.entity.key.startsWith('anon#')) {
+    const anonymousId = change.entity.key.slice('anon#'.length);
+    return buildAttributionMessages({ kind: 'anonymous', id: anonymousId }, change.touches, { ...options, identify: false, track: true });
+  }
+  return [];
+}
+
+async function send(change: RollupChange, deps: SyncDeps): Promise<void> {
+  const messages = syncMessages(change, deps);
+  if (messages.length === 0) return;
+  const result = await deps.segment.send(messages);
+  const retryable = result.failures.filter((f) => f.retryable);
+  const final = result.failures.filter((f) => !f.retryable);
+  if (final.length > 0) {
+    // Segment refused these for good (a 4xx): retrying cannot help, so say so loudly and move on.
+    logger.error('Segment refused real-time sync messages', {
+      entity: change.entity.kind,
+      failures: final.map((f) => ({ status: f.status, error: f.error, messageIds: f.messageIds })),
+    });
+  }
+  if (retryable.length > 0) {
+    throw new SegmentUnavailableError(`Segment did not take ${retryable.length} batch(es): ${retryable.map((f) => f.error).join('; ')}`);
+  }
+}
+
+/**
+ * Processes a batch of changes. Resolves to the refs of the changes that
+ * failed (to be retried by the stream); everything else is done.
+ */
+export async function processAttributionChanges<Ref>(changes: readonly AttributionChange<Ref>[], deps: SyncDeps): Promise<Set<Ref>> {
+  const failed = new Set<Ref>();
+  // Phase 1: visitors, once each; a visitor is live if any of its records is.
+  const visitors = new Map<string, { live: boolean; refs: Ref[] }>();
+  const users = new Map<string, { live: boolean; refs: Ref[] }>();
+  const touch = <K>(map: Map<K, { live: boolean; refs: Ref[] }>, key: K, live: boolean, refs: readonly Ref[]): void => {
+    const entry = map.get(key) ?? { live: false, refs: [] };
+    entry.live ||= live;
+    entry.refs.push(...refs);
+    map.set(key, entry);
+  };
+  for (const c of changes) {
+    if (c.kind === 'touches') touch(visitors, c.visitorKey, c.live, [c.ref]);
+    else touch(users, c.userId, c.live, [c.ref]);
+  }
+  await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, { live, refs }]) => {
+    try {
+      const [, userIds] = await Promise.all([
+        refreshVisitorRollup(visitorKey, deps, live ? (change) => send(change, deps) : undefined),
+        usersOfVisitor(visitorKey, deps.identity),
+      ]);
+      for (const userId of userIds) touch(users, userId, live, refs);
+    } catch (e: unknown) {
+      logFailure('visitor', e);
+      for (const ref of refs) failed.add(ref);
+    }
+  });
+  // Phase 2: users, once each, after their visitors.
+  await mapLimit([...users], SYNC_CONCURRENCY, async ([userId, { live, refs }]) => {
+    try {
+      await refreshUserRollup(userId, deps, live ? (change) => send(change, deps) : undefined);
+    } catch (e: unknown) {
+      logFailure('user', e);
+      for (const ref of refs) failed.add(ref);
+    }
+  });
+  return failed;
+}
+
+function logFailure(entity: string, e: unknown): void {
+  const retryable = e instanceof SmaError && e.retryable;
+  const log = retryable ? logger.warn.bind(logger) : logger.error.bind(logger);
+  log('attribution refresh failed; the stream will retry', {
+    entity,
+    error: e instanceof Error ? e.name : typeof e,
+    detail: e instanceof Error ? e.message : undefined,
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * Keeping the report counters current for one visitor or one user: compute
+ * what the entity contributes now, apply the difference from what it
+ * contributed before, and say whether its first or last touch changed (which
+ * is what real-time sync acts on).
+ *
+ * Safe to repeat and to run concurrently: the difference is applied together
+ * with the new state, only while the old state is still current. A retry after
+ * success finds nothing left to apply.
+ */
+import { contributionDelta, userContribution, visitorContribution } from '../attribution/rollups';
+import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
+import { compareByTime, type Touch } from '../attribution/touches';
+import { StorageUnavailableError } from '../errors';
+import type { IdentityStore, RollupEntity, RollupState, RollupStore, TouchStore } from './ports';
+import { visitorKeyOf } from './ports';
+import { collectTouches, type VisitorTouch } from './visitor-view';
+
+/** Attempts when other writers keep changing the same entity. */
+export const MAX_ROLLUP_ATTEMPTS = 5;
+
+export interface RollupDeps {
+  identity: IdentityStore;
+  touches: TouchStore;
+  rollups: RollupStore;
+  model: ModelOptions;
+}
+
+/** An entity after its counters were brought up to date. */
+export interface RollupChange {
+  entity: RollupEntity;
+  /** True when the first or the last touch is not the one it was. */
+  changed: boolean;
+  touches: VisitorTouch[];
+  first: Touch | undefined;
+  last: Touch | undefined;
+  /** First and last touch before, by messageId (null when there was none or no state). */
+  before: { first: string | null; last: string | null };
+}
+
+/** Called with a change of first or last touch before it is committed; throwing leaves the state as it was, for a retry. */
+export type BeforeCommit = (change: RollupChange) => Promise<void>;
+
+async function refresh(
+  entity: RollupEntity,
+  deps: RollupDeps,
+  load: () => Promise<{ touches: VisitorTouch[]; counts: Record<string, number> }>,
+  beforeCommit: BeforeCommit | undefined,
+): Promise<RollupChange> {
+  for (let attempt = 1; attempt <= MAX_ROLLUP_ATTEMPTS; attempt++) {
+    const [previous, now] = await Promise.all([deps.rollups.stateOf(entity), load()]);
+    const first = firstTouch(now.touches, deps.model);
+    const last = lastTouch(now.touches, deps.model);
+    const next = { counts: now.counts, first: first?.messageId ?? null, last: last?.messageId ?? null };
+    const before = { first: previous?.first ?? null, last: previous?.last ?? null };
+    const change = { entity, touches: now.touches, first, last, before, changed: before.first !== next.first || before.last !== next.last };
+    if (previous && unchanged(previous, next)) return change;
+    if (change.changed && beforeCommit) await beforeCommit(change);
+    if (await deps.rollups.commit(entity, previous, next, contributionDelta(previous?.counts ?? {}, next.counts))) return change;
+  }
+  throw new StorageUnavailableError(`rollup state of ${entity.kind} kept changing under ${MAX_ROLLUP_ATTEMPTS} attempts`);
+}
+
+function unchanged(previous: RollupState, next: Omit<RollupState, 'version'>): boolean {
+  return (
+    previous.first === next.first &&
+    previous.last === next.last &&
+    Object.keys(contributionDelta(previous.counts, next.counts)).length === 0
+  );
+}
+
+/** Brings a visitor's counters (touches, new visitors) up to date. */
+export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps, beforeCommit?: BeforeCommit): Promise<RollupChange> {
+  return refresh(
+    { kind: 'visitor', key: visitorKey },
+    deps,
+    async () => {
+      const stored = await deps.touches.touchesOf(visitorKey);
+      const anonymousId = visitorKey.startsWith('anon#') ? visitorKey.slice('anon#'.length) : null;
+      const touches = (stored?.touches ?? []).map((t) => ({ ...t, anonymousId })).sort(compareByTime);
+      return { touches, counts: visitorContribution(touches) };
+    },
+    beforeCommit,
+  );
+}
+
+/**
+ * Brings a user's counters (users identified, under every model) up to date.
+ * A user is identified on the day of their first link; a user known only from
+ * events that carried no anonymous id, on the day of their first touch.
+ */
+export async function refreshUserRollup(userId: string, deps: RollupDeps, beforeCommit?: BeforeCommit): Promise<RollupChange> {
+  return refresh(
+    { kind: 'user', id: userId },
+    deps,
+    async () => {
+      const links = await deps.identity.linksOf(userId);
+      const { touches } = await collectTouches(
+        [
+          { key: visitorKeyOf({ userId }), anonymousId: null },
+          ...links.map((l) => ({ key: visitorKeyOf({ anonymousId: l.anonymousId }), anonymousId: l.anonymousId })),
+        ],
+        deps.touches,
+      );
+      const times = [
+        ...links.map((l) => l.linkedAt).filter(Boolean),
+        ...(links.length === 0 ? touches.map((t) => t.timestamp) : []),
+      ].sort();
+      const identifiedAt = times[0];
+      return { touches, counts: identifiedAt ? userContribution(touches, identifiedAt, deps.model) : {} };
+    },
+    beforeCommit,
+  );
+}
+
+/** The users a visitor's touches count for. */
+export async function usersOfVisitor(visitorKey: string, identity: IdentityStore): Promise<string[]> {
+  if (visitorKey.startsWith('user#')) return [visitorKey.slice('user#'.length)];
+  return identity.userIdsOf(visitorKey.slice('anon#'.length));
+}

@@ -1,0 +1,129 @@
+/**
+ * Report counters and rollup states in the rollup table.
+ * - Counters: pk `rollup#<YYYY-MM>`, sk `<counter id>` (day first, see
+ *   src/attribution/rollups.ts), attribute `n`. A month is one partition, so
+ *   a year's report is twelve queries.
+ * - States: pk `state#visitor#<key>` or `state#user#<id>`, sk `rollup`, with
+ *   the contribution the entity made and a version for optimistic locking.
+ */
+import { createHash } from 'node:crypto';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { RollupEntity, RollupState, RollupStore } from '../ingest/ports';
+import { toStorageError, withStorage } from './errors';
+
+/** DynamoDB's limit on actions in one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+const stateSchema = z.object({ version: z.number(), counts: z.string(), first: z.string().nullable(), last: z.string().nullable() });
+
+const statePk = (e: RollupEntity): string => (e.kind === 'visitor' ? `state#visitor#${e.key}` : `state#user#${e.id}`);
+const monthPk = (day: string): string => `rollup#${day.slice(0, 7)}`;
+
+/** The months (YYYY-MM) from one day to another. */
+export function monthsBetween(since: string, until: string): string[] {
+  const months: string[] = [];
+  let [y, m] = since.split('-').map(Number) as [number, number];
+  const end = until.slice(0, 7);
+  for (;;) {
+    const month = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+    if (month > end) break;
+    months.push(month);
+    m += 1;
+    if (m > 12) [y, m] = [y + 1, 1];
+  }
+  return months;
+}
+
+export class DynamoRollupStore implements RollupStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async stateOf(entity: RollupEntity): Promise<RollupState | undefined> {
+    const out = await withStorage('GetItem rollup state', () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: statePk(entity), sk: 'rollup' }, ConsistentRead: true })),
+    );
+    if (!out.Item) return undefined;
+    const item = stateSchema.parse(out.Item);
+    return { ...item, counts: JSON.parse(item.counts) as Record<string, number> };
+  }
+
+  async commit(
+    entity: RollupEntity,
+    previous: RollupState | undefined,
+    next: Omit<RollupState, 'version'>,
+    delta: Record<string, number>,
+  ): Promise<boolean> {
+    const key = { pk: statePk(entity), sk: 'rollup' };
+    const version = (previous?.version ?? 0) + 1;
+    const guard =
+      previous === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } };
+    const updates = Object.entries(delta).map(([id, n]) => ({
+      Update: {
+        TableName: this.table,
+        Key: { pk: monthPk(id), sk: id },
+        UpdateExpression: 'ADD n :d',
+        ExpressionAttributeValues: { ':d': n },
+      },
+    }));
+    // One action of each transaction checks (or, in the last, writes) the
+    // state, so the counters move only while the state is the one the delta
+    // was computed from. An entity with more changed counters than fit in one
+    // transaction is applied in several; each carries an idempotency token,
+    // so a retry within DynamoDB's 10-minute window does not apply it twice.
+    const perTransaction = MAX_TRANSACTION_ITEMS - 1;
+    const chunks: (typeof updates)[] = [];
+    for (let i = 0; i < updates.length; i += perTransaction) chunks.push(updates.slice(i, i + perTransaction));
+    if (chunks.length === 0) chunks.push([]);
+    try {
+      for (const [i, chunk] of chunks.entries()) {
+        const last = i === chunks.length - 1;
+        const stateAction = last
+          ? {
+              Put: {
+                TableName: this.table,
+                Item: { ...key, version, counts: JSON.stringify(next.counts), first: next.first, last: next.last },
+                ...guard,
+              },
+            }
+          : { ConditionCheck: { TableName: this.table, Key: key, ...guard } };
+        const items = [...chunk, stateAction];
+        // The same transaction gets the same token; DynamoDB allows 36 characters.
+        const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
+        await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+      }
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof Error && e.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(e.message)) return false;
+      throw toStorageError('TransactWriteItems rollup', e);
+    }
+  }
+
+  async counters(since: string, until: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const month of monthsBetween(since, until)) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await withStorage('Query rollup', () =>
+          this.doc.send(
+            new QueryCommand({
+              TableName: this.table,
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: { ':pk': `rollup#${month}`, ':from': `${since}#`, ':to': `${until}#\uffff` },
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        for (const item of page.Items ?? []) {
+          if (typeof item.sk === 'string' && typeof item.n === 'number' && item.n !== 0) out.set(item.sk, item.n);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return out;
+  }
+}
