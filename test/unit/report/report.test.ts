@@ -23,15 +23,16 @@ describe('parseReportQuery', () => {
     [{ model: 'u_shaped' }, 'model'],
   ])('refuses %j, naming %s', (params, field) => {
     // Act
-    const attempt = (): unknown => parseReportQuery(params, new Date('2026-11-29T00:00:00Z'));
+    let error: unknown;
+    try {
+      parseReportQuery(params, new Date('2026-11-29T00:00:00Z'));
+    } catch (e: unknown) {
+      error = e;
+    }
 
     // Assess
-    expect(attempt).toThrow(InvalidInputError);
-    try {
-      attempt();
-    } catch (e: unknown) {
-      expect((e as InvalidInputError).field).toBe(field);
-    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field });
   });
 
   it('accepts a range of exactly the maximum', () => {
