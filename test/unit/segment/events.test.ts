@@ -83,6 +83,7 @@ describe('parseConfig', () => {
       identify: 'sma-dev-identifies',
       userMap: 'sma-dev-user-map',
       attribution: 'sma-dev-attribution',
+      rollup: 'sma-dev-rollups',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(() => parseConfig({ PAGE_TABLE: 'a b' })).toThrow(/PAGE_TABLE must be a DynamoDB table name/);
