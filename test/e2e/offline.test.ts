@@ -4,68 +4,22 @@
  * DynamoDB Local.
  */
 import { randomUUID } from 'node:crypto';
-import { parseConfig } from '../../src/config';
-import { freePort, startOffline, type Started } from '../../src/cli/processes';
-import { projectRoot } from '../../src/lib/project-root';
-import { createTables, testEnv } from '../helpers/tables';
 import { aliasEvent, at, identifyEvent, pageEvent, trackEvent } from '../helpers/events';
-import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { OFFLINE_START_MS, startStack, type Stack } from '../helpers/offline';
 
-/** sls offline builds every function with esbuild before it listens. */
-const OFFLINE_START_MS = 120_000;
-/** How long the stream processors may take to show a touch (the plugin polls every 250 ms). */
-const STREAM_WAIT_MS = 20_000;
-
-const API_KEY = `key-${randomUUID()}`;
-const WRITE_KEY = `wk-${randomUUID()}`;
-let offline: Started | undefined;
-let capture: SegmentCapture;
+let stack: Stack;
 let base = '';
-const logs: string[] = [];
-
-async function post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${base}/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-async function getJson(path: string, method = 'GET'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'x-api-key': API_KEY } });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-/** Polls `path` until `done` holds, or fails after STREAM_WAIT_MS. */
-async function eventually(path: string, done: (json: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + STREAM_WAIT_MS;
-  for (;;) {
-    const { status, json } = await getJson(path);
-    if (status === 200 && done(json)) return json;
-    if (Date.now() > deadline) throw new Error(`${path} not ready after ${STREAM_WAIT_MS} ms: ${status} ${JSON.stringify(json)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const post = (body: unknown) => stack.post(body);
+const getJson = (path: string, method?: string) => stack.getJson(path, method);
+const eventually = (path: string, done: (json: Record<string, unknown>) => boolean) => stack.eventually(path, done);
 
 beforeAll(async () => {
-  capture = await startSegmentCapture(WRITE_KEY);
-  const env = testEnv({ LAMBDA_PORT: String(await freePort()), API_KEY, ANALYTICS_WRITE_KEY: WRITE_KEY, SEGMENT_API_HOST: capture.url });
-  await createTables(parseConfig(env));
-  const httpPort = await freePort();
-  offline = await startOffline({
-    cwd: projectRoot(),
-    env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'WARN' },
-    httpPort,
-    timeoutMs: OFFLINE_START_MS,
-    log: (l) => logs.push(l),
-  });
-  base = `http://127.0.0.1:${httpPort}`;
+  stack = await startStack();
+  base = stack.base;
 }, OFFLINE_START_MS + 10_000);
 
 afterAll(async () => {
-  await offline?.stop();
-  await capture?.close();
+  await stack?.stop();
 });
 
 describe('sma through sls offline', () => {
@@ -176,12 +130,12 @@ describe('the feed back to Segment through sls offline', () => {
     const track = await getJson(`/segment/track/user/${userId}`, 'POST');
     const again = await getJson(`/segment/track/user/${userId}`);
     const view = await getJson(`/api/user/${userId}`);
-    const echo = await post(capture.messages.find((m) => m.type === 'identify' && m.userId === userId));
+    const echo = await post(stack.capture.messages.find((m) => m.type === 'identify' && m.userId === userId));
 
     // Assess
     expect(dry.json).toMatchObject({ dryRun: true, messages: 1, requests: 0 });
     expect(identify).toMatchObject({ status: 200, json: { dryRun: false, messages: 1, requests: 1, failures: [] } });
-    const sent = capture.messages.filter((m) => m.userId === userId);
+    const sent = stack.capture.messages.filter((m) => m.userId === userId);
     const traits = sent.find((m) => m.type === 'identify')?.traits;
     expect(traits).toMatchObject({
       source_first_channel: 'Organic Search',

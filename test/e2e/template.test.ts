@@ -56,12 +56,12 @@ function allowed(roleId: string): Record<string, string[]> {
 }
 
 describe('the packaged template', () => {
-  it('has the four tables, on demand, named for the stage, with streams where a processor reads them', () => {
+  it('has the five tables, on demand, named for the stage, with streams where a processor reads them', () => {
     // Act
     const tables = Object.fromEntries(ofType('AWS::DynamoDB::Table').map(([id, r]) => [id, r.Properties]));
 
     // Assess
-    expect(Object.keys(tables).sort()).toEqual(['AttributionTable', 'IdentifyTable', 'PageTable', 'UserMapTable']);
+    expect(Object.keys(tables).sort()).toEqual(['AttributionTable', 'IdentifyTable', 'PageTable', 'RollupTable', 'UserMapTable']);
     expect(tables.PageTable).toMatchObject({
       TableName: 'sma-prod-pages',
       BillingMode: 'PAY_PER_REQUEST',
@@ -69,10 +69,17 @@ describe('the packaged template', () => {
     });
     expect(tables.IdentifyTable).toMatchObject({ TableName: 'sma-prod-identifies', StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
     expect(tables.UserMapTable?.GlobalSecondaryIndexes).toEqual([expect.objectContaining({ IndexName: 'inverted' })]);
-    expect(tables.AttributionTable).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    expect(tables.UserMapTable).toMatchObject({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    expect(tables.AttributionTable).toMatchObject({
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    // Counters change constantly; no stream, so they never wake a processor.
+    expect(tables.RollupTable).toMatchObject({ TableName: 'sma-prod-rollups' });
+    expect(tables.RollupTable?.StreamSpecification).toBeUndefined();
   });
 
-  it('routes every endpoint and wires both streams with partial batch failures', () => {
+  it('routes every endpoint and wires the four streams with partial batch failures', () => {
     // Act
     const routes = ofType('AWS::ApiGatewayV2::Route')
       .map(([, r]) => r.Properties.RouteKey)
@@ -83,7 +90,9 @@ describe('the packaged template', () => {
     expect(routes).toEqual([
       'GET /api/anonymous/{id}',
       'GET /api/rejected',
+      'GET /api/report',
       'GET /api/user/{id}',
+      'GET /report',
       'GET /segment/identify/user/{id}',
       'GET /segment/track/anonymous/{id}',
       'GET /segment/track/user/{id}',
@@ -92,7 +101,11 @@ describe('the packaged template', () => {
       'POST /segment/track/anonymous/{id}',
       'POST /segment/track/user/{id}',
     ]);
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(4);
+    // Only touches items of the attribution table reach processAttribution.
+    expect(mappings.map((m) => m.FilterCriteria).filter(Boolean)).toEqual([
+      { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['touches'] } } } }) }] },
+    ]);
     for (const m of mappings)
       expect(m).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON' });
   });
@@ -129,6 +142,15 @@ describe('the packaged template', () => {
       UserMapTable: ['dynamodb:BatchWriteItem'],
       'IdentifyTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
     });
+    expect(allowed('ProcessAttributionRole')).toEqual({
+      AttributionTable: ['dynamodb:GetItem'],
+      RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      UserMapTable: ['dynamodb:Query'],
+      'UserMapTable/index': ['dynamodb:Query'],
+      'AttributionTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+      'UserMapTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+    });
+    expect(allowed('ReportRole')).toEqual({ RollupTable: ['dynamodb:Query'] });
     const everyAction = ofType('AWS::IAM::Role').flatMap(([id]) => Object.values(allowed(id)).flat());
     expect(everyAction.filter((a) => a.includes('*'))).toEqual([]);
   });

@@ -1,0 +1,87 @@
+/**
+ * A running `sls offline` stack for end-to-end tests: the real serverless.yml,
+ * the HTTP API and the stream plugin, against tables on the shared DynamoDB
+ * Local, with a local server playing Segment's API.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseConfig } from '../../src/config';
+import { freePort, startOffline, type Started } from '../../src/cli/processes';
+import { projectRoot } from '../../src/lib/project-root';
+import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { createTables, testEnv } from './tables';
+
+/** sls offline builds every function with esbuild before it listens. */
+export const OFFLINE_START_MS = 120_000;
+/** How long the stream processors may take (the plugin polls every 250 ms). */
+export const STREAM_WAIT_MS = 20_000;
+
+export interface Stack {
+  base: string;
+  apiKey: string;
+  capture: SegmentCapture;
+  post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  getJson(path: string, method?: string): Promise<{ status: number; json: Record<string, unknown> }>;
+  /** Polls `path` until `done` holds, or fails after STREAM_WAIT_MS. */
+  eventually(path: string, done: (json: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const apiKey = `key-${randomUUID()}`;
+  const writeKey = `wk-${randomUUID()}`;
+  const capture = await startSegmentCapture(writeKey);
+  const full = testEnv({
+    LAMBDA_PORT: String(await freePort()),
+    API_KEY: apiKey,
+    ANALYTICS_WRITE_KEY: writeKey,
+    SEGMENT_API_HOST: capture.url,
+    ...env,
+  });
+  await createTables(parseConfig(full));
+  const httpPort = await freePort();
+  let offline: Started;
+  try {
+    offline = await startOffline({
+      cwd: projectRoot(),
+      env: { ...process.env, ...full, POWERTOOLS_LOG_LEVEL: 'WARN' },
+      httpPort,
+      timeoutMs: OFFLINE_START_MS,
+      log: () => undefined,
+    });
+  } catch (e: unknown) {
+    await capture.close();
+    throw e;
+  }
+  const base = `http://127.0.0.1:${httpPort}`;
+  const getJson: Stack['getJson'] = async (path, method = 'GET') => {
+    const res = await fetch(`${base}${path}`, { method, headers: { 'x-api-key': apiKey } });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  return {
+    base,
+    apiKey,
+    capture,
+    async post(body) {
+      const res = await fetch(`${base}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    },
+    getJson,
+    async eventually(path, done) {
+      const deadline = Date.now() + STREAM_WAIT_MS;
+      for (;;) {
+        const { status, json } = await getJson(path);
+        if (status === 200 && done(json)) return json;
+        if (Date.now() > deadline) throw new Error(`${path} not ready after ${STREAM_WAIT_MS} ms: ${status} ${JSON.stringify(json)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    async stop() {
+      await offline.stop();
+      await capture.close();
+    },
+  };
+}
