@@ -138,6 +138,31 @@ Messages have deterministic ids: running a backfill again never duplicates in Se
     });
 
   program
+    .command('report')
+    .description('Where users come from: the /report tables in the terminal, from the rollup counters.')
+    .option('--since <YYYY-MM-DD>', 'first day (default: 29 days before --until)')
+    .option('--until <YYYY-MM-DD>', 'last day (default: today, UTC)')
+    .option('--model <model>', 'how users are credited: first_touch, last_touch, linear, time_decay, position_based', 'first_touch')
+    .option('--json', 'print the report as JSON, as GET /api/report returns it')
+    .option('--stage <stage>', 'stage whose tables to read (default: STAGE or dev)')
+    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
+    .option('--endpoint <url>', 'DynamoDB endpoint (default: the local stack)')
+    .option('--aws', 'read the AWS tables (standard credential chain) instead of the local stack')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sma report
+  $ npx sma report --since 2026-01-01 --until 2026-03-31 --model linear
+  $ npx sma report --aws --stage prod --json > report.json`,
+    )
+    .action(async (opts: import('./report-command').ReportFlags) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runReport } = require('./report-command') as typeof import('./report-command');
+      process.exitCode = await runReport(opts, { stdout: io.stdout, stderr: io.stderr });
+    });
+
+  program
     .command('capture-segment')
     .description("Play Segment's HTTP API locally and print every message sma sends, instead of sending it to Segment.")
     .option('--port <port>', 'port to listen on', (v) => Number(v), DEFAULT_CAPTURE_PORT)

@@ -1,0 +1,119 @@
+/**
+ * The rollup store's guarded commits against DynamoDB Local, and `sma report`
+ * reading the counters back.
+ */
+import { Writable } from 'node:stream';
+import { parseConfig } from '../../src/config';
+import { counterId, USER_UNITS, type CounterKey } from '../../src/attribution/rollups';
+import { runReport } from '../../src/cli/report-command';
+import { buildDeps } from '../../src/handlers/deps';
+import { createTables, testEnv } from '../helpers/tables';
+
+const env = testEnv();
+Object.assign(process.env, env);
+const config = parseConfig(env);
+const { rollups } = buildDeps(config);
+
+const id = (k: Partial<CounterKey> & Pick<CounterKey, 'day' | 'metric'>): string =>
+  counterId({ channel: 'Email', source: 'newsletter', campaign: 'w1', ...k });
+
+function sink(): { stream: Writable; text: () => string } {
+  let text = '';
+  return {
+    stream: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    }),
+    text: () => text,
+  };
+}
+
+beforeAll(async () => {
+  await createTables(config);
+});
+
+describe('rollup store', () => {
+  it('applies a delta with the new state only while the old state is current', async () => {
+    // Prepare
+    const entity = { kind: 'visitor' as const, key: 'anon#guard' };
+    const counts = { [id({ day: '2026-05-01', metric: 'touches' })]: 1 };
+
+    // Act
+    const first = await rollups.commit(entity, undefined, { counts, first: 'm1', last: 'm1' }, counts);
+    const replay = await rollups.commit(entity, undefined, { counts, first: 'm1', last: 'm1' }, counts);
+    const state = await rollups.stateOf(entity);
+    const stale = await rollups.commit(
+      entity,
+      { version: 0, counts: {}, first: null, last: null },
+      { counts, first: 'm1', last: 'm1' },
+      counts,
+    );
+    const values = await rollups.counters('2026-05-01', '2026-05-01');
+
+    // Assess: the exact same transaction again is a no-op that succeeds (its
+    // idempotency token); one computed from a stale state is refused.
+    expect([first, replay, stale]).toEqual([true, true, false]);
+    expect(state).toEqual({ version: 1, counts, first: 'm1', last: 'm1' });
+    expect(values).toEqual(new Map([[Object.keys(counts)[0], 1]]));
+  });
+
+  it('applies a change of more counters than one transaction holds', async () => {
+    // Prepare: 150 days of touches for one visitor (a crawler, say)
+    const entity = { kind: 'visitor' as const, key: 'anon#busy' };
+    const counts = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [
+        id({ day: new Date(Date.parse('2025-01-01') + i * 86_400_000).toISOString().slice(0, 10), metric: 'touches', source: 'bot' }),
+        1,
+      ]),
+    );
+
+    // Act
+    const ok = await rollups.commit(entity, undefined, { counts, first: null, last: null }, counts);
+    const values = await rollups.counters('2025-01-01', '2025-12-31');
+
+    // Assess
+    expect(ok).toBe(true);
+    expect([...values.values()].reduce((a, b) => a + b, 0)).toBe(150);
+  });
+});
+
+describe('sma report', () => {
+  it('prints the tables from the counters, and the same data as JSON', async () => {
+    // Prepare
+    const counts = {
+      [id({ day: '2026-06-01', metric: 'new_visitors' })]: 4,
+      [id({ day: '2026-06-01', metric: 'touches' })]: 6,
+      [id({ day: '2026-06-02', metric: 'users:first_touch' })]: 2 * USER_UNITS,
+      [id({ day: '2026-06-02', metric: 'users:last_touch', channel: 'Paid Search', source: 'google', campaign: '(not set)' })]:
+        2 * USER_UNITS,
+    };
+    await rollups.commit({ kind: 'user', id: 'seed' }, undefined, { counts, first: null, last: null }, counts);
+    const flags = {
+      since: '2026-06-01',
+      until: '2026-06-07',
+      model: 'first_touch',
+      stage: config.stage,
+      endpoint: config.dynamodbEndpoint,
+    };
+    const [text, json, err] = [sink(), sink(), sink()];
+
+    // Act
+    const code = await runReport(flags, { stdout: text.stream, stderr: err.stream });
+    const jsonCode = await runReport({ ...flags, json: true }, { stdout: json.stream, stderr: err.stream });
+    const bad = await runReport({ ...flags, model: 'u_shaped' }, { stdout: text.stream, stderr: err.stream });
+
+    // Assess
+    expect([code, jsonCode, bad]).toEqual([0, 0, 2]);
+    expect(text.text()).toContain('new visitors 4   touches 6   users identified 2');
+    expect(text.text()).toMatch(
+      /First touch against last touch \(users\)\n {2}channel\s+first\s+last\n {2}Email\s+2\s+0\n {2}Paid Search\s+0\s+2/,
+    );
+    expect(JSON.parse(json.text())).toMatchObject({
+      totals: { newVisitors: 4, touches: 6, users: 2 },
+      campaigns: [{ campaign: 'w1', newVisitors: 4 }],
+    });
+    expect(err.text()).toMatch(/--model: model must be one of first_touch, last_touch/);
+  });
+});
