@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
@@ -77,7 +78,11 @@ export function loadTableDefinitions(tables: Config['tables'], file = join(proje
   });
 }
 
-/** Creates the tables that do not exist yet. */
+/**
+ * Creates the tables that do not exist yet, and turns on a stream the
+ * definition has but an existing table lacks (local data kept in .dynamodb/
+ * from an older sma, before that table's stream existed).
+ */
 export async function ensureTables(
   client: DynamoDBClient,
   definitions: readonly TableDefinition[],
@@ -87,7 +92,10 @@ export async function ensureTables(
   for (const def of definitions) {
     const name = def.create.TableName ?? '';
     try {
-      await client.send(new DescribeTableCommand({ TableName: name }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      if (def.create.StreamSpecification && !Table?.StreamSpecification?.StreamEnabled) {
+        await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: def.create.StreamSpecification }));
+      }
       existing.push(name);
       continue;
     } catch (e: unknown) {
