@@ -22,7 +22,8 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../src/config';
 import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
-import { buildDeps, type Deps } from '../../src/handlers/deps';
+import { type Deps } from '../../src/handlers/deps';
+import { cliDeps } from '../../src/cli/import-command';
 import { importHistory } from '../../src/import/importer';
 import { listInputs, readRecords } from '../../src/import/sources';
 import { parseEvent } from '../../src/segment/events';
@@ -101,7 +102,8 @@ function generateArchive(dir: string): string {
 async function freshDeps(endpoint: string): Promise<Deps> {
   const config = parseConfig({ SERVICE_NAME: `b${randomUUID().slice(0, 8)}`, STAGE: 'bench', DYNAMODB_ENDPOINT: endpoint });
   await createTables(config);
-  return buildDeps(config);
+  // As `sma import` runs it.
+  return cliDeps(config);
 }
 
 async function withDynamo<T>(work: (deps: Deps) => Promise<T>): Promise<T> {

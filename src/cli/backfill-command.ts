@@ -2,12 +2,11 @@
  * `sma backfill`: the CLI face of src/backfill.
  */
 import { SingleBar } from 'cli-progress';
-import { buildDeps } from '../handlers/deps';
 import { backfill, type BackfillSummary } from '../backfill/backfill';
 import { listUnlinkedAnonymous, listUsers } from '../backfill/candidates';
 import { fetchHttpClient, SegmentBatchClient } from '../segment/batch-client';
 import { rateLimited } from '../segment/rate-limit';
-import { targetConfig } from './import-command';
+import { cliDeps, targetConfig } from './import-command';
 
 export interface BackfillFlags {
   since?: string;
@@ -67,7 +66,7 @@ export async function runBackfill(
     const config = targetConfig(flags);
     const http = flags.rate ? rateLimited(fetchHttpClient, flags.rate) : fetchHttpClient;
     const segment = new SegmentBatchClient({ writeKey: config.segment.writeKey, host: config.segment.host, http });
-    const deps = { ...buildDeps(config), segment };
+    const deps = { ...cliDeps(config), segment };
     const dryRun = flags.dryRun === true || segment.dryRun;
     if (!flags.dryRun && segment.dryRun)
       io.stderr.write('ANALYTICS_WRITE_KEY is not set: this is a dry run. Set it (in .env or the environment) to send.\n');

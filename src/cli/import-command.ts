@@ -4,8 +4,9 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
-import { parseConfig } from '../config';
-import { buildDeps } from '../handlers/deps';
+import { parseConfig, type Config } from '../config';
+import { buildDeps, type Deps } from '../handlers/deps';
+import { CLI_REQUEST_TIMEOUT_MS, createDocumentClient } from '../store/client';
 import { importHistory, type ImportProgress, type ImportSummary } from '../import/importer';
 
 /** Plain progress lines, when not on a terminal, at most this often. */
@@ -34,6 +35,11 @@ export function targetConfig(flags: Pick<ImportFlags, 'stage' | 'region' | 'endp
   });
 }
 
+/** The dependencies of a CLI command: the configured stores, with the CLI's patient per-call timeout. */
+export function cliDeps(config: Config): Deps {
+  return buildDeps(config, createDocumentClient(config, { requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS }));
+}
+
 function formatSummary(s: ImportSummary): string {
   const balance = s.stored + s.duplicates + s.ignored + s.rejected;
   return [
@@ -58,7 +64,7 @@ export async function runImport(
 ): Promise<number> {
   const config = targetConfig(flags);
   const deps = {
-    ...buildDeps(config),
+    ...cliDeps(config),
     s3: () =>
       new S3Client({
         region: config.region,

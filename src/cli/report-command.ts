@@ -3,9 +3,8 @@
  */
 import { REPORT_MODELS } from '../attribution/rollups';
 import { InvalidInputError } from '../errors';
-import { buildDeps } from '../handlers/deps';
 import { loadReport, parseReportQuery, type Report } from '../report/report';
-import { targetConfig } from './import-command';
+import { cliDeps, targetConfig } from './import-command';
 
 export interface ReportFlags {
   since?: string;
@@ -79,7 +78,7 @@ export async function runReport(flags: ReportFlags, io: { stdout: NodeJS.Writabl
   try {
     const query = parseReportQuery({ since: flags.since, until: flags.until, model: flags.model });
     const config = targetConfig(flags);
-    const report = await loadReport(query, buildDeps(config).rollups);
+    const report = await loadReport(query, cliDeps(config).rollups);
     io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     return 0;
   } catch (e: unknown) {

@@ -12,25 +12,48 @@ import type { Config } from '../config';
  * enough to answer 503 and let Segment retry.
  */
 export const DYNAMODB_REQUEST_TIMEOUT_MS = 3_000;
+/**
+ * The CLI's per-call timeout. A bulk import keeps DynamoDB busy by design, and
+ * nobody is waiting on a single call; giving up after 3 s would only turn a
+ * slow moment into a failed run.
+ */
+export const CLI_REQUEST_TIMEOUT_MS = 30_000;
 /** Connection timeout: DynamoDB Local down, or a wrong endpoint, fails in this time. */
 export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
 /** SDK attempts per call (its own retry with backoff for throttling and 5xx). */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 
 /** Builds a DynamoDB client for the configured endpoint and region. */
-export function createDynamoClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBClient {
+export function createDynamoClient(
+  config: Pick<Config, 'region' | 'dynamodbEndpoint'>,
+  { requestTimeoutMs = DYNAMODB_REQUEST_TIMEOUT_MS }: ClientOptions = {},
+): DynamoDBClient {
   const local = config.dynamodbEndpoint !== undefined;
   return new DynamoDBClient({
     region: config.region,
     endpoint: config.dynamodbEndpoint,
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
-    requestHandler: new NodeHttpHandler({ requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS, connectionTimeout: DYNAMODB_CONNECT_TIMEOUT_MS }),
+    requestHandler: new NodeHttpHandler({
+      requestTimeout: requestTimeoutMs,
+      // Without this the SDK only logs a warning and keeps waiting: a hung
+      // database would hold the webhook past Segment's timeout.
+      throwOnRequestTimeout: true,
+      connectionTimeout: DYNAMODB_CONNECT_TIMEOUT_MS,
+    }),
     // DynamoDB Local accepts any credentials; do not make a laptop need AWS ones.
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
 }
 
+export interface ClientOptions {
+  /** Per-call timeout; default DYNAMODB_REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
+}
+
 /** Builds a document client for the configured endpoint and region. */
-export function createDocumentClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(createDynamoClient(config), { marshallOptions: { removeUndefinedValues: true } });
+export function createDocumentClient(
+  config: Pick<Config, 'region' | 'dynamodbEndpoint'>,
+  options: ClientOptions = {},
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoClient(config, options), { marshallOptions: { removeUndefinedValues: true } });
 }
