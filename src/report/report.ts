@@ -6,6 +6,7 @@
  */
 import { parseCounterId, REPORT_MODELS, USER_UNITS, NOT_SET, type ReportModel } from '../attribution/rollups';
 import { InvalidInputError } from '../errors';
+import { isoDay, parseDay } from '../lib/days';
 import type { RollupStore } from '../ingest/ports';
 
 /** Longest range a report covers: three years of daily counters. */
@@ -48,19 +49,6 @@ export interface Report {
   campaigns: CampaignRow[];
   /** Users by channel under first touch and under last touch. */
   firstVsLast: { channel: string; first: number; last: number }[];
-}
-
-const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
-
-function parseDay(value: string, field: string): string {
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-    Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
-    isoDay(new Date(`${value}T00:00:00Z`)) !== value
-  ) {
-    throw new InvalidInputError(`${field} must be a date as YYYY-MM-DD`, field);
-  }
-  return value;
 }
 
 /** Validates a report's parameters; the range defaults to the last 30 days up to today (UTC). */

@@ -39,10 +39,32 @@ const id = z
 
 const requiredId = id.pipe(z.string({ error: 'is required' }));
 
+/**
+ * Event times before this are client bugs (an unset clock, epoch zero), not
+ * history: taken at face value they would become everyone's first touch.
+ */
+export const MIN_EVENT_TIME = '2000-01-01T00:00:00.000Z';
+/**
+ * How far past now an event time may be: client clocks drift, but a time days
+ * ahead would stay the last touch until that day comes.
+ */
+export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** True when a date's calendar part exists (Date.parse turns 2026-02-30 into March 2nd). */
+function realCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (!m) return true;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
 const timestamp = z
   .string({ error: 'must be an ISO-8601 date' })
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date')
-  .transform((s) => new Date(s).toISOString());
+  .refine((s) => !Number.isNaN(Date.parse(s)) && realCalendarDate(s), 'must be an ISO-8601 date')
+  .transform((s) => new Date(s).toISOString())
+  .refine((s) => s >= MIN_EVENT_TIME, 'is before 2000; a client clock was not set')
+  .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_SKEW_MS, 'is more than a day in the future; check the client clock');
 
 const record = z.record(z.string(), z.unknown());
 
@@ -135,8 +157,38 @@ function deriveMessageId(raw: unknown): string {
   return `sma-${createHash('sha1').update(JSON.stringify(raw)).digest('hex')}`;
 }
 
+/**
+ * Deepest nesting an event may have. Real events nest a few levels; a body
+ * nested tens of thousands deep would overflow the stack of every
+ * JSON.stringify that follows (storing it, logging it, keeping it as rejected).
+ */
+export const MAX_EVENT_NESTING = 1000;
+
+/** True when `value` nests objects or arrays deeper than `limit` (iterative: safe at any depth). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Validates one event against the Segment spec. */
 export function parseEvent(raw: unknown, index: number): ParsedEvent {
+  if (nestedDeeperThan(raw, MAX_EVENT_NESTING)) {
+    const placeholder = `[event nested more than ${MAX_EVENT_NESTING} levels deep; not kept]`;
+    return {
+      index,
+      ok: false,
+      field: '(event)',
+      message: `is nested more than ${MAX_EVENT_NESTING} levels deep`,
+      raw: placeholder,
+      bytes: 0,
+    };
+  }
   const text = JSON.stringify(raw) ?? '';
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_EVENT_BYTES) {

@@ -4,7 +4,7 @@
  * Local, with a local server playing Segment's API.
  */
 import { randomUUID } from 'node:crypto';
-import { parseConfig } from '../../src/config';
+import { parseConfig, type Config } from '../../src/config';
 import { freePort, startOffline, type Started } from '../../src/cli/processes';
 import { projectRoot } from '../../src/lib/project-root';
 import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
@@ -17,6 +17,8 @@ export const STREAM_WAIT_MS = 20_000;
 
 export interface Stack {
   base: string;
+  /** The stack's configuration (its tables on the shared DynamoDB Local). */
+  config: Config;
   apiKey: string;
   capture: SegmentCapture;
   post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
@@ -37,7 +39,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     SEGMENT_API_HOST: capture.url,
     ...env,
   });
-  await createTables(parseConfig(full));
+  const config = parseConfig(full);
+  await createTables(config);
   const httpPort = await freePort();
   let offline: Started;
   try {
@@ -59,6 +62,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   };
   return {
     base,
+    config,
     apiKey,
     capture,
     async post(body) {

@@ -123,5 +123,7 @@ export function pathId(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (value === undefined || value.trim() === '') throw new InvalidInputError(`${name} is required in the path`, name);
   if (value.length > 512) throw new InvalidInputError(`${name} is longer than 512 characters`, name);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidInputError(`${name} must not contain control characters`, name);
   return value;
 }

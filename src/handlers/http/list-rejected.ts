@@ -1,5 +1,5 @@
 /** listRejected: GET /api/rejected?day=YYYY-MM-DD, the events /events refused that day, with their reasons. */
-import { InvalidInputError } from '../../errors';
+import { isoDay, parseDay } from '../../lib/days';
 import { getDeps } from '../deps';
 import { httpHandler, json, requireApiKey } from './http';
 
@@ -9,8 +9,8 @@ export const MAX_REJECTED_LISTED = 500;
 export const handler = httpHandler(async (event) => {
   const { config, events } = getDeps();
   requireApiKey(event, config);
-  const day = event.queryStringParameters?.day ?? new Date().toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new InvalidInputError('day must be YYYY-MM-DD', 'day');
+  const given = event.queryStringParameters?.day;
+  const day = given === undefined ? isoDay(new Date()) : parseDay(given, 'day');
   const rejected = await events.listRejected(day, MAX_REJECTED_LISTED);
   return json(200, { day, count: rejected.length, rejected });
 });

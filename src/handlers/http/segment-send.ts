@@ -4,14 +4,18 @@
  * attribution to Segment and answer with what was sent. `?dryRun=true` (or no
  * ANALYTICS_WRITE_KEY) returns the exact batches without sending.
  */
+import { InvalidInputError } from '../../errors';
 import { feedSegment, type FeedKind } from '../../ingest/segment-feed';
 import { logger } from '../../lib/logger';
 import { getDeps, type Deps } from '../deps';
 import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpResult } from './http';
 
+/** `?dryRun=true|1|false|0`; anything else is refused, so a typo never sends for real. */
 function wantsDryRun(event: HttpEvent): boolean {
   const value = event.queryStringParameters?.dryRun ?? event.queryStringParameters?.dry_run;
-  return value === 'true' || value === '1';
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1' || value === '') return true;
+  throw new InvalidInputError('dryRun must be true or false', 'dryRun');
 }
 
 /** Builds a send handler of one kind over its dependencies. */

@@ -43,7 +43,10 @@ async function storeEvents(event: HttpEvent, { config, events }: Pick<Deps, 'con
     }
   }
   const split = splitBody(body);
-  if (!split) throw new InvalidInputError('body must be a Segment event, an array of events, or {"batch": [...]}', 'type');
+  if (!split) {
+    const batchNotArray = typeof body === 'object' && body !== null && 'batch' in body;
+    throw new InvalidInputError('body must be a Segment event, an array of events, or {"batch": [...]}', batchNotArray ? 'batch' : 'type');
+  }
   const limit = batchLimit(split.shape);
   if (split.items.length > limit) {
     throw new InvalidInputError(
@@ -64,7 +67,10 @@ async function storeEvents(event: HttpEvent, { config, events }: Pick<Deps, 'con
   });
   if (summary.rejected === summary.received) {
     const first = summary.errors[0];
-    return json(400, { error: first ? `event ${first.index}: ${first.field} ${first.message}` : 'no valid event', details: summary });
+    return json(400, {
+      error: first ? `event ${first.index}: ${first.field} ${first.message}` : 'no valid event',
+      details: { field: first?.field ?? 'body', ...summary },
+    });
   }
   return json(200, summary);
 }

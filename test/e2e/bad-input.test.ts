@@ -1,0 +1,187 @@
+/**
+ * The bad-input corpus (test/fixtures/bad-input/): every case posted through
+ * `sls offline` gets its documented status and a JSON error naming the field;
+ * nothing of a refused body is stored; the service keeps serving. The same
+ * events fed to `sma import` are rejected line by line with the same field.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { buildDeps } from '../../src/handlers/deps';
+import { importHistory } from '../../src/import/importer';
+import { pageEvent } from '../helpers/events';
+import { OFFLINE_START_MS, startStack, type Stack } from '../helpers/offline';
+
+const CORPUS = join(__dirname, '..', 'fixtures', 'bad-input');
+
+interface EventCase {
+  name: string;
+  why: string;
+  route: string;
+  contentType: string;
+  status: number;
+  field?: string;
+  json?: unknown;
+  body?: string;
+  generate?: { kind: string; [k: string]: unknown };
+  stored?: number;
+}
+
+interface ApiCase {
+  name: string;
+  route: string;
+  status: number;
+  field?: string;
+  auth: 'key' | 'none' | 'wrong' | 'wrongBasic';
+}
+
+const eventCases = JSON.parse(readFileSync(join(CORPUS, 'events.json'), 'utf8')) as EventCase[];
+const apiCases = JSON.parse(readFileSync(join(CORPUS, 'api.json'), 'utf8')) as ApiCase[];
+
+/** A valid page event body with the case's ids, as text. */
+const validPage = (anon: string, msg: string): Record<string, unknown> => ({
+  type: 'page',
+  anonymousId: anon,
+  messageId: msg,
+  timestamp: '2026-05-01T10:00:00Z',
+});
+
+/** The request body of a case, with `$ANON` and `$MSG` made unique to it. */
+function bodyOf(c: EventCase, anon: string, msg: string): Buffer {
+  const fill = (text: string): string => text.replaceAll('$ANON', anon).replaceAll('$MSG', msg);
+  if (c.body !== undefined) return Buffer.from(fill(c.body));
+  if (c.json !== undefined) return Buffer.from(fill(JSON.stringify(c.json)));
+  const g = c.generate ?? { kind: '' };
+  const n = Number(g.count ?? g.bytes ?? g.length ?? g.depth ?? 0);
+  switch (g.kind) {
+    case 'bigBody':
+      return Buffer.from(JSON.stringify({ ...validPage(anon, msg), properties: { pad: 'x'.repeat(n) } }));
+    case 'batch':
+      return Buffer.from(JSON.stringify({ batch: Array.from({ length: n }, (_, i) => validPage(anon, `${msg}-${i}`)) }));
+    case 'array':
+      return Buffer.from(JSON.stringify(Array.from({ length: n }, (_, i) => validPage(anon, `${msg}-${i}`))));
+    case 'bigEvent':
+      return Buffer.from(JSON.stringify({ ...validPage(anon, msg), properties: { pad: 'x'.repeat(n) } }));
+    case 'longField':
+      return Buffer.from(JSON.stringify({ ...validPage(anon, msg), [String(g.field)]: 'z'.repeat(n) }));
+    case 'invalidUtf8': {
+      const [head, tail] = JSON.stringify({ ...validPage(anon, msg), properties: { title: '@@' } }).split('@@');
+      return Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(tail ?? '')]);
+    }
+    case 'deepTraits':
+      return Buffer.from(`{"type":"identify","userId":"${anon}","messageId":"${msg}","traits":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`);
+    case 'deepProperties':
+      return Buffer.from(`{"type":"page","anonymousId":"${anon}","messageId":"${msg}","properties":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`);
+    default:
+      throw new Error(`unknown generator ${g.kind} in ${c.name}`);
+  }
+}
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+}, OFFLINE_START_MS + 10_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** How many of these messageIds (and numbered variants up to `variants`) are stored in either event table. */
+async function storedCount(msg: string, variants: number): Promise<number> {
+  const { doc } = buildDeps(stack.config);
+  const ids = [msg, `${msg}-b`, ...Array.from({ length: variants }, (_, i) => `${msg}-${i}`)];
+  let found = 0;
+  for (const table of [stack.config.tables.page, stack.config.tables.identify]) {
+    for (let i = 0; i < ids.length; i += 100) {
+      const keys = ids.slice(i, i + 100).map((messageId) => ({ messageId }));
+      const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
+      found += out.Responses?.[table]?.length ?? 0;
+    }
+  }
+  return found;
+}
+
+describe('the bad-input corpus through sls offline', () => {
+  it('has at least 60 cases', () => {
+    // Assess
+    expect(eventCases.length + apiCases.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(eventCases.map((c) => [c.name, c] as const))('POST /events: %s', async (_name, c) => {
+    // Prepare
+    const anon = `bad-${randomUUID()}`;
+    const msg = `bad-${randomUUID()}`;
+
+    // Act
+    const res = await fetch(`${stack.base}/events`, {
+      method: 'POST',
+      headers: { 'content-type': c.contentType },
+      body: new Uint8Array(bodyOf(c, anon, msg)),
+    });
+    const json = (await res.json()) as { error?: string; details?: { field?: string }; stored?: number };
+    const variants = Number(c.generate?.count ?? 0);
+
+    // Assess
+    const refused = c.status >= 400;
+    expect(res.status).toBe(c.status);
+    expect(refused ? { error: typeof json.error, field: json.details?.field } : { stored: json.stored }).toEqual(
+      refused ? { error: 'string', field: c.field } : { stored: c.stored },
+    );
+    expect(await storedCount(msg, variants)).toBe(c.status >= 400 ? 0 : (c.stored ?? 0));
+    // Still serving.
+    expect((await stack.post(pageEvent())).status).toBe(200);
+  });
+
+  it.each(apiCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    // Prepare
+    const [method, path] = c.route.split(' ') as [string, string];
+    const headers: Record<string, string> = {
+      key: { 'x-api-key': stack.apiKey },
+      none: {},
+      wrong: { 'x-api-key': `${stack.apiKey}x` },
+      wrongBasic: { authorization: `Basic ${Buffer.from('sma:nope').toString('base64')}` },
+    }[c.auth];
+
+    // Act
+    const res = await fetch(`${stack.base}${path}`, { method, headers });
+    const json = (await res.json()) as { error?: string; details?: { field?: string } };
+
+    // Assess
+    expect(res.status).toBe(c.status);
+    expect(json.error).toEqual(expect.any(String));
+    expect(json.details?.field).toBe(c.field);
+  });
+
+  it('rejects the same events line by line in sma import, naming the same field', async () => {
+    // Prepare: every single-event case that fits on a line
+    const dir = mkdtempSync(join(tmpdir(), 'sma-bad-import-'));
+    const lines = eventCases
+      .filter(
+        (c) =>
+          c.status === 400 &&
+          c.field !== 'body' &&
+          c.field !== 'batch' &&
+          c.field !== 'type' &&
+          (c.json === undefined || !Array.isArray(c.json)),
+      )
+      .map((c) => ({ c, line: bodyOf(c, `imp-${randomUUID()}`, `imp-${randomUUID()}`).toString('utf8') }))
+      .filter(({ line }) => !line.includes('\n') && !line.startsWith('['));
+    writeFileSync(join(dir, 'bad.jsonl'), `${lines.map((l) => l.line).join('\n')}\n${JSON.stringify(pageEvent())}\n`);
+    const paths = { checkpointPath: join(dir, 'cp.json'), rejectsPath: join(dir, 'rejects.jsonl') };
+
+    // Act
+    const summary = await importHistory([dir], buildDeps(stack.config), paths);
+    const rejects = readFileSync(paths.rejectsPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; reason: string });
+
+    // Assess
+    expect(lines.length).toBeGreaterThan(25);
+    expect(summary).toMatchObject({ read: lines.length + 1, stored: 1, rejected: lines.length });
+    expect(rejects.map((r) => r.reason.split(':')[0])).toEqual(lines.map(({ c }) => c.field));
+  });
+});
