@@ -70,7 +70,10 @@ sma is running at ${base}
   GET  ${base}/segment/track/user/{userId}         send one Source Identified per touch
   GET  ${base}/segment/track/anonymous/{anonId}    the same for an anonymous visitor
        (add ?dryRun=true to see without sending; nothing is sent without ANALYTICS_WRITE_KEY)
-  streams: processPage, processIdentify (DynamoDB Local at ${dynamo.endpoint})
+  GET  ${base}/report                  where users come from: charts (open it in a browser)
+  GET  ${base}/api/report?since=YYYY-MM-DD&until=YYYY-MM-DD&model=first_touch   the same as JSON
+  streams: processPage, processIdentify, processAttribution (DynamoDB Local at ${dynamo.endpoint})
+  real-time sync to Segment: REALTIME_SYNC in .env (off unless set)
 
 Try it:
   curl -s -X POST ${base}/events -H 'content-type: application/json' \\
@@ -79,6 +82,7 @@ Try it:
     -d '{"type":"identify","messageId":"m-2","anonymousId":"a-1","userId":"u-1","timestamp":"2026-01-05T10:01:00Z"}'
   curl -s ${base}/api/user/u-1
   curl -s ${base}/segment/identify/user/u-1
+  open ${base}/report
 
 Ctrl-C stops everything.`);
     await new Promise<void>((resolve) => offline.child.once('exit', () => resolve()));
