@@ -72,6 +72,8 @@ const envSchema = z.object({
    * Identified to Segment when a user's first or last touch changes) or `all`
    * (also the Source Identified tracks of anonymous visitors).
    */
+  /** `true`: drop IP addresses and identify traits (all but the ids) before anything is stored. Default `false`. */
+  DROP_PERSONAL_DATA: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default('false')),
   REALTIME_SYNC: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['off', 'users', 'all']).default('off')),
 });
 
@@ -89,6 +91,7 @@ export interface Config {
   segment: { writeKey: string | undefined; host: string; eventName: string };
   attribution: { lastTouch: 'non-direct' | 'any'; lookbackDays: number | undefined };
   realtimeSync: 'off' | 'users' | 'all';
+  dropPersonalData: boolean;
 }
 
 /** Thrown when the environment is malformed; names the variable. */
@@ -131,6 +134,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     attribution: Object.freeze({ lastTouch: e.LAST_TOUCH, lookbackDays: e.LOOKBACK_DAYS }),
     realtimeSync: e.REALTIME_SYNC,
+    dropPersonalData: e.DROP_PERSONAL_DATA === 'true',
   });
 }
 

@@ -105,7 +105,12 @@ export async function runImport(
     }
   };
   try {
-    const summary = await importHistory(paths, deps, { checkpointPath: flags.checkpoint, rejectsPath: flags.rejects, onProgress });
+    const summary = await importHistory(paths, deps, {
+      checkpointPath: flags.checkpoint,
+      rejectsPath: flags.rejects,
+      dropPersonalData: config.dropPersonalData,
+      onProgress,
+    });
     bar?.stop();
     io.stdout.write(`${formatSummary(summary)}\n`);
     if (summary.rejected > 0) io.stdout.write(`  rejected lines, with file, line and reason: ${flags.rejects}\n`);

@@ -34,6 +34,7 @@ import { mapLimit } from '../lib/concurrency';
 import { writeFileAtomic } from '../lib/files';
 import { eventTime, parseEvent, type SegmentEvent } from '../segment/events';
 import type { Classifier } from '../source';
+import { withoutPersonalData } from '../segment/privacy';
 import { pageViewOf } from '../store/items';
 import { listInputs, readRecords, totalBytes } from './sources';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -87,6 +88,8 @@ export interface ImportOptions {
   /** Rejected lines go here as JSON lines {file, line, reason}. */
   rejectsPath: string;
   batchSize?: number;
+  /** Drop IPs and identify traits before storing (DROP_PERSONAL_DATA). */
+  dropPersonalData?: boolean;
   onProgress?: (p: ImportProgress) => void;
   /** For tests of resumption: called after each stored batch; throwing stops the import as a crash would. */
   afterBatch?: (batches: number) => void;
@@ -346,7 +349,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
           record += 1;
           if (record <= skip) continue;
           pendingCounts.read += 1;
-          const parsed = r.ok ? parseEvent(r.raw, record) : undefined;
+          const parsed = r.ok ? parseEvent(options.dropPersonalData ? withoutPersonalData(r.raw) : r.raw, record) : undefined;
           if (!r.ok || !parsed?.ok) {
             pendingCounts.rejected += 1;
             const reason = !r.ok ? r.reason : parsed && !parsed.ok ? `${parsed.field}: ${parsed.message}` : 'invalid';

@@ -5,6 +5,7 @@
  */
 import { LIBRARY } from '../segment/batch-client';
 import { parseEvent, type ParsedEvent, type SegmentEvent } from '../segment/events';
+import { withoutPersonalData } from '../segment/privacy';
 import type { EventStore, RejectedEvent } from './ports';
 
 /** A rejected event's body is kept up to this size; enough to see what was wrong. */
@@ -40,8 +41,13 @@ function toRejected(p: Extract<ParsedEvent, { ok: false }>, receivedAt: string):
 }
 
 /** Validates and stores a request's events. Throws StorageUnavailableError when nothing can be promised. */
-export async function ingestEvents(items: readonly unknown[], store: EventStore, now: Date = new Date()): Promise<IngestSummary> {
-  const parsed = items.map((raw, i) => parseEvent(raw, i));
+export async function ingestEvents(
+  items: readonly unknown[],
+  store: EventStore,
+  now: Date = new Date(),
+  options: { dropPersonalData?: boolean } = {},
+): Promise<IngestSummary> {
+  const parsed = items.map((raw, i) => parseEvent(options.dropPersonalData ? withoutPersonalData(raw) : raw, i));
   const valid: SegmentEvent[] = [];
   const rejected: RejectedEvent[] = [];
   let ignored = 0;

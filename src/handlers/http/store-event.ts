@@ -57,7 +57,7 @@ async function storeEvents(event: HttpEvent, { config, events }: Pick<Deps, 'con
   }
   if (split.items.length === 0) throw new InvalidInputError('no events in the body', split.shape === 'batch' ? 'batch' : 'body');
 
-  const summary = await ingestEvents(split.items, events);
+  const summary = await ingestEvents(split.items, events, new Date(), { dropPersonalData: config.dropPersonalData });
   logger.info('events ingested', {
     received: summary.received,
     stored: summary.stored,
