@@ -7,9 +7,18 @@
 
 /** The event without `context.ip`, `traits` and `context.traits`; anything that is not an object is returned as it is. */
 export function withoutPersonalData(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const { traits: _traits, context, ...rest } = raw as Record<string, unknown>;
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) return context === undefined ? rest : { ...rest, context };
-  const { ip: _ip, traits: _contextTraits, ...keptContext } = context as Record<string, unknown>;
-  return { ...rest, context: keptContext };
+  if (!isPlainObject(raw)) return raw;
+  const event: Record<string, unknown> = { ...raw };
+  delete event.traits;
+  if (isPlainObject(event.context)) {
+    const context: Record<string, unknown> = { ...event.context };
+    delete context.ip;
+    delete context.traits;
+    event.context = context;
+  }
+  return event;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
