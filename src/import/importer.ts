@@ -196,7 +196,7 @@ function linkingFields(event: SegmentEvent): LinkingEvent {
 /** Imports the files and folders in `paths`. */
 export async function importHistory(paths: readonly string[], deps: ImportDeps, options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
-  const files = await listInputs(paths, deps.s3);
+  const files = await listInputs(paths, deps.s3, [options.checkpointPath, `${options.checkpointPath}.spill`, options.rejectsPath]);
   const inputs = files.map((f) => f.name);
   if (files.length === 0) throw new Error(`no readable files in ${paths.join(', ')} (.jsonl, .json, .csv, optionally .gz)`);
   const spillDir = `${options.checkpointPath}.spill`;

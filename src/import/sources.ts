@@ -5,7 +5,7 @@
  * read one at a time, line by line.
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -54,11 +54,20 @@ async function listS3(s3: S3Client, bucket: string, prefix: string): Promise<Inp
 
 /**
  * Expands files, folders and s3://bucket/prefix URLs into the input files,
- * sorted, so every run reads them in the same order.
+ * sorted, so every run reads them in the same order. Hidden entries in
+ * folders, and anything under `exclude` (the import's own checkpoint, spill
+ * files and rejects, which may sit inside the folder being imported), are
+ * skipped.
  */
-export async function listInputs(paths: readonly string[], s3?: () => S3Client): Promise<InputFile[]> {
+export async function listInputs(paths: readonly string[], s3?: () => S3Client, exclude: readonly string[] = []): Promise<InputFile[]> {
   const files: InputFile[] = [];
+  const excluded = exclude.map((p) => resolve(p));
+  const isExcluded = (path: string): boolean => {
+    const full = resolve(path);
+    return excluded.some((e) => full === e || full.startsWith(`${e}${sep}`));
+  };
   const walk = (path: string): void => {
+    if (isExcluded(path)) return;
     const stat = statSync(path);
     if (stat.isDirectory()) {
       for (const entry of readdirSync(path).sort()) if (!entry.startsWith('.')) walk(join(path, entry));

@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { buildDeps, type Deps } from '../../src/handlers/deps';
+import { buildDeps } from '../../src/handlers/deps';
 import { importHistory } from '../../src/import/importer';
 import { CsvParser } from '../../src/import/csv';
 import { getUserView } from '../../src/ingest/visitor-view';
@@ -11,6 +10,7 @@ import { ingestEvents } from '../../src/ingest/ingest-events';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
 import { pageEvent } from '../helpers/events';
 import { freshConfig } from '../helpers/tables';
+import { snapshot } from '../helpers/snapshot';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'import');
 
@@ -30,25 +30,6 @@ function readFixtureEvents(): Record<string, unknown>[] {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>),
   );
-}
-
-/** Every item of the four tables, without what depends on when it was computed. */
-async function snapshot(deps: Deps): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const [name, table] of Object.entries(deps.config.tables)) {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    out[name] = items
-      .map(({ updatedAt: _u, ...rest }) => rest)
-      .map((i) => JSON.stringify(i, Object.keys(i).sort()))
-      .sort();
-  }
-  return out;
 }
 
 describe('sma import against DynamoDB Local', () => {
