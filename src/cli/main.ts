@@ -18,6 +18,15 @@ const DEFAULT_DYNAMODB_PORT = 8000;
 const DEFAULT_CAPTURE_PORT = 4100;
 
 /** Builds the `sma` program; exported so tests can run it in-process. */
+/** The options that pick the tables a command works on, as serverless.yml names them. */
+function withTables(command: Command, verb: 'read' | 'write to'): Command {
+  return command
+    .option('--stage <stage>', `stage whose tables to ${verb === 'read' ? 'read' : 'fill'} (default: STAGE or dev)`)
+    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
+    .option('--endpoint <url>', 'DynamoDB endpoint (default: the local stack, http://localhost:8000)')
+    .option('--aws', `${verb} the AWS tables (standard credential chain) instead of the local stack`);
+}
+
 export function buildProgram(io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command('sma')
     .description('Marketing attribution for Segment: where each visit came from, first and last touch per user.')
@@ -75,18 +84,13 @@ The "reason" names the rule that decided; README.md lists every convention.`,
       }
     });
 
-  program
-    .command('import')
+  withTables(program.command('import'), 'write to')
     .description(
       "Import history (Segment S3 archive, .jsonl/.json, warehouse CSV; gzipped or not) into the tables, then derive every visitor's touches.",
     )
     .argument('<paths...>', 'files or folders (folders are read recursively, in name order)')
     .option('--checkpoint <file>', 'checkpoint for resuming a stopped import', '.sma-import.checkpoint.json')
     .option('--rejects <file>', 'where rejected lines go (JSON lines: file, line, reason)', 'sma-import-rejects.jsonl')
-    .option('--stage <stage>', 'stage whose tables to fill (default: STAGE or dev)')
-    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
-    .option('--endpoint <url>', `DynamoDB endpoint (default: the local stack, ${'http://localhost:8000'})`)
-    .option('--aws', 'write to the AWS tables (standard credential chain) instead of the local stack')
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint for s3:// inputs (MinIO, a local test server)')
     .addHelpText(
       'after',
@@ -104,8 +108,7 @@ Run the same command again after an interruption: it resumes from the checkpoint
       process.exitCode = await runImport(paths, opts, { stdout: io.stdout, stderr: io.stderr });
     });
 
-  program
-    .command('backfill')
+  withTables(program.command('backfill'), 'read')
     .description(
       'Send identify traits and Source Identified events to Segment for users (and anonymous visitors) with touches in a time range.',
     )
@@ -118,10 +121,6 @@ Run the same command again after an interruption: it resumes from the checkpoint
     .option('--dry-run', 'send nothing; show what would be sent')
     .option('--rate <requests/s>', 'at most this many requests per second to Segment', (v) => Number(v))
     .option('--checkpoint <file>', 'checkpoint for resuming a stopped backfill', '.sma-backfill.checkpoint.json')
-    .option('--stage <stage>', 'stage whose tables to read (default: STAGE or dev)')
-    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
-    .option('--endpoint <url>', 'DynamoDB endpoint (default: the local stack)')
-    .option('--aws', 'read the AWS tables (standard credential chain) instead of the local stack')
     .addHelpText(
       'after',
       `
@@ -137,17 +136,12 @@ Messages have deterministic ids: running a backfill again never duplicates in Se
       process.exitCode = await runBackfill(opts, { stdout: io.stdout, stderr: io.stderr });
     });
 
-  program
-    .command('report')
+  withTables(program.command('report'), 'read')
     .description('Where users come from: the /report tables in the terminal, from the rollup counters.')
     .option('--since <YYYY-MM-DD>', 'first day (default: 29 days before --until)')
     .option('--until <YYYY-MM-DD>', 'last day (default: today, UTC)')
     .option('--model <model>', 'how users are credited: first_touch, last_touch, linear, time_decay, position_based', 'first_touch')
     .option('--json', 'print the report as JSON, as GET /api/report returns it')
-    .option('--stage <stage>', 'stage whose tables to read (default: STAGE or dev)')
-    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
-    .option('--endpoint <url>', 'DynamoDB endpoint (default: the local stack)')
-    .option('--aws', 'read the AWS tables (standard credential chain) instead of the local stack')
     .addHelpText(
       'after',
       `

@@ -5,7 +5,6 @@
  * rounds, and some stream records delivered twice (streams are at-least-once).
  */
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../src/config';
 import { firstTouch, lastTouch, touchCredits, CREDIT_MODELS } from '../../src/attribution/models';
 import { counterId, parseCounterId, USER_UNITS, type CounterKey } from '../../src/attribution/rollups';
@@ -17,6 +16,7 @@ import { createTables, testEnv } from '../helpers/tables';
 import { readStream } from '../helpers/streams';
 import { identifyEvent, pageEvent } from '../helpers/events';
 import { seededRandom } from '../helpers/random';
+import { scanAll } from '../helpers/snapshot';
 
 const env = testEnv({ REALTIME_SYNC: 'off' });
 Object.assign(process.env, env);
@@ -72,17 +72,6 @@ function dataset(): Record<string, unknown>[] {
   return events;
 }
 
-async function scan(table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await getDeps().doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 /** Lambda's batch size for every stream (serverless.yml). */
 const STREAM_BATCH = 100;
 
@@ -120,14 +109,14 @@ async function processStreams(): Promise<void> {
 async function bruteForce(): Promise<{ expected: Map<string, number>; credits: Map<string, number> }> {
   const { classify, model } = getDeps();
   const views = new Map<string, ReturnType<typeof toPageView>[]>();
-  for (const item of await scan(config.tables.page)) {
+  for (const item of await scanAll(getDeps(), config.tables.page)) {
     const key = String(item.visitorKey);
     views.set(key, [...(views.get(key) ?? []), toPageView(item)]);
   }
   const touchesOf = new Map([...views].map(([key, v]) => [key, deriveTouches(v, classify)]));
   const linkedAt = new Map<string, string[]>();
   const anonsOf = new Map<string, Set<string>>();
-  for (const item of await scan(config.tables.identify)) {
+  for (const item of await scanAll(getDeps(), config.tables.identify)) {
     for (const l of linksFromEvent(linkingItemSchema.parse(item))) {
       linkedAt.set(l.userId, [...(linkedAt.get(l.userId) ?? []), l.linkedAt]);
       anonsOf.set(l.userId, (anonsOf.get(l.userId) ?? new Set()).add(l.anonymousId));

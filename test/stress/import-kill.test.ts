@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseConfig } from '../../src/config';
 import { buildDeps } from '../../src/handlers/deps';
+import { cliDeps } from '../../src/cli/import-command';
 import { importHistory } from '../../src/import/importer';
 import { projectRoot } from '../../src/lib/project-root';
 import { createTables, testEnv } from '../helpers/tables';
@@ -72,7 +73,8 @@ describe('sma import under SIGKILL', () => {
     const cleanEnv = testEnv();
     const cleanConfig = parseConfig(cleanEnv);
     await createTables(cleanConfig);
-    const clean = buildDeps(cleanConfig);
+    // As `sma import` runs it: with the CLI's patient per-call timeout (this DynamoDB Local may be busy).
+    const clean = cliDeps(cleanConfig);
     const started = Date.now();
     await importHistory([dir], clean, { checkpointPath: join(dir, 'clean.json'), rejectsPath: join(dir, 'clean-rejects.jsonl') });
     const cleanMs = Date.now() - started;

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { deriveTouches } from '../../src/attribution/touches';
 import { freePort, startDynamoDbLocal, type Started } from '../../src/cli/processes';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
@@ -22,6 +22,7 @@ import { toPageView } from '../../src/store/items';
 import { identifyEvent, pageEvent } from '../helpers/events';
 import { OFFLINE_START_MS, startStack, type Stack } from '../helpers/offline';
 import { seededRandom } from '../helpers/random';
+import { scanAll } from '../helpers/snapshot';
 
 const UNIQUE = 16_000;
 const REPEATS = 4_000;
@@ -88,17 +89,6 @@ async function storedIds(stack: Stack, deps: Deps, messageIds: readonly string[]
     }
   }
   return found;
-}
-
-async function scanAll(deps: Deps, table: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 describe('load through sls offline', () => {
