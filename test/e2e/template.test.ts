@@ -70,16 +70,14 @@ describe('the packaged template', () => {
     expect(tables.IdentifyTable).toMatchObject({ TableName: 'sma-prod-identifies', StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
     expect(tables.UserMapTable?.GlobalSecondaryIndexes).toEqual([expect.objectContaining({ IndexName: 'inverted' })]);
     expect(tables.UserMapTable).toMatchObject({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
-    expect(tables.AttributionTable).toMatchObject({
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-    });
+    expect(tables.AttributionTable).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    expect(tables.AttributionTable?.StreamSpecification).toBeUndefined();
     // Counters change constantly; no stream, so they never wake a processor.
     expect(tables.RollupTable).toMatchObject({ TableName: 'sma-prod-rollups' });
     expect(tables.RollupTable?.StreamSpecification).toBeUndefined();
   });
 
-  it('routes every endpoint and wires the four streams with partial batch failures', () => {
+  it('routes every endpoint and wires the three streams with partial batch failures', () => {
     // Act
     const routes = ofType('AWS::ApiGatewayV2::Route')
       .map(([, r]) => r.Properties.RouteKey)
@@ -101,11 +99,7 @@ describe('the packaged template', () => {
       'POST /segment/track/anonymous/{id}',
       'POST /segment/track/user/{id}',
     ]);
-    expect(mappings).toHaveLength(4);
-    // Only touches items of the attribution table reach processAttribution.
-    expect(mappings.map((m) => m.FilterCriteria).filter(Boolean)).toEqual([
-      { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['touches'] } } } }) }] },
-    ]);
+    expect(mappings).toHaveLength(3);
     for (const m of mappings)
       expect(m).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON' });
   });
@@ -134,8 +128,10 @@ describe('the packaged template', () => {
     expect(allowed('ListRejectedRole')).toEqual({ AttributionTable: ['dynamodb:Query'] });
     expect(allowed('ProcessPageRole')).toEqual({
       'PageTable/index': ['dynamodb:Query'],
-      AttributionTable: ['dynamodb:PutItem'],
-      UserMapTable: ['dynamodb:BatchWriteItem'],
+      AttributionTable: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      UserMapTable: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+      'UserMapTable/index': ['dynamodb:Query'],
+      RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       'PageTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
     });
     expect(allowed('ProcessIdentifyRole')).toEqual({
@@ -147,7 +143,6 @@ describe('the packaged template', () => {
       RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       UserMapTable: ['dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
-      'AttributionTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
       'UserMapTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
     });
     expect(allowed('ReportRole')).toEqual({ RollupTable: ['dynamodb:Query'] });

@@ -1,9 +1,10 @@
 /**
- * processAttribution: the attribution and user map streams. Keeps the report
- * counters current and, when real-time sync is on, tells Segment about
- * changed first and last touches (src/ingest/realtime-sync.ts). Records of
- * rollup counters, states and rejected events are not changes of attribution
- * and are skipped.
+ * processAttribution: the user map stream. A new identity link changes the
+ * user's attribution: keep the report counters current and, when real-time
+ * sync is on, tell Segment about a changed first or last touch
+ * (src/ingest/realtime-sync.ts). Changed touches are handled by processPage
+ * itself; their records are understood here too, for a stream of touches
+ * items (the attribution table has none today, see resources/tables.yml).
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
