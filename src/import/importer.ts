@@ -28,8 +28,10 @@ import { compareByTime, type PageView } from '../attribution/touches';
 import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
-import { visitorKeyOf, type EventStore, type IdentityStore, type TouchStore } from '../ingest/ports';
+import { visitorKeyOf, type EventStore, type IdentityStore, type RollupStore, type TouchStore, type VisitorTouches } from '../ingest/ports';
+import { refreshVisitorRollup, seedVisitorRollups } from '../ingest/rollups';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromViews } from '../ingest/touches';
+import type { ModelOptions } from '../attribution/models';
 import { mapLimit } from '../lib/concurrency';
 import { writeFileAtomic } from '../lib/files';
 import { eventTime, parseEvent, type SegmentEvent } from '../segment/events';
@@ -61,6 +63,8 @@ export interface ImportDeps {
   events: EventStore;
   identity: IdentityStore;
   touches: TouchStore;
+  rollups: RollupStore;
+  model: ModelOptions;
   classify: Classifier;
 }
 
@@ -383,7 +387,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     const keys = [...grouped.keys()];
     const stored = keys.length > 0 ? await deps.touches.visitorsWithTouches(keys) : new Set<string>();
     const now = new Date();
-    const fresh = [];
+    const fresh: VisitorTouches[] = [];
     const earlier: string[] = [];
     for (const [key, v] of grouped) {
       if (v.earlier || stored.has(key)) {
@@ -399,9 +403,15 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
         );
       }
     }
+    // Touches first, then the report counters of the same visitors (the
+    // attribution table has no stream to do it; users follow through the
+    // user map's stream).
     await Promise.all([
-      deps.touches.saveTouchesInBulk(fresh),
-      mapLimit(earlier, TOUCH_CONCURRENCY, (key) => refreshVisitorTouches(key, deps.touches, deps.classify, { now, origin: 'import' })),
+      deps.touches.saveTouchesInBulk(fresh).then(() => seedVisitorRollups(fresh, deps)),
+      mapLimit(earlier, TOUCH_CONCURRENCY, async (key) => {
+        await refreshVisitorTouches(key, deps.touches, deps.classify, { now, origin: 'import' });
+        await refreshVisitorRollup(key, deps);
+      }),
     ]);
     checkpoint.bucketsDone = b + 1;
     checkpoint.touchesDone += keys.length;

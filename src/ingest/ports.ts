@@ -118,6 +118,12 @@ export interface RollupStore {
     next: Omit<RollupState, 'version'>,
     delta: Record<string, number>,
   ): Promise<boolean>;
+  /**
+   * Gives entities that have no state yet their first state and adds their
+   * contributions (summed in `delta`), atomically. Resolves false, changing
+   * nothing, when any of them has a state already.
+   */
+  seed(entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[], delta: Record<string, number>): Promise<boolean>;
   /** Counter values of the days from `since` to `until` (YYYY-MM-DD, inclusive), by counter id. */
   counters(since: string, until: string): Promise<Map<string, number>>;
 }

@@ -113,6 +113,53 @@ export async function refreshUserRollup(userId: string, deps: RollupDeps, before
   );
 }
 
+/**
+ * Counts visitors the import derived touches for and that have no rollup
+ * state yet (their whole history was in the archive), with the touches in
+ * hand: many visitors per transaction instead of a read and a write each.
+ * A group refused because one of its visitors has a state by now (a resumed
+ * import, or live traffic) is done visitor by visitor instead; so is a
+ * visitor with too many counters for one transaction.
+ */
+export async function seedVisitorRollups(visitors: readonly { visitorKey: string; touches: Touch[] }[], deps: RollupDeps): Promise<void> {
+  const one = (visitorKey: string) => refreshVisitorRollup(visitorKey, deps);
+  const alone: string[] = [];
+  let group: { entity: RollupEntity; next: Omit<RollupState, 'version'> }[] = [];
+  let delta: Record<string, number> = {};
+  const flush = async (): Promise<void> => {
+    if (group.length === 0) return;
+    const [entries, sum] = [group, delta];
+    group = [];
+    delta = {};
+    if (!(await deps.rollups.seed(entries, sum))) {
+      for (const { entity } of entries) if (entity.kind === 'visitor') await one(entity.key);
+    }
+  };
+  for (const { visitorKey, touches } of visitors) {
+    const counts = visitorContribution(touches);
+    const first = firstTouch(touches, deps.model);
+    const last = lastTouch(touches, deps.model);
+    const entry = {
+      entity: { kind: 'visitor' as const, key: visitorKey },
+      next: { counts, first: first?.messageId ?? null, last: last?.messageId ?? null },
+    };
+    const ids = Object.keys(counts);
+    if (ids.length + 1 > MAX_SEED_ACTIONS) {
+      alone.push(visitorKey);
+      continue;
+    }
+    const added = ids.filter((id) => !(id in delta)).length;
+    if (group.length + 1 + Object.keys(delta).length + added > MAX_SEED_ACTIONS) await flush();
+    group.push(entry);
+    for (const [id, n] of Object.entries(counts)) delta[id] = (delta[id] ?? 0) + n;
+  }
+  await flush();
+  for (const key of alone) await one(key);
+}
+
+/** Actions in one seeding transaction (DynamoDB's limit). */
+export const MAX_SEED_ACTIONS = 100;
+
 /** The users a visitor's touches count for. */
 export async function usersOfVisitor(visitorKey: string, identity: IdentityStore): Promise<string[]> {
   if (visitorKey.startsWith('user#')) return [visitorKey.slice('user#'.length)];

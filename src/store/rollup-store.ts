@@ -103,6 +103,38 @@ export class DynamoRollupStore implements RollupStore {
     }
   }
 
+  async seed(
+    entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[],
+    delta: Record<string, number>,
+  ): Promise<boolean> {
+    const items = [
+      ...entries.map(({ entity, next }) => ({
+        Put: {
+          TableName: this.table,
+          Item: { pk: statePk(entity), sk: 'rollup', version: 1, counts: JSON.stringify(next.counts), first: next.first, last: next.last },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })),
+      ...Object.entries(delta).map(([id, n]) => ({
+        Update: {
+          TableName: this.table,
+          Key: { pk: monthPk(id), sk: id },
+          UpdateExpression: 'ADD n :d',
+          ExpressionAttributeValues: { ':d': n },
+        },
+      })),
+    ];
+    if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a seed of ${items.length} actions does not fit in one transaction`);
+    try {
+      const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof Error && e.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(e.message)) return false;
+      throw toStorageError('TransactWriteItems rollup seed', e);
+    }
+  }
+
   async counters(since: string, until: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const month of monthsBetween(since, until)) {

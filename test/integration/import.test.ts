@@ -10,7 +10,8 @@ import { ingestEvents } from '../../src/ingest/ingest-events';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
 import { pageEvent } from '../helpers/events';
 import { freshConfig } from '../helpers/tables';
-import { snapshot } from '../helpers/snapshot';
+import { scanAll, snapshot } from '../helpers/snapshot';
+import { parseCounterId } from '../../src/attribution/rollups';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'import');
 
@@ -104,6 +105,26 @@ describe('sma import against DynamoDB Local', () => {
     expect(summary.stored + summary.duplicates + summary.ignored + summary.rejected).toBe(summary.read);
     expect(summary.read).toBe(19);
     expect(await snapshot(resumed)).toEqual(await snapshot(clean));
+  });
+
+  it('fills in the report counters of the visitors it imports, and a second import changes none', async () => {
+    // Prepare
+    const deps = buildDeps(await freshConfig());
+    const sumOf = (counters: Map<string, number>, metric: string): number =>
+      [...counters].filter(([id]) => parseCounterId(id)?.metric === metric).reduce((a, [, n]) => a + n, 0);
+
+    // Act
+    const summary = await importHistory([FIXTURES], deps, tempPaths());
+    const first = await deps.rollups.counters('2019-01-01', '2020-12-31');
+    await importHistory([FIXTURES], deps, tempPaths());
+    const again = await deps.rollups.counters('2019-01-01', '2020-12-31');
+
+    // Assess: one new visitor per visitor with page views, and every touch counted once
+    const touchItems = (await scanAll(deps, deps.config.tables.attribution)).filter((i) => i.sk === 'touches');
+    const touches = touchItems.reduce((n, i) => n + (JSON.parse(String(i.touches)) as unknown[]).length, 0);
+    expect(sumOf(first, 'new_visitors')).toBe(summary.visitors);
+    expect(sumOf(first, 'touches')).toBe(touches);
+    expect(again).toEqual(first);
   });
 
   it('keeps history stored before the import: visitors with earlier page views are derived from the table', async () => {
