@@ -12,6 +12,7 @@ import { contributionDelta, userContribution, visitorContribution } from '../att
 import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
+import { mapLimit } from '../lib/concurrency';
 import type { IdentityStore, RollupEntity, RollupState, RollupStore, TouchStore } from './ports';
 import { visitorKeyOf } from './ports';
 import { collectTouches, type VisitorTouch } from './visitor-view';
@@ -122,40 +123,41 @@ export async function refreshUserRollup(userId: string, deps: RollupDeps, before
  * visitor with too many counters for one transaction.
  */
 export async function seedVisitorRollups(visitors: readonly { visitorKey: string; touches: Touch[] }[], deps: RollupDeps): Promise<void> {
-  const one = (visitorKey: string) => refreshVisitorRollup(visitorKey, deps);
+  type Entry = { entity: { kind: 'visitor'; key: string }; next: Omit<RollupState, 'version'> };
+  const groups: { entries: Entry[]; delta: Record<string, number> }[] = [];
   const alone: string[] = [];
-  let group: { entity: RollupEntity; next: Omit<RollupState, 'version'> }[] = [];
-  let delta: Record<string, number> = {};
-  const flush = async (): Promise<void> => {
-    if (group.length === 0) return;
-    const [entries, sum] = [group, delta];
-    group = [];
-    delta = {};
-    if (!(await deps.rollups.seed(entries, sum))) {
-      for (const { entity } of entries) if (entity.kind === 'visitor') await one(entity.key);
-    }
-  };
+  let group: { entries: Entry[]; delta: Record<string, number> } = { entries: [], delta: {} };
   for (const { visitorKey, touches } of visitors) {
     const counts = visitorContribution(touches);
     const first = firstTouch(touches, deps.model);
     const last = lastTouch(touches, deps.model);
-    const entry = {
-      entity: { kind: 'visitor' as const, key: visitorKey },
-      next: { counts, first: first?.messageId ?? null, last: last?.messageId ?? null },
-    };
     const ids = Object.keys(counts);
     if (ids.length + 1 > MAX_SEED_ACTIONS) {
       alone.push(visitorKey);
       continue;
     }
-    const added = ids.filter((id) => !(id in delta)).length;
-    if (group.length + 1 + Object.keys(delta).length + added > MAX_SEED_ACTIONS) await flush();
-    group.push(entry);
-    for (const [id, n] of Object.entries(counts)) delta[id] = (delta[id] ?? 0) + n;
+    const added = ids.filter((id) => !(id in group.delta)).length;
+    if (group.entries.length + 1 + Object.keys(group.delta).length + added > MAX_SEED_ACTIONS) {
+      groups.push(group);
+      group = { entries: [], delta: {} };
+    }
+    group.entries.push({
+      entity: { kind: 'visitor', key: visitorKey },
+      next: { counts, first: first?.messageId ?? null, last: last?.messageId ?? null },
+    });
+    for (const [id, n] of Object.entries(counts)) group.delta[id] = (group.delta[id] ?? 0) + n;
   }
-  await flush();
-  for (const key of alone) await one(key);
+  if (group.entries.length > 0) groups.push(group);
+  // Groups touch different visitors; counters they share are added to atomically.
+  await mapLimit(groups, SEED_CONCURRENCY, async ({ entries, delta }) => {
+    if (await deps.rollups.seed(entries, delta)) return;
+    for (const { entity } of entries) await refreshVisitorRollup(entity.key, deps);
+  });
+  await mapLimit(alone, SEED_CONCURRENCY, (key) => refreshVisitorRollup(key, deps));
 }
+
+/** Seeding transactions in flight at once. */
+export const SEED_CONCURRENCY = 8;
 
 /** Actions in one seeding transaction (DynamoDB's limit). */
 export const MAX_SEED_ACTIONS = 100;
