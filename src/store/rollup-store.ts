@@ -7,7 +7,13 @@
  *   the contribution the entity made and a version for optimistic locking.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { RollupEntity, RollupState, RollupStore } from '../ingest/ports';
 import { toStorageError, withStorage } from './errors';
@@ -62,14 +68,7 @@ export class DynamoRollupStore implements RollupStore {
       previous === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } };
-    const updates = Object.entries(delta).map(([id, n]) => ({
-      Update: {
-        TableName: this.table,
-        Key: { pk: monthPk(id), sk: id },
-        UpdateExpression: 'ADD n :d',
-        ExpressionAttributeValues: { ':d': n },
-      },
-    }));
+    const updates = this.counterUpdates(delta);
     // One action of each transaction checks (or, in the last, writes) the
     // state, so the counters move only while the state is the one the delta
     // was computed from. An entity with more changed counters than fit in one
@@ -79,28 +78,14 @@ export class DynamoRollupStore implements RollupStore {
     const chunks: (typeof updates)[] = [];
     for (let i = 0; i < updates.length; i += perTransaction) chunks.push(updates.slice(i, i + perTransaction));
     if (chunks.length === 0) chunks.push([]);
-    try {
-      for (const [i, chunk] of chunks.entries()) {
-        const last = i === chunks.length - 1;
-        const stateAction = last
-          ? {
-              Put: {
-                TableName: this.table,
-                Item: { ...key, version, counts: JSON.stringify(next.counts), first: next.first, last: next.last },
-                ...guard,
-              },
-            }
-          : { ConditionCheck: { TableName: this.table, Key: key, ...guard } };
-        const items = [...chunk, stateAction];
-        // The same transaction gets the same token; DynamoDB allows 36 characters.
-        const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
-        await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
-      }
-      return true;
-    } catch (e: unknown) {
-      if (e instanceof Error && e.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(e.message)) return false;
-      throw toStorageError('TransactWriteItems rollup', e);
+    for (const [i, chunk] of chunks.entries()) {
+      const last = i === chunks.length - 1;
+      const stateAction = last
+        ? { Put: { TableName: this.table, Item: this.stateItem(entity, version, next), ...guard } }
+        : { ConditionCheck: { TableName: this.table, Key: key, ...guard } };
+      if (!(await this.transact([...chunk, stateAction], 'TransactWriteItems rollup'))) return false;
     }
+    return true;
   }
 
   async seed(
@@ -109,29 +94,43 @@ export class DynamoRollupStore implements RollupStore {
   ): Promise<boolean> {
     const items = [
       ...entries.map(({ entity, next }) => ({
-        Put: {
-          TableName: this.table,
-          Item: { pk: statePk(entity), sk: 'rollup', version: 1, counts: JSON.stringify(next.counts), first: next.first, last: next.last },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+        Put: { TableName: this.table, Item: this.stateItem(entity, 1, next), ConditionExpression: 'attribute_not_exists(pk)' },
       })),
-      ...Object.entries(delta).map(([id, n]) => ({
-        Update: {
-          TableName: this.table,
-          Key: { pk: monthPk(id), sk: id },
-          UpdateExpression: 'ADD n :d',
-          ExpressionAttributeValues: { ':d': n },
-        },
-      })),
+      ...this.counterUpdates(delta),
     ];
     if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a seed of ${items.length} actions does not fit in one transaction`);
+    return this.transact(items, 'TransactWriteItems rollup seed');
+  }
+
+  private stateItem(entity: RollupEntity, version: number, next: Omit<RollupState, 'version'>): Record<string, unknown> {
+    return { pk: statePk(entity), sk: 'rollup', version, counts: JSON.stringify(next.counts), first: next.first, last: next.last };
+  }
+
+  /** One `ADD` per counter of the delta. */
+  private counterUpdates(delta: Record<string, number>) {
+    return Object.entries(delta).map(([id, n]) => ({
+      Update: {
+        TableName: this.table,
+        Key: { pk: monthPk(id), sk: id },
+        UpdateExpression: 'ADD n :d',
+        ExpressionAttributeValues: { ':d': n },
+      },
+    }));
+  }
+
+  /**
+   * Runs one transaction with an idempotency token derived from its content
+   * (the same transaction gets the same token; DynamoDB allows 36 characters).
+   * Resolves false when a condition failed.
+   */
+  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>, operation: string): Promise<boolean> {
     try {
       const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
       await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
       return true;
     } catch (e: unknown) {
       if (e instanceof Error && e.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(e.message)) return false;
-      throw toStorageError('TransactWriteItems rollup seed', e);
+      throw toStorageError(operation, e);
     }
   }
 
