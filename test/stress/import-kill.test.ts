@@ -3,14 +3,14 @@
  * the end, leaves exactly the tables one clean import leaves.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseConfig } from '../../src/config';
 import { buildDeps } from '../../src/handlers/deps';
 import { cliDeps } from '../../src/cli/import-command';
-import { importHistory } from '../../src/import/importer';
+import { importHistory, SPILL_BUCKETS } from '../../src/import/importer';
 import { projectRoot } from '../../src/lib/project-root';
 import { createTables, testEnv } from '../helpers/tables';
 import { seededRandom } from '../helpers/random';
@@ -18,7 +18,17 @@ import { snapshot } from '../helpers/snapshot';
 
 const EVENTS = 6_000;
 const PER_FILE = 500;
-const KILLS = 3;
+/** Where the three kills land, as ranges of progress: early and late in the event phase, then in the touch phase. */
+const KILL_WINDOWS: [number, number][] = [
+  [0.05, 0.3],
+  [0.35, 0.65],
+  [0.75, 0.9],
+];
+/** The event phase's share of the progress scale (it is most of the work). */
+const EVENT_PHASE_SHARE = 0.7;
+/** After the progress is reached, the kill waits up to this long, to land inside a batch. */
+const MAX_KILL_DELAY_MS = 100;
+const POLL_MS = 10;
 
 /** A fixed-seed archive in Segment's S3 layout: pages, identifies and tracks, out of order. */
 function archive(): string {
@@ -52,15 +62,52 @@ function archive(): string {
   return dir;
 }
 
-/** Runs `sma import` as a user would; kills it with SIGKILL after `killAfterMs` if given. Resolves to its exit code or signal. */
-function runCli(args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number): Promise<string> {
+/**
+ * How far an import is, from its checkpoint, in [0, 1]: the event phase is
+ * counted in events read, the touch phase in spill files done. Undefined
+ * while there is no checkpoint yet (the CLI is starting).
+ */
+function progressOf(checkpointPath: string): number | undefined {
+  try {
+    const c = JSON.parse(readFileSync(checkpointPath, 'utf8')) as { phase: string; bucketsDone: number; counts: { read: number } };
+    return c.phase === 'events'
+      ? EVENT_PHASE_SHARE * (c.counts.read / EVENTS)
+      : EVENT_PHASE_SHARE + (1 - EVENT_PHASE_SHARE) * (c.bucketsDone / SPILL_BUCKETS);
+  } catch {
+    // Not written yet (the checkpoint is replaced by rename, so it is never half-written).
+    return undefined;
+  }
+}
+
+/**
+ * Runs `sma import` as a user would. With `killAt`, kills it with SIGKILL once
+ * its checkpoint shows that much progress, plus a random delay, so the kill
+ * lands mid-batch rather than right after a checkpoint. Kill points are taken
+ * from progress, not the clock: a fixed delay either fired while the CLI was
+ * still starting or after a resumed run (with less left to do) had finished.
+ * Resolves to its exit code or signal.
+ */
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  checkpointPath: string,
+  killAt?: { progress: number; delayMs: number },
+): Promise<string> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'sma.js'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let killer: NodeJS.Timeout | undefined;
+    const poll =
+      killAt === undefined
+        ? undefined
+        : setInterval(() => {
+            if ((progressOf(checkpointPath) ?? -1) < killAt.progress || killer) return;
+            killer = setTimeout(() => child.kill('SIGKILL'), killAt.delayMs);
+          }, POLL_MS);
     child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
+      clearInterval(poll);
+      clearTimeout(killer);
       resolve(signal ?? (code === 0 ? '0' : `${code}: ${stderr.split('\n').slice(-4).join(' | ')}`));
     });
   });
@@ -75,9 +122,7 @@ describe('sma import under SIGKILL', () => {
     await createTables(cleanConfig);
     // As `sma import` runs it: with the CLI's patient per-call timeout (this DynamoDB Local may be busy).
     const clean = cliDeps(cleanConfig);
-    const started = Date.now();
     await importHistory([dir], clean, { checkpointPath: join(dir, 'clean.json'), rejectsPath: join(dir, 'clean-rejects.jsonl') });
-    const cleanMs = Date.now() - started;
     const env = testEnv();
     const config = parseConfig(env);
     await createTables(config);
@@ -93,18 +138,22 @@ describe('sma import under SIGKILL', () => {
       join(dir, 'killed-rejects.jsonl'),
     ];
     const childEnv = { ...process.env, ...env };
-    const random = seededRandom(4242);
+    // A new seed every run, so runs cover different points; a failure names it (SMA_KILL_SEED replays it).
+    const seed = Number(process.env.SMA_KILL_SEED ?? Date.now() % 1_000_000);
+    const random = seededRandom(seed);
 
-    // Act: three kills, each at a random point of a run (the CLI's start-up comes on top of the clean import's time)
+    // Act: three kills at random points, each further on than the last, then a run to the end
     const kills: string[] = [];
-    for (let k = 0; k < KILLS; k++) {
-      kills.push(await runCli(args, childEnv, 600 + Math.floor(random() * cleanMs)));
-      expect(existsSync(checkpoint)).toBe(true);
+    const points: number[] = [];
+    for (const [from, to] of KILL_WINDOWS) {
+      const progress = from + random() * (to - from);
+      points.push(progress);
+      kills.push(await runCli(args, childEnv, checkpoint, { progress, delayMs: Math.floor(random() * MAX_KILL_DELAY_MS) }));
     }
-    const last = await runCli(args, childEnv);
+    const last = await runCli(args, childEnv, checkpoint);
 
     // Assess
-    expect(kills).toEqual(['SIGKILL', 'SIGKILL', 'SIGKILL']);
+    expect({ seed, kills, points }).toEqual({ seed, kills: ['SIGKILL', 'SIGKILL', 'SIGKILL'], points });
     expect(last).toBe('0');
     expect(existsSync(checkpoint)).toBe(false);
     expect(await snapshot(buildDeps(config))).toEqual(await snapshot(clean));
