@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { parseConfig } from '../../src/config';
 import { buildDeps } from '../../src/handlers/deps';
 import { cliDeps } from '../../src/cli/import-command';
+import { DYNAMODB_START_TIMEOUT_MS, freePort, startDynamoDbLocal, type Started } from '../../src/cli/processes';
 import { importHistory, SPILL_BUCKETS } from '../../src/import/importer';
 import { projectRoot } from '../../src/lib/project-root';
 import { createTables, testEnv } from '../helpers/tables';
@@ -114,16 +115,24 @@ function runCli(
 }
 
 describe('sma import under SIGKILL', () => {
+  // A DynamoDB Local of its own: the shared one is slowed by whatever the load
+  // test left in it (this test took 3x as long after it in CI).
+  let dynamo: Started & { endpoint: string };
+  beforeAll(async () => {
+    dynamo = await startDynamoDbLocal({ port: await freePort() });
+  }, DYNAMODB_START_TIMEOUT_MS + 5_000);
+  afterAll(() => dynamo?.stop());
+
   it('killed three times at random points, then finished, equals one clean import', async () => {
     // Prepare
     const dir = archive();
-    const cleanEnv = testEnv();
+    const cleanEnv = testEnv({ DYNAMODB_ENDPOINT: dynamo.endpoint });
     const cleanConfig = parseConfig(cleanEnv);
     await createTables(cleanConfig);
     // As `sma import` runs it: with the CLI's patient per-call timeout (this DynamoDB Local may be busy).
     const clean = cliDeps(cleanConfig);
     await importHistory([dir], clean, { checkpointPath: join(dir, 'clean.json'), rejectsPath: join(dir, 'clean-rejects.jsonl') });
-    const env = testEnv();
+    const env = testEnv({ DYNAMODB_ENDPOINT: dynamo.endpoint });
     const config = parseConfig(env);
     await createTables(config);
     const checkpoint = join(dir, 'killed.json');
