@@ -24,6 +24,17 @@ export class StorageUnavailableError extends SmaError {
   }
 }
 
+/**
+ * A request ran out of its time budget before its work finished. Retryable:
+ * whatever was written is idempotent, so the client's retry is harmless.
+ */
+export class DeadlineExceededError extends SmaError {
+  override name = 'DeadlineExceededError';
+  constructor(message: string) {
+    super(message, { retryable: true });
+  }
+}
+
 /** Input that can never succeed. Carries the field, for a 4xx that names it. */
 export class InvalidInputError extends SmaError {
   override name = 'InvalidInputError';

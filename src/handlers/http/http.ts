@@ -3,8 +3,8 @@
  * one mapping from errors to status codes. A client never sees a stack or an
  * internal message.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { InvalidInputError, SmaError } from '../../errors';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { DeadlineExceededError, InvalidInputError, SmaError } from '../../errors';
 import { logger } from '../../lib/logger';
 import { safeEqual } from '../../segment/signature';
 import type { Config } from '../../config';
@@ -20,6 +20,16 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Seconds a client should wait before retrying after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
+/**
+ * Time kept back from the Lambda's remaining time to answer in. A handler that
+ * runs into the Lambda timeout gives the client no answer of ours: API
+ * Gateway answers 5xx, and `sls offline` (HTTP API payload 2.0) even turns the
+ * timeout into a 200 whose body is the error, which a sender reads as "stored".
+ * So the work gets the remaining time less this margin, then the answer is a
+ * 503 to retry (writes are idempotent, so a write that still lands is
+ * harmless).
+ */
+export const DEADLINE_MARGIN_MS = 1_500;
 
 /** A JSON response. */
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
@@ -98,7 +108,8 @@ export function errorResponse(e: unknown): HttpResult {
   if (e instanceof InvalidInputError) return json(e.status, { error: e.message, details: { field: e.field } });
   if (e instanceof SmaError && e.retryable) {
     logger.warn('temporary failure', { error: e.name, detail: e.message });
-    return json(503, { error: 'storage is temporarily unavailable; retry later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    const error = e instanceof DeadlineExceededError ? 'no answer in time; retry later' : 'storage is temporarily unavailable; retry later';
+    return json(503, { error }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   logger.error('unexpected failure', {
     error: e instanceof Error ? e.name : typeof e,
@@ -107,11 +118,31 @@ export function errorResponse(e: unknown): HttpResult {
   return json(500, { error: 'internal error' });
 }
 
-/** Wraps a handler body with the error mapping. */
-export function httpHandler(fn: (event: HttpEvent) => Promise<HttpResult>): (event: HttpEvent) => Promise<HttpResult> {
-  return async (event) => {
+/** Settles like `work`, or rejects with a DeadlineExceededError after `ms`. */
+export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceededError(`the request's work took over ${ms} ms`)), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Wraps a handler body with the error mapping and, under Lambda, a deadline
+ * of the remaining time less DEADLINE_MARGIN_MS (see there). Called without a
+ * context (tests, benchmarks), it has no deadline.
+ */
+export function httpHandler(
+  fn: (event: HttpEvent) => Promise<HttpResult>,
+): (event: HttpEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<HttpResult> {
+  return async (event, context) => {
     try {
-      return await fn(event);
+      const work = fn(event);
+      return await (context ? withinDeadline(work, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS) : work);
     } catch (e: unknown) {
       return errorResponse(e);
     }
