@@ -56,6 +56,27 @@ export function counterId(k: CounterKey): string {
   return `${k.day}#${k.metric}#${clean(k.channel)}${SEP}${clean(k.source)}${SEP}${clean(k.campaign)}`;
 }
 
+/**
+ * A counter row of one bulk import: the counter id with the import's tag as a
+ * fourth part. An import writes what its visitors add up to as absolute
+ * values under its own rows, so a repeat overwrites instead of adding twice;
+ * a report adds every row of a counter (see baseCounterId).
+ */
+export function taggedCounterId(id: string, tag: string): string {
+  return `${id}${SEP}${tag.replaceAll(SEP, ' ')}`;
+}
+
+/** The counter a row counts for: the id without an import's tag. */
+export function baseCounterId(rowId: string): string {
+  const parts = rowId.split(SEP);
+  return parts.length > 3 ? parts.slice(0, 3).join(SEP) : rowId;
+}
+
+/** Adds one contribution into a running sum (in place). */
+export function addContribution(into: Contribution, c: Contribution): void {
+  for (const [id, n] of Object.entries(c)) into[id] = (into[id] ?? 0) + n;
+}
+
 export function parseCounterId(id: string): CounterKey | undefined {
   const [day, metric, dims] = splitOnce(id, '#', 2);
   const parts = dims?.split(SEP);

@@ -23,13 +23,15 @@
  * there and converges on the same tables (writes are idempotent).
  */
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { compareByTime, type PageView } from '../attribution/touches';
 import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
 import { visitorKeyOf, type EventStore, type IdentityStore, type RollupStore, type TouchStore, type VisitorTouches } from '../ingest/ports';
-import { refreshVisitorRollup, seedVisitorRollups } from '../ingest/rollups';
+import { refreshVisitorRollup, visitorSeeds } from '../ingest/rollups';
+import { addContribution } from '../attribution/rollups';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromViews } from '../ingest/touches';
 import type { ModelOptions } from '../attribution/models';
 import { mapLimit } from '../lib/concurrency';
@@ -107,7 +109,15 @@ export interface ImportSummary extends ImportCounts {
 }
 
 const checkpointSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
+  /** Names this import's own report counter rows (see taggedCounterId); kept across resumes. */
+  runId: z.string(),
+  /**
+   * What the visitors counted in bulk so far add up to, by counter id: the
+   * values of this import's counter rows. Kept here so that a spill file done
+   * again after a kill writes the same values.
+   */
+  importCounts: z.record(z.string(), z.number()),
   inputs: z.array(z.string()),
   phase: z.enum(['events', 'touches']),
   fileIndex: z.number().int(),
@@ -159,6 +169,20 @@ function spillPath(dir: string, bucket: number): string {
   return join(dir, `${String(bucket).padStart(2, '0')}.jsonl`);
 }
 
+function statesPath(dir: string, bucket: number): string {
+  return join(dir, `${String(bucket).padStart(2, '0')}.states.jsonl`);
+}
+
+const seedStateSchema = z.object({
+  entity: z.object({ kind: z.literal('visitor'), key: z.string() }),
+  next: z.object({ counts: z.record(z.string(), z.number()), first: z.string().nullable(), last: z.string().nullable() }),
+});
+
+/** The rollup states a spill file's visitors get when the import finishes. */
+function readStates(path: string): z.infer<typeof seedStateSchema>[] {
+  return readJsonLines<unknown>(path).map((line) => seedStateSchema.parse(line));
+}
+
 /** A file of JSON lines that this import wrote. */
 function readJsonLines<T>(path: string): T[] {
   if (!existsSync(path)) return [];
@@ -186,6 +210,28 @@ function groupSpill(lines: readonly SpillLine[]): Map<string, { views: PageView[
   return visitors;
 }
 
+/**
+ * The visitors of a spill file that had history before this import (a page
+ * view stored before, or touches saved): they are derived from the table.
+ * Decided once per spill file and kept beside it, before anything of the file
+ * is written, so a file done again after a kill is split the same way (by
+ * then its other visitors have touches too).
+ */
+async function visitorsWithHistory(
+  spillDir: string,
+  bucket: number,
+  grouped: ReadonlyMap<string, { earlier: boolean }>,
+  touches: TouchStore,
+): Promise<Set<string>> {
+  const path = join(spillDir, `${String(bucket).padStart(2, '0')}.earlier.json`);
+  if (existsSync(path)) return new Set(z.array(z.string()).parse(JSON.parse(readFileSync(path, 'utf8'))));
+  const keys = [...grouped.keys()];
+  const stored = keys.length > 0 ? await touches.visitorsWithTouches(keys) : new Set<string>();
+  const earlier = new Set(keys.filter((k) => grouped.get(k)?.earlier === true || stored.has(k)));
+  writeFileAtomic(path, JSON.stringify([...earlier]));
+  return earlier;
+}
+
 function linkingFields(event: SegmentEvent): LinkingEvent {
   return {
     messageId: event.messageId,
@@ -206,7 +252,9 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   const spillDir = `${options.checkpointPath}.spill`;
   const resumedFrom = loadCheckpoint(options.checkpointPath, inputs);
   const checkpoint: Checkpoint = resumedFrom ?? {
-    version: 2,
+    version: 3,
+    runId: randomUUID().slice(0, 8),
+    importCounts: {},
     inputs,
     phase: 'events',
     fileIndex: 0,
@@ -384,40 +432,45 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   // Derive touches for every visitor with page views, from their whole history.
   for (let b = checkpoint.bucketsDone; b < SPILL_BUCKETS; b++) {
     const grouped = groupSpill(readJsonLines<SpillLine>(spillPath(spillDir, b)));
-    const keys = [...grouped.keys()];
-    const stored = keys.length > 0 ? await deps.touches.visitorsWithTouches(keys) : new Set<string>();
+    const earlier = await visitorsWithHistory(spillDir, b, grouped, deps.touches);
     const now = new Date();
     const fresh: VisitorTouches[] = [];
-    const earlier: string[] = [];
     for (const [key, v] of grouped) {
-      if (v.earlier || stored.has(key)) {
-        earlier.push(key);
-      } else {
-        // The same earliest views, in the same order, that the query path reads.
-        const views = v.views.sort(compareByTime);
-        fresh.push(
-          touchesFromViews(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, deps.classify, {
-            now,
-            origin: 'import',
-          }),
-        );
-      }
+      if (earlier.has(key)) continue;
+      // The same earliest views, in the same order, that the query path reads.
+      const views = v.views.sort(compareByTime);
+      fresh.push(
+        touchesFromViews(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, deps.classify, {
+          now,
+          origin: 'import',
+        }),
+      );
     }
-    // Touches first, then the report counters of the same visitors (the
-    // attribution table has no stream to do it; users follow through the
-    // user map's stream).
+    // Visitors whose whole history is here: touches in bulk now; their rollup
+    // states are kept beside the spill file and what they add up to is summed
+    // in the checkpoint, and both are written once every file is done (below).
+    // Per file, the counter rows would be rewritten 64 times over.
+    const seeds = visitorSeeds(fresh, deps.model);
+    writeFileAtomic(statesPath(spillDir, b), seeds.states.map((st) => JSON.stringify(st)).join('\n'));
     await Promise.all([
-      deps.touches.saveTouchesInBulk(fresh).then(() => seedVisitorRollups(fresh, deps)),
-      mapLimit(earlier, TOUCH_CONCURRENCY, async (key) => {
+      deps.touches.saveTouchesInBulk(fresh),
+      mapLimit([...earlier], TOUCH_CONCURRENCY, async (key) => {
         await refreshVisitorTouches(key, deps.touches, deps.classify, { now, origin: 'import' });
         await refreshVisitorRollup(key, deps);
       }),
     ]);
+    addContribution(checkpoint.importCounts, seeds.counts);
     checkpoint.bucketsDone = b + 1;
-    checkpoint.touchesDone += keys.length;
+    checkpoint.touchesDone += grouped.size;
     saveCheckpoint(options.checkpointPath, checkpoint);
     progress('touches');
   }
+  // The visitors counted in bulk: their states, then this import's counter
+  // rows with what they add up to. Until then, an import stopped and started
+  // afresh (without its checkpoint) counts them the ordinary way, visitor by
+  // visitor. Every write here is a plain put, so a resumed import redoes it all.
+  for (let b = 0; b < SPILL_BUCKETS; b++) await deps.rollups.putStates(readStates(statesPath(spillDir, b)));
+  await deps.rollups.putImportCounters(`import-${checkpoint.runId}`, checkpoint.importCounts);
   progress('done');
   rmSync(options.checkpointPath, { force: true });
   rmSync(spillDir, { recursive: true, force: true });

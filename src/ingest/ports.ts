@@ -119,11 +119,16 @@ export interface RollupStore {
     delta: Record<string, number>,
   ): Promise<boolean>;
   /**
-   * Gives entities that have no state yet their first state and adds their
-   * contributions (summed in `delta`), atomically. Resolves false, changing
-   * nothing, when any of them has a state already.
+   * Gives entities their first state, unconditionally and in bulk. Only for
+   * visitors a bulk import derived touches for that had none a moment before;
+   * their contributions go to the import's own counter rows (putImportCounters).
    */
-  seed(entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[], delta: Record<string, number>): Promise<boolean>;
+  putStates(entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[]): Promise<void>;
+  /**
+   * Sets a bulk import's counter rows (tagged with `tag`) to `counts`, as
+   * absolute values: writing them again changes nothing.
+   */
+  putImportCounters(tag: string, counts: Record<string, number>): Promise<void>;
   /** Counter values of the days from `since` to `until` (YYYY-MM-DD, inclusive), by counter id. */
   counters(since: string, until: string): Promise<Map<string, number>>;
 }

@@ -8,11 +8,10 @@
  * with the new state, only while the old state is still current. A retry after
  * success finds nothing left to apply.
  */
-import { contributionDelta, userContribution, visitorContribution } from '../attribution/rollups';
+import { addContribution, contributionDelta, userContribution, visitorContribution } from '../attribution/rollups';
 import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
-import { mapLimit } from '../lib/concurrency';
 import type { IdentityStore, RollupEntity, RollupState, RollupStore, TouchStore } from './ports';
 import { visitorKeyOf } from './ports';
 import { collectTouches, type VisitorTouch } from './visitor-view';
@@ -115,52 +114,28 @@ export async function refreshUserRollup(userId: string, deps: RollupDeps, before
 }
 
 /**
- * Counts visitors the import derived touches for and that have no rollup
- * state yet (their whole history was in the archive), with the touches in
- * hand: many visitors per transaction instead of a read and a write each.
- * A group refused because one of its visitors has a state by now (a resumed
- * import, or live traffic) is done visitor by visitor instead; so is a
- * visitor with too many counters for one transaction.
+ * What a bulk import writes for visitors whose whole history was in the
+ * archive: each one's first rollup state, and what they add up to. The sum is
+ * written as the import's own counter rows, so a few hundred writes count
+ * thousands of visitors, instead of a transaction for every twenty of them.
  */
-export async function seedVisitorRollups(visitors: readonly { visitorKey: string; touches: Touch[] }[], deps: RollupDeps): Promise<void> {
-  type Entry = { entity: { kind: 'visitor'; key: string }; next: Omit<RollupState, 'version'> };
-  const groups: { entries: Entry[]; delta: Record<string, number> }[] = [];
-  const alone: string[] = [];
-  let group: { entries: Entry[]; delta: Record<string, number> } = { entries: [], delta: {} };
-  for (const { visitorKey, touches } of visitors) {
-    const counts = visitorContribution(touches);
-    const first = firstTouch(touches, deps.model);
-    const last = lastTouch(touches, deps.model);
-    const ids = Object.keys(counts);
-    if (ids.length + 1 > MAX_SEED_ACTIONS) {
-      alone.push(visitorKey);
-      continue;
-    }
-    const added = ids.filter((id) => !(id in group.delta)).length;
-    if (group.entries.length + 1 + Object.keys(group.delta).length + added > MAX_SEED_ACTIONS) {
-      groups.push(group);
-      group = { entries: [], delta: {} };
-    }
-    group.entries.push({
-      entity: { kind: 'visitor', key: visitorKey },
-      next: { counts, first: first?.messageId ?? null, last: last?.messageId ?? null },
-    });
-    for (const [id, n] of Object.entries(counts)) group.delta[id] = (group.delta[id] ?? 0) + n;
-  }
-  if (group.entries.length > 0) groups.push(group);
-  // Groups touch different visitors; counters they share are added to atomically.
-  await mapLimit(groups, SEED_CONCURRENCY, async ({ entries, delta }) => {
-    if (await deps.rollups.seed(entries, delta)) return;
-    for (const { entity } of entries) await refreshVisitorRollup(entity.key, deps);
+export function visitorSeeds(
+  visitors: readonly { visitorKey: string; touches: Touch[] }[],
+  model: ModelOptions,
+): { states: { entity: RollupEntity; next: Omit<RollupState, 'version'> }[]; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const states = visitors.map(({ visitorKey, touches }) => {
+    const contribution = visitorContribution(touches);
+    addContribution(counts, contribution);
+    const first = firstTouch(touches, model);
+    const last = lastTouch(touches, model);
+    return {
+      entity: { kind: 'visitor' as const, key: visitorKey },
+      next: { counts: contribution, first: first?.messageId ?? null, last: last?.messageId ?? null },
+    };
   });
-  await mapLimit(alone, SEED_CONCURRENCY, (key) => refreshVisitorRollup(key, deps));
+  return { states, counts };
 }
-
-/** Seeding transactions in flight at once. */
-export const SEED_CONCURRENCY = 8;
-
-/** Actions in one seeding transaction (DynamoDB's limit). */
-export const MAX_SEED_ACTIONS = 100;
 
 /** The users a visitor's touches count for. */
 export async function usersOfVisitor(visitorKey: string, identity: IdentityStore): Promise<string[]> {

@@ -16,6 +16,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { RollupEntity, RollupState, RollupStore } from '../ingest/ports';
+import { baseCounterId, taggedCounterId } from '../attribution/rollups';
+import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 
 /** DynamoDB's limit on actions in one transaction. */
@@ -88,18 +90,22 @@ export class DynamoRollupStore implements RollupStore {
     return true;
   }
 
-  async seed(
-    entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[],
-    delta: Record<string, number>,
-  ): Promise<boolean> {
-    const items = [
-      ...entries.map(({ entity, next }) => ({
-        Put: { TableName: this.table, Item: this.stateItem(entity, 1, next), ConditionExpression: 'attribute_not_exists(pk)' },
-      })),
-      ...this.counterUpdates(delta),
-    ];
-    if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a seed of ${items.length} actions does not fit in one transaction`);
-    return this.transact(items, 'TransactWriteItems rollup seed');
+  async putStates(entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[]): Promise<void> {
+    await batchWriteAll(
+      this.doc,
+      this.table,
+      entries.map(({ entity, next }) => ({ PutRequest: { Item: this.stateItem(entity, 1, next) } })),
+    );
+  }
+
+  async putImportCounters(tag: string, counts: Record<string, number>): Promise<void> {
+    await batchWriteAll(
+      this.doc,
+      this.table,
+      Object.entries(counts)
+        .filter(([, n]) => n !== 0)
+        .map(([id, n]) => ({ PutRequest: { Item: { pk: monthPk(id), sk: taggedCounterId(id, tag), n } } })),
+    );
   }
 
   private stateItem(entity: RollupEntity, version: number, next: Omit<RollupState, 'version'>): Record<string, unknown> {
@@ -150,7 +156,10 @@ export class DynamoRollupStore implements RollupStore {
           ),
         );
         for (const item of page.Items ?? []) {
-          if (typeof item.sk === 'string' && typeof item.n === 'number' && item.n !== 0) out.set(item.sk, item.n);
+          if (typeof item.sk !== 'string' || typeof item.n !== 'number' || item.n === 0) continue;
+          // A counter may have rows of bulk imports besides its own; they add up.
+          const id = baseCounterId(item.sk);
+          out.set(id, (out.get(id) ?? 0) + item.n);
         }
         start = page.LastEvaluatedKey;
       } while (start);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -11,7 +11,8 @@ import { refreshVisitorTouches } from '../../src/ingest/touches';
 import { pageEvent } from '../helpers/events';
 import { freshConfig } from '../helpers/tables';
 import { scanAll, snapshot } from '../helpers/snapshot';
-import { parseCounterId } from '../../src/attribution/rollups';
+import { addContribution, parseCounterId, visitorContribution } from '../../src/attribution/rollups';
+import type { Touch } from '../../src/attribution/touches';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'import');
 
@@ -125,6 +126,36 @@ describe('sma import against DynamoDB Local', () => {
     expect(sumOf(first, 'new_visitors')).toBe(summary.visitors);
     expect(sumOf(first, 'touches')).toBe(touches);
     expect(again).toEqual(first);
+  });
+
+  it('keeps the counters equal to a recount from the stored touches when a later import adds visits to imported visitors', async () => {
+    // Prepare: a second archive with later visits of two imported visitors and one new visitor
+    const deps = buildDeps(await freshConfig());
+    const later = mkdtempSync(join(tmpdir(), 'sma-import-later-'));
+    const events = [
+      pageEvent({ anonymousId: 'anon-A', messageId: 'later-1', timestamp: '2020-03-01T08:00:00.000Z', referrer: 'https://www.bing.com/' }),
+      pageEvent({
+        anonymousId: 'anon-C',
+        messageId: 'later-2',
+        timestamp: '2020-03-02T08:00:00.000Z',
+        url: 'https://www.acme.com/?gclid=x',
+      }),
+      pageEvent({ anonymousId: 'anon-new', messageId: 'later-3', timestamp: '2020-03-03T08:00:00.000Z', referrer: 'https://t.co/y' }),
+    ];
+    writeFileSync(join(later, 'later.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+
+    // Act
+    await importHistory([FIXTURES], deps, tempPaths());
+    await importHistory([later], deps, tempPaths());
+
+    // Assess: every counter is what the stored touches make it, whichever import counted it
+    const expected: Record<string, number> = {};
+    for (const item of (await scanAll(deps, deps.config.tables.attribution)).filter((i) => i.sk === 'touches')) {
+      addContribution(expected, visitorContribution(JSON.parse(String(item.touches)) as Touch[]));
+    }
+    const counters = await deps.rollups.counters('2019-01-01', '2020-12-31');
+    const visitorCounters = [...counters].filter(([id]) => !parseCounterId(id)?.metric.startsWith('users:'));
+    expect(Object.fromEntries(visitorCounters)).toEqual(expected);
   });
 
   it('keeps history stored before the import: visitors with earlier page views are derived from the table', async () => {
