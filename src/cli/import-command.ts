@@ -97,7 +97,9 @@ export async function runImport(
       if (p.phase === 'events') bar.update(Math.min(p.bytesRead, p.bytesTotal), { rate });
       if (p.phase === 'touches') bar.update(p.touchesDone, { rate: `${p.visitors} visitors` });
       if (p.phase === 'done') bar.stop();
-    } else if (Date.now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS || p.phase === 'done') {
+    } else if (Date.now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS || p.phase !== phase) {
+      // A line at once when a phase begins, so a log shows when each one started.
+      phase = p.phase;
       lastPlain = Date.now();
       io.stderr.write(
         `${p.phase}: ${p.phase === 'touches' ? `${p.touchesDone}/${p.visitors} visitors` : `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`}\n`,

@@ -1,7 +1,7 @@
 /**
  * The `sma` command line.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runClassify, type ClassifyFlags } from './classify-command';
 
 const collect = (value: string, previous: string[]): string[] => [
@@ -25,6 +25,20 @@ function withTables(command: Command, verb: 'read' | 'write to'): Command {
     .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
     .option('--endpoint <url>', 'DynamoDB endpoint (default: the local stack, http://localhost:8000)')
     .option('--aws', `${verb} the AWS tables (standard credential chain) instead of the local stack`);
+}
+
+/**
+ * `sma import`'s old-generation heap by default, in MB (see import-worker.ts).
+ * What stays live is a few tens of MB at a million events, mostly the
+ * identity pairs written so far; the rest is room for the garbage the import
+ * makes between collections.
+ */
+export const DEFAULT_IMPORT_HEAP_MB = 128;
+
+function parseHeapMb(value: string): number {
+  const mb = Number(value);
+  if (!Number.isInteger(mb) || mb < 32) throw new InvalidArgumentError('give a whole number of MB, at least 32');
+  return mb;
 }
 
 export function buildProgram(io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
@@ -92,6 +106,12 @@ The "reason" names the rule that decided; README.md lists every convention.`,
     .option('--checkpoint <file>', 'checkpoint for resuming a stopped import', '.sma-import.checkpoint.json')
     .option('--rejects <file>', 'where rejected lines go (JSON lines: file, line, reason)', 'sma-import-rejects.jsonl')
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint for s3:// inputs (MinIO, a local test server)')
+    .option(
+      '--heap-mb <mb>',
+      'heap for the import, in MB (it keeps memory flat; raise it if an import asks)',
+      parseHeapMb,
+      DEFAULT_IMPORT_HEAP_MB,
+    )
     .addHelpText(
       'after',
       `
@@ -102,10 +122,10 @@ Examples:
   $ npx sma import ./export --aws --stage prod --region eu-west-1
 Run the same command again after an interruption: it resumes from the checkpoint.`,
     )
-    .action(async (paths: string[], opts: import('./import-command').ImportFlags) => {
+    .action(async (paths: string[], { heapMb, ...opts }: import('./import-command').ImportFlags & { heapMb: number }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runImport } = require('./import-command') as typeof import('./import-command');
-      process.exitCode = await runImport(paths, opts, { stdout: io.stdout, stderr: io.stderr });
+      const { runImportInWorker } = require('./import-worker') as typeof import('./import-worker');
+      process.exitCode = await runImportInWorker(paths, opts, heapMb, { stdout: io.stdout, stderr: io.stderr });
     });
 
   withTables(program.command('backfill'), 'read')
@@ -184,6 +204,13 @@ Examples:
     });
 
   return program;
+}
+
+/** The entry of `sma import`'s worker thread (see import-worker.ts). */
+export async function importWorkerMain(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runImportWorkerSide } = require('./import-worker') as typeof import('./import-worker');
+  await runImportWorkerSide();
 }
 
 /** Entry point of `bin/sma.js`. */

@@ -430,6 +430,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   }
 
   // Derive touches for every visitor with page views, from their whole history.
+  progress('touches');
   for (let b = checkpoint.bucketsDone; b < SPILL_BUCKETS; b++) {
     const grouped = groupSpill(readJsonLines<SpillLine>(spillPath(spillDir, b)));
     const earlier = await visitorsWithHistory(spillDir, b, grouped, deps.touches);
