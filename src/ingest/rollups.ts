@@ -49,9 +49,7 @@ async function refresh(
 ): Promise<RollupChange> {
   for (let attempt = 1; attempt <= MAX_ROLLUP_ATTEMPTS; attempt++) {
     const [previous, now] = await Promise.all([deps.rollups.stateOf(entity), load()]);
-    const first = firstTouch(now.touches, deps.model);
-    const last = lastTouch(now.touches, deps.model);
-    const next = { counts: now.counts, first: first?.messageId ?? null, last: last?.messageId ?? null };
+    const { first, last, next } = stateFrom(now.touches, now.counts, deps.model);
     const before = { first: previous?.first ?? null, last: previous?.last ?? null };
     const change = { entity, touches: now.touches, first, last, before, changed: before.first !== next.first || before.last !== next.last };
     if (previous && unchanged(previous, next)) return change;
@@ -59,6 +57,17 @@ async function refresh(
     if (await deps.rollups.commit(entity, previous, next, contributionDelta(previous?.counts ?? {}, next.counts))) return change;
   }
   throw new StorageUnavailableError(`rollup state of ${entity.kind} kept changing under ${MAX_ROLLUP_ATTEMPTS} attempts`);
+}
+
+/** An entity's state from its touches and contribution: the first and last touch, and what is saved of them. */
+function stateFrom(
+  touches: readonly Touch[],
+  counts: Record<string, number>,
+  model: ModelOptions,
+): { first: Touch | undefined; last: Touch | undefined; next: Omit<RollupState, 'version'> } {
+  const first = firstTouch(touches, model);
+  const last = lastTouch(touches, model);
+  return { first, last, next: { counts, first: first?.messageId ?? null, last: last?.messageId ?? null } };
 }
 
 function unchanged(previous: RollupState, next: Omit<RollupState, 'version'>): boolean {
@@ -127,12 +136,7 @@ export function visitorSeeds(
   const states = visitors.map(({ visitorKey, touches }) => {
     const contribution = visitorContribution(touches);
     addContribution(counts, contribution);
-    const first = firstTouch(touches, model);
-    const last = lastTouch(touches, model);
-    return {
-      entity: { kind: 'visitor' as const, key: visitorKey },
-      next: { counts: contribution, first: first?.messageId ?? null, last: last?.messageId ?? null },
-    };
+    return { entity: { kind: 'visitor' as const, key: visitorKey }, next: stateFrom(touches, contribution, model).next };
   });
   return { states, counts };
 }
