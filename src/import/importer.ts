@@ -165,13 +165,13 @@ function bucketOf(visitorKey: string): number {
 /** A spill line: a new page view of a visitor, or 0 when a page view of theirs was stored before this import. */
 type SpillLine = [visitorKey: string, view: PageView | 0];
 
-function spillPath(dir: string, bucket: number): string {
-  return join(dir, `${String(bucket).padStart(2, '0')}.jsonl`);
+/** A file of one spill bucket: its page views (`.jsonl`), its split (`.earlier.json`), its visitors' states (`.states.jsonl`). */
+function bucketPath(dir: string, bucket: number, suffix: '.jsonl' | '.earlier.json' | '.states.jsonl'): string {
+  return join(dir, `${String(bucket).padStart(2, '0')}${suffix}`);
 }
 
-function statesPath(dir: string, bucket: number): string {
-  return join(dir, `${String(bucket).padStart(2, '0')}.states.jsonl`);
-}
+const spillPath = (dir: string, bucket: number): string => bucketPath(dir, bucket, '.jsonl');
+const statesPath = (dir: string, bucket: number): string => bucketPath(dir, bucket, '.states.jsonl');
 
 const seedStateSchema = z.object({
   entity: z.object({ kind: z.literal('visitor'), key: z.string() }),
@@ -223,7 +223,7 @@ async function visitorsWithHistory(
   grouped: ReadonlyMap<string, { earlier: boolean }>,
   touches: TouchStore,
 ): Promise<Set<string>> {
-  const path = join(spillDir, `${String(bucket).padStart(2, '0')}.earlier.json`);
+  const path = bucketPath(spillDir, bucket, '.earlier.json');
   if (existsSync(path)) return new Set(z.array(z.string()).parse(JSON.parse(readFileSync(path, 'utf8'))));
   const keys = [...grouped.keys()];
   const stored = keys.length > 0 ? await touches.visitorsWithTouches(keys) : new Set<string>();
