@@ -133,7 +133,9 @@ function importWithCli(
   dir: string,
   deps: Deps,
 ): Promise<{ summary: Record<string, number>; seconds: number; eventsSeconds: number; peakRss: number }> {
-  const args = [join(projectRoot(), 'bin', 'sma.js'), 'import', dir, '--endpoint', deps.config.dynamodbEndpoint ?? ''];
+  // BENCH_NODE_ARGS: extra Node flags for the import, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, join(projectRoot(), 'bin', 'sma.js'), 'import', dir, '--endpoint', deps.config.dynamodbEndpoint ?? ''];
   args.push('--checkpoint', join(dir, 'cp.json'), '--rejects', join(dir, 'rejects.jsonl'));
   const env = { ...process.env, SERVICE_NAME: deps.config.serviceName, STAGE: deps.config.stage };
   return new Promise((resolve, reject) => {
