@@ -66,6 +66,12 @@ export function taggedCounterId(id: string, tag: string): string {
   return `${id}${SEP}${tag.replaceAll(SEP, ' ')}`;
 }
 
+/** The import tag of a counter row, if it is an import's. */
+export function counterTag(rowId: string): string | undefined {
+  const parts = rowId.split(SEP);
+  return parts.length > 3 ? parts.slice(3).join(SEP) : undefined;
+}
+
 /** The counter a row counts for: the id without an import's tag. */
 export function baseCounterId(rowId: string): string {
   const parts = rowId.split(SEP);

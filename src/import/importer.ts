@@ -18,11 +18,33 @@
  * and written in bulk. Visitors with earlier history (a page view that was
  * already stored, or touches already saved) still take the query path.
  *
+ * Why no read per event: when the tables held no events as the import began
+ * (a new installation), an event whose messageId the import has not met is
+ * new, and SeenIds remembers what it has met in a few bytes each; only a
+ * possible repeat is looked up. Otherwise every event is looked up, so that
+ * events stored before (by the webhook) are counted as duplicates.
+ *
+ * Why seeds: a visitor counted in bulk gets its first rollup state on its
+ * touches item, not as an item of its own, and counts once the import marks
+ * itself finished (see RollupSeed). Besides the events, the import writes one
+ * item per visitor and one per identity pair.
+ *
  * Resumable: after every batch a checkpoint file records where the import is
  * and what it counted. Run again after a crash or a kill, it continues from
  * there and converges on the same tables (writes are idempotent).
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { compareByTime, type PageView } from '../attribution/touches';
@@ -30,7 +52,7 @@ import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
 import { visitorKeyOf, type EventStore, type IdentityStore, type RollupStore, type TouchStore, type VisitorTouches } from '../ingest/ports';
-import { refreshVisitorRollup, visitorSeeds } from '../ingest/rollups';
+import { refreshVisitorRollup, seedVisitors } from '../ingest/rollups';
 import { addContribution } from '../attribution/rollups';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromViews } from '../ingest/touches';
 import type { ModelOptions } from '../attribution/models';
@@ -41,6 +63,7 @@ import type { Classifier } from '../source';
 import { withoutPersonalData } from '../segment/privacy';
 import { pageViewOf } from '../store/items';
 import { listInputs, readRecords, totalBytes } from './sources';
+import { fingerprintOf, SeenIds } from './seen-ids';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Events stored per batch (and per checkpoint). */
@@ -109,7 +132,20 @@ export interface ImportSummary extends ImportCounts {
 }
 
 const checkpointSchema = z.object({
-  version: z.literal(3),
+  version: z.literal(4),
+  /**
+   * The tables held no events when this import began. Then an event whose
+   * messageId this import has not met (see SeenIds) is new without a read.
+   */
+  freshTables: z.boolean(),
+  /**
+   * Fingerprints at the head of the spill folder's seen.bin that belong to
+   * committed batches. Those after them were appended for batches sent but
+   * not committed before a kill; they are dropped on resume, because those
+   * batches are read from the input again, and must count as stored, not as
+   * duplicates of themselves.
+   */
+  seenCommitted: z.number().int(),
   /** Names this import's own report counter rows (see taggedCounterId); kept across resumes. */
   runId: z.string(),
   /**
@@ -165,23 +201,12 @@ function bucketOf(visitorKey: string): number {
 /** A spill line: a new page view of a visitor, or 0 when a page view of theirs was stored before this import. */
 type SpillLine = [visitorKey: string, view: PageView | 0];
 
-/** A file of one spill bucket: its page views (`.jsonl`), its split (`.earlier.json`), its visitors' states (`.states.jsonl`). */
-function bucketPath(dir: string, bucket: number, suffix: '.jsonl' | '.earlier.json' | '.states.jsonl'): string {
+/** A file of one spill bucket: its page views (`.jsonl`), its split (`.earlier.json`). */
+function bucketPath(dir: string, bucket: number, suffix: '.jsonl' | '.earlier.json'): string {
   return join(dir, `${String(bucket).padStart(2, '0')}${suffix}`);
 }
 
 const spillPath = (dir: string, bucket: number): string => bucketPath(dir, bucket, '.jsonl');
-const statesPath = (dir: string, bucket: number): string => bucketPath(dir, bucket, '.states.jsonl');
-
-const seedStateSchema = z.object({
-  entity: z.object({ kind: z.literal('visitor'), key: z.string() }),
-  next: z.object({ counts: z.record(z.string(), z.number()), first: z.string().nullable(), last: z.string().nullable() }),
-});
-
-/** The rollup states a spill file's visitors get when the import finishes. */
-function readStates(path: string): z.infer<typeof seedStateSchema>[] {
-  return readJsonLines<unknown>(path).map((line) => seedStateSchema.parse(line));
-}
 
 /** A file of JSON lines that this import wrote. */
 function readJsonLines<T>(path: string): T[] {
@@ -232,6 +257,82 @@ async function visitorsWithHistory(
   return earlier;
 }
 
+/**
+ * The fingerprints of the messageIds of the first `committed` events a
+ * (resumed) import stored or found (see rememberSeen); the file is cut back
+ * to them, so the next appends follow on.
+ */
+function loadSeenIds(path: string, committed: number): SeenIds {
+  const seenIds = new SeenIds();
+  if (!existsSync(path)) {
+    writeFileSync(path, '');
+    return seenIds;
+  }
+  const bytes = readFileSync(path);
+  const length = Math.min(committed * 4, Math.floor(bytes.length / 4) * 4);
+  for (const fp of new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + length))) seenIds.addFingerprint(fp);
+  truncateSync(path, length);
+  return seenIds;
+}
+
+/** Adds a batch's messageIds, in memory and on disk, before it is written. */
+function rememberSeen(seenIds: SeenIds, path: string, events: readonly SegmentEvent[]): void {
+  const fps = new Uint32Array(events.length);
+  events.forEach((e, i) => {
+    fps[i] = fingerprintOf(e.messageId);
+    seenIds.addFingerprint(fps[i] ?? 0);
+  });
+  appendFileSync(path, new Uint8Array(fps.buffer));
+}
+
+/** Visitors derived at once before the import lets the event loop run (the writes of the previous spill file are in flight). */
+const DERIVE_SLICE = 500;
+
+interface PreparedBucket {
+  /** Visitors with page views in the spill file. */
+  visitors: number;
+  /** Visitors whose whole history is in the archive: their touches, each with its seed. */
+  seeded: VisitorTouches[];
+  /** Visitors with history before the import: derived from the table. */
+  earlier: string[];
+  /** What the seeded visitors add to the report counters. */
+  counts: Record<string, number>;
+  now: Date;
+}
+
+/** Reads one spill file, splits its visitors and derives the touches of those whose whole history is in it. */
+async function prepareBucket(spillDir: string, bucket: number, importTag: string, deps: ImportDeps): Promise<PreparedBucket> {
+  // Lets the previous file's writes go out before this file's CPU work.
+  await new Promise((resolve) => setImmediate(resolve));
+  const grouped = groupSpill(readJsonLines<SpillLine>(spillPath(spillDir, bucket)));
+  const earlier = await visitorsWithHistory(spillDir, bucket, grouped, deps.touches);
+  const now = new Date();
+  const fresh: VisitorTouches[] = [];
+  let sinceYield = 0;
+  for (const [key, v] of grouped) {
+    if (earlier.has(key)) continue;
+    // The same earliest views, in the same order, that the query path reads.
+    const views = v.views.sort(compareByTime);
+    fresh.push(
+      touchesFromViews(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, deps.classify, {
+        now,
+        origin: 'import',
+      }),
+    );
+    if (++sinceYield >= DERIVE_SLICE) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  // Visitors whose whole history is here: touches in bulk, each carrying its
+  // first rollup state (a seed); what they add up to is summed in the
+  // checkpoint and written as this import's counter rows once every file is
+  // done. Per file, the counter rows would be rewritten 64 times.
+  const counts: Record<string, number> = {};
+  const seeded = seedVisitors(fresh, importTag, deps.model, counts);
+  return { visitors: grouped.size, seeded, earlier: [...earlier], counts, now };
+}
+
 function linkingFields(event: SegmentEvent): LinkingEvent {
   return {
     messageId: event.messageId,
@@ -252,7 +353,9 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   const spillDir = `${options.checkpointPath}.spill`;
   const resumedFrom = loadCheckpoint(options.checkpointPath, inputs);
   const checkpoint: Checkpoint = resumedFrom ?? {
-    version: 3,
+    version: 4,
+    freshTables: await deps.events.holdsNoEvents(),
+    seenCommitted: 0,
     runId: randomUUID().slice(0, 8),
     importCounts: {},
     inputs,
@@ -264,6 +367,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     counts: { read: 0, stored: 0, duplicates: 0, ignored: 0, rejected: 0, links: 0, visitors: 0 },
   };
   if (!resumedFrom) rmSync(spillDir, { recursive: true, force: true });
+  const importTag = `import-${checkpoint.runId}`;
   mkdirSync(spillDir, { recursive: true });
   // Identity pairs linked so far. An archive repeats a pair on every event a
   // signed-in visitor sends; writing it once (from its first event in file
@@ -271,6 +375,12 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   // resumed import writes exactly what a clean one would.
   const linksPath = join(spillDir, 'links.jsonl');
   const linked = new Set<string>(readJsonLines<[string, string]>(linksPath).map(([u, a]) => pairKey(u, a)));
+  // The messageIds met so far, when the tables were empty at the start; kept
+  // beside the spill files as each batch is sent, so a resumed import knows
+  // them too (one sent but never committed before a kill costs a read, no more).
+  const seenPath = join(spillDir, 'seen.bin');
+  const seenIds = checkpoint.freshTables ? loadSeenIds(seenPath, checkpoint.seenCommitted) : undefined;
+  let seenSent = checkpoint.seenCommitted;
   // Visitors with page views, to count them; on resume, the spill files know them.
   const visitors = new Set<string>();
   if (checkpoint.phase === 'events') {
@@ -294,6 +404,8 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     ids: Set<string>;
     /** Pairs first linked by this batch, as [userId, anonymousId]. */
     links: [string, string][];
+    /** Fingerprints in seen.bin once this batch's are in. */
+    seenEnd: number;
   }
   const inflight: { job: Job; written: Promise<[{ duplicates: ReadonlySet<string> }, void]> }[] = [];
   const inflightIds = new Set<string>();
@@ -308,7 +420,10 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
       if (e.type !== 'page' && e.type !== 'screen') continue;
       const key = visitorKeyOf(e);
       visitors.add(key);
-      const line: SpillLine = [key, duplicates.has(e.messageId) ? 0 : pageViewOf(e)];
+      // With fresh tables a duplicate is one this import stored itself (perhaps
+      // before a kill, unspilled): the view is spilled, and groupSpill keeps
+      // one. Otherwise it marks a visitor with history from before the import.
+      const line: SpillLine = [key, duplicates.has(e.messageId) && !checkpoint.freshTables ? 0 : pageViewOf(e)];
       spill[bucketOf(key)]?.push(JSON.stringify(line));
     }
     // Before the checkpoint moves past this batch; a kill in between spills it twice, which groupSpill absorbs.
@@ -327,6 +442,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     c.visitors = visitors.size;
     checkpoint.fileIndex = job.fileIndex;
     checkpoint.record = job.record;
+    checkpoint.seenCommitted = job.seenEnd;
     saveCheckpoint(options.checkpointPath, checkpoint);
     for (const id of job.ids) inflightIds.delete(id);
     batches += 1;
@@ -366,6 +482,12 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             return true;
           });
           for (const id of seen) inflightIds.add(id);
+          const knownNew = new Set<string>();
+          if (seenIds) {
+            for (const e of unique) if (!seenIds.mayHave(e.messageId)) knownNew.add(e.messageId);
+            rememberSeen(seenIds, seenPath, unique);
+            seenSent += unique.length;
+          }
           const links = unique
             .flatMap((e) => linksFromEvent(linkingFields(e)))
             .filter((l) => {
@@ -384,9 +506,12 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             file,
             ids: seen,
             links: links.map((l) => [l.userId, l.anonymousId]),
+            seenEnd: seenSent,
           };
           const written = Promise.all([
-            unique.length > 0 ? deps.events.storeEvents(unique, { origin: 'import' }) : Promise.resolve({ duplicates: new Set<string>() }),
+            unique.length > 0
+              ? deps.events.storeEvents(unique, { origin: 'import', knownNew })
+              : Promise.resolve({ duplicates: new Set<string>() }),
             links.length > 0 ? deps.identity.link(links.map((l) => ({ ...l, origin: 'import' as const }))) : Promise.resolve(),
           ]);
           // Handled when committed; until then, do not let a failure go unobserved.
@@ -429,49 +554,39 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     saveCheckpoint(options.checkpointPath, checkpoint);
   }
 
-  // Derive touches for every visitor with page views, from their whole history.
+  // Derive touches for every visitor with page views, from their whole
+  // history, one spill file at a time. The next file is read, split and
+  // derived while this one's touches are being written, so that DynamoDB and
+  // the import's own CPU work at the same time.
   progress('touches');
+  const prepare = (b: number): Promise<PreparedBucket> => prepareBucket(spillDir, b, importTag, deps);
+  let next = checkpoint.bucketsDone < SPILL_BUCKETS ? prepare(checkpoint.bucketsDone) : undefined;
   for (let b = checkpoint.bucketsDone; b < SPILL_BUCKETS; b++) {
-    const grouped = groupSpill(readJsonLines<SpillLine>(spillPath(spillDir, b)));
-    const earlier = await visitorsWithHistory(spillDir, b, grouped, deps.touches);
-    const now = new Date();
-    const fresh: VisitorTouches[] = [];
-    for (const [key, v] of grouped) {
-      if (earlier.has(key)) continue;
-      // The same earliest views, in the same order, that the query path reads.
-      const views = v.views.sort(compareByTime);
-      fresh.push(
-        touchesFromViews(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, deps.classify, {
-          now,
-          origin: 'import',
-        }),
-      );
-    }
-    // Visitors whose whole history is here: touches in bulk now; their rollup
-    // states are kept beside the spill file and what they add up to is summed
-    // in the checkpoint, and both are written once every file is done (below).
-    // Per file, the counter rows would be rewritten 64 times over.
-    const seeds = visitorSeeds(fresh, deps.model);
-    writeFileAtomic(statesPath(spillDir, b), seeds.states.map((st) => JSON.stringify(st)).join('\n'));
-    await Promise.all([
-      deps.touches.saveTouchesInBulk(fresh),
-      mapLimit([...earlier], TOUCH_CONCURRENCY, async (key) => {
-        await refreshVisitorTouches(key, deps.touches, deps.classify, { now, origin: 'import' });
+    const bucket = await (next as Promise<PreparedBucket>);
+    const written = Promise.all([
+      deps.touches.saveTouchesInBulk(bucket.seeded),
+      mapLimit(bucket.earlier, TOUCH_CONCURRENCY, async (key) => {
+        await refreshVisitorTouches(key, deps.touches, deps.classify, { now: bucket.now, origin: 'import' });
         await refreshVisitorRollup(key, deps);
       }),
     ]);
-    addContribution(checkpoint.importCounts, seeds.counts);
+    next = b + 1 < SPILL_BUCKETS ? prepare(b + 1) : undefined;
+    // Handled when awaited in the next round; until then, not unobserved.
+    next?.catch(() => undefined);
+    await written;
+    addContribution(checkpoint.importCounts, bucket.counts);
     checkpoint.bucketsDone = b + 1;
-    checkpoint.touchesDone += grouped.size;
+    checkpoint.touchesDone += bucket.visitors;
     saveCheckpoint(options.checkpointPath, checkpoint);
     progress('touches');
   }
-  // The visitors counted in bulk: their states, then this import's counter
-  // rows with what they add up to. Until then, an import stopped and started
-  // afresh (without its checkpoint) counts them the ordinary way, visitor by
-  // visitor. Every write here is a plain put, so a resumed import redoes it all.
-  for (let b = 0; b < SPILL_BUCKETS; b++) await deps.rollups.putStates(readStates(statesPath(spillDir, b)));
-  await deps.rollups.putImportCounters(`import-${checkpoint.runId}`, checkpoint.importCounts);
+  // The visitors counted in bulk: this import's counter rows with what they
+  // add up to, then the mark that makes those rows and the seeds count. Until
+  // then, an import stopped and started afresh (without its checkpoint) counts
+  // them the ordinary way, visitor by visitor. Every write here is a plain
+  // put, so a resumed import redoes it all.
+  await deps.rollups.putImportCounters(importTag, checkpoint.importCounts);
+  await deps.rollups.finishImport(importTag);
   progress('done');
   rmSync(options.checkpointPath, { force: true });
   rmSync(spillDir, { recursive: true, force: true });

@@ -21,9 +21,16 @@ export interface EventStore {
   /**
    * Stores the events whose messageId is not stored yet and returns the
    * messageIds that were already there. Resolves only once every new event is
-   * durable; throws StorageUnavailableError otherwise.
+   * durable; throws StorageUnavailableError otherwise. Events in `knownNew`
+   * are written without looking for them first: only for a caller that knows
+   * they cannot be stored yet (see SeenIds in the import).
    */
-  storeEvents(events: readonly SegmentEvent[], options?: { origin?: Origin }): Promise<{ duplicates: ReadonlySet<string> }>;
+  storeEvents(
+    events: readonly SegmentEvent[],
+    options?: { origin?: Origin; knownNew?: ReadonlySet<string> },
+  ): Promise<{ duplicates: ReadonlySet<string> }>;
+  /** True when no event is stored at all (a new installation): an import then knows every event it has not met is new. */
+  holdsNoEvents(): Promise<boolean>;
   /** Keeps rejected events where an operator can list them. */
   storeRejected(rejected: readonly RejectedEvent[]): Promise<void>;
   /** Rejected events received on a UTC day (YYYY-MM-DD), oldest first. */
@@ -67,6 +74,23 @@ export interface VisitorTouches {
   truncated: boolean;
   updatedAt: string;
   origin?: Origin;
+  /** The rollup state a bulk import gave this visitor (see RollupSeed); kept when touches are saved again. */
+  seed?: RollupSeed;
+}
+
+/**
+ * The first rollup state of a visitor whose touches a bulk import derived,
+ * kept on its touches item instead of a state item of its own (one write per
+ * visitor instead of two). It counts only once its import has finished,
+ * because only then are the import's counter rows, which it adds up into,
+ * complete (see RollupStore.importFinished).
+ */
+export interface RollupSeed {
+  /** The import's tag (`import-<run id>`). */
+  tag: string;
+  counts: Record<string, number>;
+  first: string | null;
+  last: string | null;
 }
 
 /** Page views by visitor, and the touches derived from them. */
@@ -119,16 +143,15 @@ export interface RollupStore {
     delta: Record<string, number>,
   ): Promise<boolean>;
   /**
-   * Gives entities their first state, unconditionally and in bulk. Only for
-   * visitors a bulk import derived touches for that had none a moment before;
-   * their contributions go to the import's own counter rows (putImportCounters).
-   */
-  putStates(entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[]): Promise<void>;
-  /**
    * Sets a bulk import's counter rows (tagged with `tag`) to `counts`, as
-   * absolute values: writing them again changes nothing.
+   * absolute values: writing them again changes nothing. They count in
+   * reports only once the import is marked finished.
    */
   putImportCounters(tag: string, counts: Record<string, number>): Promise<void>;
-  /** Counter values of the days from `since` to `until` (YYYY-MM-DD, inclusive), by counter id. */
+  /** Marks a bulk import finished: its counter rows and its visitors' seeds count from now on. */
+  finishImport(tag: string): Promise<void>;
+  /** Whether the import tagged `tag` has finished. */
+  importFinished(tag: string): Promise<boolean>;
+  /** Counter values of the days from `since` to `until` (YYYY-MM-DD, inclusive), by counter id; rows of unfinished imports left out. */
   counters(since: string, until: string): Promise<Map<string, number>>;
 }

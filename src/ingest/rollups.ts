@@ -12,7 +12,7 @@ import { addContribution, contributionDelta, userContribution, visitorContributi
 import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
-import type { IdentityStore, RollupEntity, RollupState, RollupStore, TouchStore } from './ports';
+import type { IdentityStore, RollupEntity, RollupSeed, RollupState, RollupStore, TouchStore, VisitorTouches } from './ports';
 import { visitorKeyOf } from './ports';
 import { collectTouches, type VisitorTouch } from './visitor-view';
 
@@ -44,11 +44,12 @@ export type BeforeCommit = (change: RollupChange) => Promise<void>;
 async function refresh(
   entity: RollupEntity,
   deps: RollupDeps,
-  load: () => Promise<{ touches: VisitorTouch[]; counts: Record<string, number> }>,
+  load: () => Promise<{ touches: VisitorTouch[]; counts: Record<string, number>; seed?: RollupSeed }>,
   beforeCommit: BeforeCommit | undefined,
 ): Promise<RollupChange> {
   for (let attempt = 1; attempt <= MAX_ROLLUP_ATTEMPTS; attempt++) {
-    const [previous, now] = await Promise.all([deps.rollups.stateOf(entity), load()]);
+    const [stored, now] = await Promise.all([deps.rollups.stateOf(entity), load()]);
+    const previous = stored ?? (await seedState(now.seed, deps.rollups));
     const { first, last, next } = stateFrom(now.touches, now.counts, deps.model);
     const before = { first: previous?.first ?? null, last: previous?.last ?? null };
     const change = { entity, touches: now.touches, first, last, before, changed: before.first !== next.first || before.last !== next.last };
@@ -70,6 +71,16 @@ function stateFrom(
   return { first, last, next: { counts, first: first?.messageId ?? null, last: last?.messageId ?? null } };
 }
 
+/**
+ * A seed left by a bulk import, as the state it stands for (version 0: no
+ * state item yet). Until that import has finished, its counter rows do not
+ * count, so neither does the seed: the visitor is counted as new.
+ */
+async function seedState(seed: RollupSeed | undefined, rollups: RollupStore): Promise<RollupState | undefined> {
+  if (!seed || !(await rollups.importFinished(seed.tag))) return undefined;
+  return { version: 0, counts: seed.counts, first: seed.first, last: seed.last };
+}
+
 function unchanged(previous: RollupState, next: Omit<RollupState, 'version'>): boolean {
   return (
     previous.first === next.first &&
@@ -87,7 +98,7 @@ export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps,
       const stored = await deps.touches.touchesOf(visitorKey);
       const anonymousId = visitorKey.startsWith('anon#') ? visitorKey.slice('anon#'.length) : null;
       const touches = (stored?.touches ?? []).map((t) => ({ ...t, anonymousId })).sort(compareByTime);
-      return { touches, counts: visitorContribution(touches) };
+      return { touches, counts: visitorContribution(touches), seed: stored?.seed };
     },
     beforeCommit,
   );
@@ -124,21 +135,23 @@ export async function refreshUserRollup(userId: string, deps: RollupDeps, before
 
 /**
  * What a bulk import writes for visitors whose whole history was in the
- * archive: each one's first rollup state, and what they add up to. The sum is
- * written as the import's own counter rows, so a few hundred writes count
- * thousands of visitors, instead of a transaction for every twenty of them.
+ * archive: each one's touches carry its first rollup state (a seed), and the
+ * contributions are added into `counts`, which the import writes as its own
+ * counter rows: a few hundred writes count thousands of visitors, instead of
+ * a transaction for every twenty of them.
  */
-export function visitorSeeds(
-  visitors: readonly { visitorKey: string; touches: Touch[] }[],
+export function seedVisitors(
+  visitors: readonly VisitorTouches[],
+  tag: string,
   model: ModelOptions,
-): { states: { entity: RollupEntity; next: Omit<RollupState, 'version'> }[]; counts: Record<string, number> } {
-  const counts: Record<string, number> = {};
-  const states = visitors.map(({ visitorKey, touches }) => {
-    const contribution = visitorContribution(touches);
+  counts: Record<string, number>,
+): VisitorTouches[] {
+  return visitors.map((v) => {
+    const contribution = visitorContribution(v.touches);
     addContribution(counts, contribution);
-    return { entity: { kind: 'visitor' as const, key: visitorKey }, next: stateFrom(touches, contribution, model).next };
+    const { next } = stateFrom(v.touches, contribution, model);
+    return { ...v, seed: { tag, ...next } };
   });
-  return { states, counts };
 }
 
 /** The users a visitor's touches count for. */

@@ -3,7 +3,7 @@
  * events in the identify table, one item per messageId.
  */
 import { createHash } from 'node:crypto';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { EventStore, Origin, RejectedEvent } from '../ingest/ports';
 import type { SegmentEvent } from '../segment/events';
@@ -21,7 +21,9 @@ const rejectedSchema = z.object({ index: z.number(), field: z.string(), message:
 
 /**
  * Idempotency: the messageIds already stored are read first (BatchGetItem) and
- * only new events are written (BatchWriteItem). Two deliveries of the same
+ * only new events are written (BatchWriteItem). A caller that knows some
+ * events are new (an import into tables that held no events) spares their
+ * reads. Two deliveries of the same
  * event racing each other may both write it; the item is the same, so the
  * only effect is that neither counts it as a duplicate.
  */
@@ -31,12 +33,16 @@ export class DynamoEventStore implements EventStore {
     private readonly tables: EventTables,
   ) {}
 
-  async storeEvents(events: readonly SegmentEvent[], { origin }: { origin?: Origin } = {}): Promise<{ duplicates: ReadonlySet<string> }> {
+  async storeEvents(
+    events: readonly SegmentEvent[],
+    { origin, knownNew }: { origin?: Origin; knownNew?: ReadonlySet<string> } = {},
+  ): Promise<{ duplicates: ReadonlySet<string> }> {
     const pages = events.filter((e) => e.type === 'page' || e.type === 'screen');
     const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen');
+    const unsure = (e: SegmentEvent): boolean => knownNew?.has(e.messageId) !== true;
     const [pageDupes, otherDupes] = await Promise.all([
-      this.existing(this.tables.page, pages),
-      this.existing(this.tables.identify, others),
+      this.existing(this.tables.page, pages.filter(unsure)),
+      this.existing(this.tables.identify, others.filter(unsure)),
     ]);
     await Promise.all([
       batchWriteAll(
@@ -53,6 +59,17 @@ export class DynamoEventStore implements EventStore {
       ),
     ]);
     return { duplicates: new Set([...pageDupes, ...otherDupes]) };
+  }
+
+  async holdsNoEvents(): Promise<boolean> {
+    const [pages, others] = await Promise.all(
+      [this.tables.page, this.tables.identify].map((table) =>
+        withStorage(`Scan ${table}`, () =>
+          this.doc.send(new ScanCommand({ TableName: table, Limit: 1, ProjectionExpression: 'messageId' })),
+        ),
+      ),
+    );
+    return (pages?.Items ?? []).length === 0 && (others?.Items ?? []).length === 0;
   }
 
   private async existing(table: string, events: readonly SegmentEvent[]): Promise<Set<string>> {

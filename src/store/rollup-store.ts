@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -16,7 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { RollupEntity, RollupState, RollupStore } from '../ingest/ports';
-import { baseCounterId, taggedCounterId } from '../attribution/rollups';
+import { baseCounterId, counterTag, taggedCounterId } from '../attribution/rollups';
 import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 
@@ -27,6 +28,8 @@ const stateSchema = z.object({ version: z.number(), counts: z.string(), first: z
 
 const statePk = (e: RollupEntity): string => (e.kind === 'visitor' ? `state#visitor#${e.key}` : `state#user#${e.id}`);
 const monthPk = (day: string): string => `rollup#${day.slice(0, 7)}`;
+/** The partition of finished imports' markers, sk the import's tag. */
+const FINISHED_IMPORTS_PK = 'import#finished';
 
 /** The months (YYYY-MM) from one day to another. */
 export function monthsBetween(since: string, until: string): string[] {
@@ -44,6 +47,9 @@ export function monthsBetween(since: string, until: string): string[] {
 }
 
 export class DynamoRollupStore implements RollupStore {
+  /** Imports known to have finished (it never changes back, so a warm Lambda asks once). */
+  private readonly finished = new Set<string>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
@@ -66,8 +72,9 @@ export class DynamoRollupStore implements RollupStore {
   ): Promise<boolean> {
     const key = { pk: statePk(entity), sk: 'rollup' };
     const version = (previous?.version ?? 0) + 1;
+    // Version 0 is a seed left on a visitor's touches by an import: no state item yet.
     const guard =
-      previous === undefined
+      previous === undefined || previous.version === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } };
     const updates = this.counterUpdates(delta);
@@ -90,14 +97,6 @@ export class DynamoRollupStore implements RollupStore {
     return true;
   }
 
-  async putStates(entries: readonly { entity: RollupEntity; next: Omit<RollupState, 'version'> }[]): Promise<void> {
-    await batchWriteAll(
-      this.doc,
-      this.table,
-      entries.map(({ entity, next }) => ({ PutRequest: { Item: this.stateItem(entity, 1, next) } })),
-    );
-  }
-
   async putImportCounters(tag: string, counts: Record<string, number>): Promise<void> {
     await batchWriteAll(
       this.doc,
@@ -106,6 +105,57 @@ export class DynamoRollupStore implements RollupStore {
         .filter(([, n]) => n !== 0)
         .map(([id, n]) => ({ PutRequest: { Item: { pk: monthPk(id), sk: taggedCounterId(id, tag), n } } })),
     );
+  }
+
+  async finishImport(tag: string): Promise<void> {
+    await withStorage('PutItem import finished', () =>
+      this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { pk: FINISHED_IMPORTS_PK, sk: tag, finishedAt: new Date().toISOString() } }),
+      ),
+    );
+    this.finished.add(tag);
+  }
+
+  async importFinished(tag: string): Promise<boolean> {
+    if (this.finished.has(tag)) return true;
+    const out = await withStorage('GetItem import finished', () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: FINISHED_IMPORTS_PK, sk: tag }, ConsistentRead: true })),
+    );
+    // Only "finished" is remembered: it never changes back.
+    if (out.Item) this.finished.add(tag);
+    return out.Item !== undefined;
+  }
+
+  /** The tags of every finished import. */
+  private async finishedImports(): Promise<Set<string>> {
+    const tags = new Set<string>();
+    await this.queryAll(FINISHED_IMPORTS_PK, undefined, (item) => {
+      if (typeof item.sk === 'string') tags.add(item.sk);
+    });
+    return tags;
+  }
+
+  /** Every item of a partition, or of its sort keys from `between[0]` to `between[1]`, page by page. */
+  private async queryAll(
+    pk: string,
+    between: [string, string] | undefined,
+    onItem: (item: Record<string, unknown>) => void,
+  ): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await withStorage(`Query ${pk}`, () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: between ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk, ...(between ? { ':from': between[0], ':to': between[1] } : {}) },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) onItem(item);
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
   private stateItem(entity: RollupEntity, version: number, next: Omit<RollupState, 'version'>): Record<string, unknown> {
@@ -142,27 +192,17 @@ export class DynamoRollupStore implements RollupStore {
 
   async counters(since: string, until: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
+    const finished = await this.finishedImports();
     for (const month of monthsBetween(since, until)) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await withStorage('Query rollup', () =>
-          this.doc.send(
-            new QueryCommand({
-              TableName: this.table,
-              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-              ExpressionAttributeValues: { ':pk': `rollup#${month}`, ':from': `${since}#`, ':to': `${until}#\uffff` },
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) {
-          if (typeof item.sk !== 'string' || typeof item.n !== 'number' || item.n === 0) continue;
-          // A counter may have rows of bulk imports besides its own; they add up.
-          const id = baseCounterId(item.sk);
-          out.set(id, (out.get(id) ?? 0) + item.n);
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      await this.queryAll(`rollup#${month}`, [`${since}#`, `${until}#\uffff`], (item) => {
+        if (typeof item.sk !== 'string' || typeof item.n !== 'number' || item.n === 0) return;
+        // A counter may have rows of bulk imports besides its own; they add
+        // up once their import has finished (until then they may be partial).
+        const tag = counterTag(item.sk);
+        if (tag !== undefined && !finished.has(tag)) return;
+        const id = baseCounterId(item.sk);
+        out.set(id, (out.get(id) ?? 0) + item.n);
+      });
     }
     return out;
   }

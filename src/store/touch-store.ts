@@ -3,7 +3,7 @@
  * derived touches (one item in the attribution table, pk `visitor#<key>`,
  * sk `touches`).
  */
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { PageView, Touch } from '../attribution/touches';
 import type { TouchStore, VisitorTouches } from '../ingest/ports';
@@ -22,6 +22,14 @@ const storedTouches = z.object({
   pageViews: z.number(),
   truncated: z.boolean(),
   updatedAt: z.string(),
+  rollupSeed: z.string().optional(),
+});
+
+const seedSchema = z.object({
+  tag: z.string(),
+  counts: z.record(z.string(), z.number()),
+  first: z.string().nullable(),
+  last: z.string().nullable(),
 });
 
 export class DynamoTouchStore implements TouchStore {
@@ -54,15 +62,22 @@ export class DynamoTouchStore implements TouchStore {
   }
 
   async saveTouches(value: VisitorTouches): Promise<boolean> {
+    // An update, not a put: a rollup seed left by an import stays (see RollupSeed).
+    const { pk, sk, ...fields } = touchesItem({ ...value, seed: undefined });
+    const set = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const names = Object.fromEntries(set.map(([k], i) => [`#f${i}`, k]));
+    const values = Object.fromEntries(set.map(([, v], i) => [`:f${i}`, v]));
     try {
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tables.attribution,
-          Item: touchesItem(value),
+          Key: { pk, sk },
+          UpdateExpression: `SET ${set.map((_, i) => `#f${i} = :f${i}`).join(', ')}${value.origin ? '' : ' REMOVE #origin'}`,
           // Page views only grow: a result from fewer views is stale and must
           // not overwrite one from more (two shards processing one visitor).
           ConditionExpression: 'attribute_not_exists(pk) OR pageViews <= :n',
-          ExpressionAttributeValues: { ':n': value.pageViews },
+          ExpressionAttributeNames: { ...names, ...(value.origin ? {} : { '#origin': 'origin' }) },
+          ExpressionAttributeValues: { ...values, ':n': value.pageViews },
         }),
       );
       return true;
@@ -95,9 +110,13 @@ export class DynamoTouchStore implements TouchStore {
       this.doc.send(new GetCommand({ TableName: this.tables.attribution, Key: { pk: `visitor#${visitorKey}`, sk: 'touches' } })),
     );
     if (!out.Item) return undefined;
-    const item = storedTouches.parse(out.Item);
+    const { rollupSeed, ...item } = storedTouches.parse(out.Item);
     // Written by saveTouches above from Touch values.
-    return { ...item, touches: JSON.parse(item.touches) as Touch[] };
+    return {
+      ...item,
+      touches: JSON.parse(item.touches) as Touch[],
+      ...(rollupSeed ? { seed: seedSchema.parse(JSON.parse(rollupSeed)) } : {}),
+    };
   }
 }
 
@@ -112,5 +131,6 @@ function touchesItem(value: VisitorTouches): Record<string, unknown> {
     truncated: value.truncated,
     updatedAt: value.updatedAt,
     origin: value.origin,
+    rollupSeed: value.seed ? JSON.stringify(value.seed) : undefined,
   };
 }

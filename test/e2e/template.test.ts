@@ -128,7 +128,7 @@ describe('the packaged template', () => {
     expect(allowed('ListRejectedRole')).toEqual({ AttributionTable: ['dynamodb:Query'] });
     expect(allowed('ProcessPageRole')).toEqual({
       'PageTable/index': ['dynamodb:Query'],
-      AttributionTable: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      AttributionTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       UserMapTable: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
       RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

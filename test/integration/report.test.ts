@@ -44,16 +44,18 @@ describe('rollup store', () => {
     const first = await rollups.commit(entity, undefined, { counts, first: 'm1', last: 'm1' }, counts);
     const replay = await rollups.commit(entity, undefined, { counts, first: 'm1', last: 'm1' }, counts);
     const state = await rollups.stateOf(entity);
+    // Version 0 stands for an import's seed, with no state item yet.
     const stale = await rollups.commit(
       entity,
       { version: 0, counts: {}, first: null, last: null },
-      { counts, first: 'm1', last: 'm1' },
+      { counts, first: 'm2', last: 'm2' },
       counts,
     );
     const values = await rollups.counters('2026-05-01', '2026-05-01');
 
     // Assess: the exact same transaction again is a no-op that succeeds (its
-    // idempotency token); one computed from a stale state is refused.
+    // idempotency token); one computed from a stale state (here a seed, once
+    // a state item exists) is refused.
     expect([first, replay, stale]).toEqual([true, true, false]);
     expect(state).toEqual({ version: 1, counts, first: 'm1', last: 'm1' });
     expect(values).toEqual(new Map([[Object.keys(counts)[0], 1]]));
@@ -76,6 +78,24 @@ describe('rollup store', () => {
     // Assess
     expect(ok).toBe(true);
     expect([...values.values()].reduce((a, b) => a + b, 0)).toBe(150);
+  });
+  it("counts an import's counter rows only once the import is marked finished", async () => {
+    // Prepare: an import's rows for one counter that also has a row of its own
+    const counter = id({ day: '2024-03-01', metric: 'touches', source: 'archive' });
+    const own = { kind: 'visitor' as const, key: 'anon#live-2024' };
+    await rollups.commit(own, undefined, { counts: { [counter]: 1 }, first: null, last: null }, { [counter]: 1 });
+    await rollups.putImportCounters('import-t1', { [counter]: 40 });
+
+    // Act
+    const before = await rollups.counters('2024-03-01', '2024-03-01');
+    const finishedBefore = await rollups.importFinished('import-t1');
+    await rollups.finishImport('import-t1');
+    const after = await rollups.counters('2024-03-01', '2024-03-01');
+    const finishedAfter = await buildDeps(config).rollups.importFinished('import-t1');
+
+    // Assess: a killed import's partial rows never count; a finished one's add up with the rest
+    expect([before.get(counter), after.get(counter)]).toEqual([1, 41]);
+    expect([finishedBefore, finishedAfter]).toEqual([false, true]);
   });
 });
 
