@@ -1,7 +1,7 @@
 /**
  * The report counters, kept incrementally by processAttribution from real
  * stream records, agree with a brute-force recomputation from the raw page
- * and identify tables: about 2,000 users, events arriving out of order in two
+ * and identify tables: about 1,000 users, events arriving out of order in two
  * rounds, and some stream records delivered twice (streams are at-least-once).
  */
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -34,10 +34,10 @@ const { getDeps } = require('../../src/handlers/deps') as typeof import('../../s
 
 const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
-const USERS = 2_000;
-const VISITORS = 2_400;
-const PAGE_VIEWS = 4_000;
-const REPEATED_RECORDS = 300;
+const USERS = 1_000;
+const VISITORS = 1_200;
+const PAGE_VIEWS = 2_000;
+const REPEATED_RECORDS = 200;
 const T0 = Date.parse('2026-09-01T00:00:00Z');
 const SOURCES = [
   { url: 'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=autumn', referrer: '' },

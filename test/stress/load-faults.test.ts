@@ -1,6 +1,6 @@
 /**
  * Load and faults through `sls offline`:
- * - 20,000 events from 32 concurrent clients, 20% of them Segment-style
+ * - 8,000 events from 32 concurrent clients, 20% of them Segment-style
  *   repeats: exactly the unique events are stored, and each visitor ends with
  *   exactly the touches its page views call for. Throughput and latency are
  *   written to test-artifacts/load.json (BENCHMARKS.md quotes them).
@@ -24,10 +24,10 @@ import { OFFLINE_START_MS, startStack, type Stack } from '../helpers/offline';
 import { seededRandom } from '../helpers/random';
 import { scanAll } from '../helpers/snapshot';
 
-const UNIQUE = 16_000;
-const REPEATS = 4_000;
+const UNIQUE = 6_400;
+const REPEATS = 1_600;
 const CLIENTS = 32;
-const VISITORS = 2_000;
+const VISITORS = 800;
 /** How long the stream processors may take to derive every visitor's touches after the load. */
 const TOUCHES_WAIT_MS = 240_000;
 const FAULT_EVENTS = 3_000;
@@ -105,7 +105,7 @@ describe('load through sls offline', () => {
     await stack?.stop();
   });
 
-  it('stores exactly the unique events of 20,000 posts from 32 clients, and exactly the expected touches', async () => {
+  it('stores exactly the unique events of 8,000 posts from 32 clients, and exactly the expected touches', async () => {
     // Prepare: the unique events, and 20% more that repeat earlier ones, shuffled
     const unique = uniqueEvents();
     const random = seededRandom(7);
