@@ -23,7 +23,7 @@ export interface EventStore {
    * messageIds that were already there. Resolves only once every new event is
    * durable; throws StorageUnavailableError otherwise. Events in `knownNew`
    * are written without looking for them first: only for a caller that knows
-   * they cannot be stored yet (see SeenIds in the import).
+   * they cannot be stored yet (see FingerprintSet in the import).
    */
   storeEvents(
     events: readonly SegmentEvent[],

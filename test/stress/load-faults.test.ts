@@ -30,7 +30,7 @@ const CLIENTS = 32;
 const VISITORS = 800;
 /** How long the stream processors may take to derive every visitor's touches after the load. */
 const TOUCHES_WAIT_MS = 240_000;
-const FAULT_EVENTS = 3_000;
+const FAULT_EVENTS = 2_000;
 
 const SOURCES = [
   { url: 'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=load' },

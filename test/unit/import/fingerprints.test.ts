@@ -1,9 +1,9 @@
-import { fingerprintOf, SeenIds } from '../../../src/import/seen-ids';
+import { fingerprintOf, FingerprintSet } from '../../../src/import/fingerprints';
 
-describe('SeenIds', () => {
+describe('FingerprintSet', () => {
   it('says "maybe" for every id added, across many doublings of its table', () => {
     // Prepare
-    const seen = new SeenIds();
+    const seen = new FingerprintSet();
     const ids = Array.from({ length: 200_000 }, (_, i) => `msg-${i}`);
 
     // Act
@@ -16,7 +16,7 @@ describe('SeenIds', () => {
 
   it('rarely says "maybe" for ids never added', () => {
     // Prepare
-    const seen = new SeenIds();
+    const seen = new FingerprintSet();
     for (let i = 0; i < 200_000; i++) seen.add(`msg-${i}`);
 
     // Act
@@ -29,8 +29,8 @@ describe('SeenIds', () => {
 
   it('holds the same fingerprints whether given ids or their fingerprints (as kept on disk)', () => {
     // Prepare
-    const fromIds = new SeenIds();
-    const fromDisk = new SeenIds();
+    const fromIds = new FingerprintSet();
+    const fromDisk = new FingerprintSet();
 
     // Act
     for (let i = 0; i < 1000; i++) {

@@ -1,6 +1,6 @@
 /**
- * The messageIds an import has met so far, as 32-bit fingerprints in an
- * open-addressing hash set.
+ * Strings an import has met so far (messageIds, visitor keys), as 32-bit
+ * fingerprints in an open-addressing hash set.
  *
  * Why: an import into tables that held no events when it began needs no
  * DynamoDB read to tell a new event from a duplicate, except when the
@@ -9,9 +9,10 @@
  * 128 MB); a fingerprint costs 4 to 8 bytes, outside the heap.
  *
  * A fingerprint can collide, so `mayHave` answers "maybe" or "no", never
- * "yes": a "maybe" is settled by reading the table, so a collision costs one
- * read and can never make a new event pass for a duplicate. With a million
- * fingerprints, a new event meets a false "maybe" about once in 4,000.
+ * "yes": the import settles a "maybe" by reading the table, so a collision
+ * costs one read and can never make a new event pass for a duplicate. With a
+ * million fingerprints, a new string meets a false "maybe" about once in
+ * 4,000; `size` undercounts by the collisions, a few per million.
  */
 
 /** Slots to start with; the table doubles whenever it is half full. */
@@ -40,11 +41,11 @@ export function fingerprintOf(id: string): number {
   return h >>> 0 || 1;
 }
 
-export class SeenIds {
+export class FingerprintSet {
   private slots = new Uint32Array(INITIAL_SLOTS);
   private count = 0;
 
-  /** Fingerprints held. */
+  /** Fingerprints held: the strings added, less the few that collided. */
   get size(): number {
     return this.count;
   }
