@@ -66,16 +66,15 @@ export function taggedCounterId(id: string, tag: string): string {
   return `${id}${SEP}${tag.replaceAll(SEP, ' ')}`;
 }
 
-/** The import tag of a counter row, if it is an import's. */
-export function counterTag(rowId: string): string | undefined {
+/** A counter row's parts: the counter it counts for, and the import's tag when it is an import's row. */
+export function splitCounterRow(rowId: string): { id: string; tag: string | undefined } {
   const parts = rowId.split(SEP);
-  return parts.length > 3 ? parts.slice(3).join(SEP) : undefined;
+  return parts.length > 3 ? { id: parts.slice(0, 3).join(SEP), tag: parts.slice(3).join(SEP) } : { id: rowId, tag: undefined };
 }
 
 /** The counter a row counts for: the id without an import's tag. */
 export function baseCounterId(rowId: string): string {
-  const parts = rowId.split(SEP);
-  return parts.length > 3 ? parts.slice(0, 3).join(SEP) : rowId;
+  return splitCounterRow(rowId).id;
 }
 
 /** Adds one contribution into a running sum (in place). */

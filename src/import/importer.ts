@@ -33,18 +33,7 @@
  * and what it counted. Run again after a crash or a kill, it continues from
  * there and converges on the same tables (writes are idempotent).
  */
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { compareByTime, type PageView } from '../attribution/touches';
@@ -265,10 +254,7 @@ async function visitorsWithHistory(
  */
 function loadSeenIds(path: string, committed: number): FingerprintSet {
   const seenIds = new FingerprintSet();
-  if (!existsSync(path)) {
-    writeFileSync(path, '');
-    return seenIds;
-  }
+  if (!existsSync(path)) return seenIds;
   const bytes = readFileSync(path);
   const length = Math.min(committed * 4, Math.floor(bytes.length / 4) * 4);
   for (const fp of new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + length))) seenIds.addFingerprint(fp);

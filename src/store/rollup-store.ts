@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { RollupEntity, RollupState, RollupStore } from '../ingest/ports';
-import { baseCounterId, counterTag, taggedCounterId } from '../attribution/rollups';
+import { splitCounterRow, taggedCounterId } from '../attribution/rollups';
 import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 
@@ -198,9 +198,8 @@ export class DynamoRollupStore implements RollupStore {
         if (typeof item.sk !== 'string' || typeof item.n !== 'number' || item.n === 0) return;
         // A counter may have rows of bulk imports besides its own; they add
         // up once their import has finished (until then they may be partial).
-        const tag = counterTag(item.sk);
+        const { id, tag } = splitCounterRow(item.sk);
         if (tag !== undefined && !finished.has(tag)) return;
-        const id = baseCounterId(item.sk);
         out.set(id, (out.get(id) ?? 0) + item.n);
       });
     }
