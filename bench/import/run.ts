@@ -114,12 +114,31 @@ async function freshDeps(endpoint: string): Promise<Deps> {
   return cliDeps(config);
 }
 
-async function withDynamo<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
+/** Runs `work` against a fresh DynamoDB Local; also returns the CPU seconds DynamoDB Local spent during it. */
+async function withDynamo<T>(work: (deps: Deps) => Promise<T>): Promise<T & { dynamoCpu: number }> {
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   try {
-    return await work(await freshDeps(dynamo.endpoint));
+    const deps = await freshDeps(dynamo.endpoint);
+    const before = cpuSeconds(dynamo.child.pid ?? 0);
+    const result = await work(deps);
+    return { ...result, dynamoCpu: cpuSeconds(dynamo.child.pid ?? 0) - before };
   } finally {
     await dynamo.stop();
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system, all threads) a process has used so far (Linux); 0 once it has exited. */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
   }
 }
 
@@ -138,7 +157,7 @@ function highWaterMark(pid: number): number {
 function importWithCli(
   dir: string,
   deps: Deps,
-): Promise<{ summary: Record<string, number>; seconds: number; eventsSeconds: number; peakRss: number }> {
+): Promise<{ summary: Record<string, number>; seconds: number; eventsSeconds: number; peakRss: number; cpu: number }> {
   // BENCH_NODE_ARGS: extra Node flags for the import, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...nodeArgs, join(projectRoot(), 'bin', 'sma.js'), 'import', dir, '--endpoint', deps.config.dynamodbEndpoint ?? ''];
@@ -149,7 +168,12 @@ function importWithCli(
     const elapsed = (): number => Number(process.hrtime.bigint() - start) / 1e9;
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, highWaterMark(child.pid ?? 0))), 100);
+    // CPU as last sampled: at most one sample (100 ms) short.
+    let cpu = 0;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, highWaterMark(child.pid ?? 0));
+      cpu = Math.max(cpu, cpuSeconds(child.pid ?? 0));
+    }, 100);
     let stdout = '';
     let stderr = '';
     let eventsSeconds = 0;
@@ -166,7 +190,7 @@ function importWithCli(
       for (const [, name, n] of stdout.matchAll(/^ {2}(read|stored|duplicates|ignored|rejected|files|id links|visitors) +(\d+)/gm)) {
         summary[name ?? ''] = Number(n);
       }
-      resolve({ summary, seconds, eventsSeconds, peakRss });
+      resolve({ summary, seconds, eventsSeconds, peakRss, cpu });
     });
   });
 }
@@ -206,6 +230,7 @@ async function main(): Promise<void> {
 
     const raw = await withDynamo(async (deps) => {
       let nanos = 0n;
+      let cpuMicros = 0;
       let written = 0;
       for (const input of await listInputs([dir])) {
         const batches: { table: string; items: Record<string, unknown>[] }[] = [];
@@ -223,6 +248,7 @@ async function main(): Promise<void> {
           written += 1;
         }
         const start = process.hrtime.bigint();
+        const cpuStart = process.cpuUsage();
         await mapLimit(batches, BATCH_CONCURRENCY, async ({ table, items }) => {
           const out = await deps.doc.send(
             new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }),
@@ -230,9 +256,11 @@ async function main(): Promise<void> {
           if (Object.keys(out.UnprocessedItems ?? {}).length > 0) throw new Error('DynamoDB Local left items unprocessed');
         });
         nanos += process.hrtime.bigint() - start;
+        const cpu = process.cpuUsage(cpuStart);
+        cpuMicros += cpu.user + cpu.system;
       }
       if (written !== EVENTS) throw new Error(`wrote ${written} items, expected ${EVENTS}`);
-      return { seconds: Number(nanos) / 1e9 };
+      return { seconds: Number(nanos) / 1e9, cpu: cpuMicros / 1e6 };
     });
 
     const s = imported.summary;
@@ -248,6 +276,11 @@ async function main(): Promise<void> {
     );
     console.log(
       `  raw BatchWriteItem of ${EVENTS} pre-built items (the items sma stores for these events), ${BATCH_CONCURRENCY} in flight: ${rawRate.toFixed(0)} items/s (${raw.seconds.toFixed(1)} s)`,
+    );
+    // Both sides compete with DynamoDB Local for the same cores: CPU seconds
+    // show where the time goes, and are steadier than wall time from run to run.
+    console.log(
+      `  CPU seconds (user + system): import: sma import ${imported.cpu.toFixed(1)}, DynamoDB Local ${imported.dynamoCpu.toFixed(1)}; raw: writer ${raw.cpu.toFixed(1)} (timed writes), DynamoDB Local ${raw.dynamoCpu.toFixed(1)}`,
     );
     console.log(`  peak RSS of the sma import process ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
     console.log('targets');
