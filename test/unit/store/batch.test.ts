@@ -5,6 +5,7 @@ import { batchGetAll, batchWriteAll, MAX_BATCH_WRITE, MAX_UNPROCESSED_RETRIES, t
 /**
  * A stand-in for DynamoDB's partial answers, which DynamoDB Local never
  * gives: the first `throttled` calls leave half their items unprocessed.
+ * It sees what goes on the wire: items as DynamoDB attribute values.
  */
 function throttlingClient(throttled: number): { doc: DynamoDBDocumentClient; calls: number[]; written: string[] } {
   const calls: number[] = [];
@@ -12,10 +13,10 @@ function throttlingClient(throttled: number): { doc: DynamoDBDocumentClient; cal
   const send = (command: { input: { RequestItems: Record<string, unknown> } }): Promise<unknown> => {
     const [table, request] = Object.entries(command.input.RequestItems)[0] as [string, unknown];
     if (Array.isArray(request)) {
-      const items = request as WriteRequest[];
+      const items = request as { PutRequest?: { Item: { id: { S: string } } } }[];
       calls.push(items.length);
       const keep = calls.length > throttled ? [] : items.length > 1 ? items.slice(Math.ceil(items.length / 2)) : items;
-      for (const r of items.slice(0, items.length - keep.length)) if ('PutRequest' in r) written.push(String(r.PutRequest.Item.id));
+      for (const r of items.slice(0, items.length - keep.length)) if (r.PutRequest) written.push(r.PutRequest.Item.id.S);
       return Promise.resolve({ UnprocessedItems: keep.length > 0 ? { [table]: keep } : {} });
     }
     const keys = (request as { Keys: Record<string, unknown>[] }).Keys;
