@@ -12,7 +12,7 @@ import { pageEvent } from '../helpers/events';
 import { freshConfig } from '../helpers/tables';
 import { scanAll, snapshot } from '../helpers/snapshot';
 import { addContribution, parseCounterId, visitorContribution } from '../../src/attribution/rollups';
-import type { Touch } from '../../src/attribution/touches';
+import { decodeTouches } from '../../src/store/touch-store';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'import');
 
@@ -179,7 +179,7 @@ describe('sma import against DynamoDB Local', () => {
     // Assess: every counter is what the stored touches make it, whichever import counted it
     const expected: Record<string, number> = {};
     for (const item of (await scanAll(deps, deps.config.tables.attribution)).filter((i) => i.sk === 'touches')) {
-      addContribution(expected, visitorContribution(JSON.parse(String(item.touches)) as Touch[]));
+      addContribution(expected, visitorContribution(decodeTouches(String(item.touches))));
     }
     const counters = await deps.rollups.counters('2019-01-01', '2020-12-31');
     const visitorCounters = [...counters].filter(([id]) => !parseCounterId(id)?.metric.startsWith('users:'));

@@ -1,0 +1,69 @@
+import type { Touch } from '../../../src/attribution/touches';
+import { decodeTouches, encodeTouches } from '../../../src/store/touch-store';
+
+const campaignTouch: Touch = {
+  touch: true,
+  channel: 'Paid Search',
+  source: 'google',
+  medium: 'cpc',
+  campaign: null,
+  content: null,
+  term: 'acme',
+  campaign_id: null,
+  click_id: 'gclid',
+  referrer_host: 'www.bing.com',
+  reason: 'gclid is Google Ads auto-tagging: source "google"; medium "cpc" is paid → Paid Search',
+  messageId: 'm1',
+  timestamp: '2021-02-28T10:05:54.581Z',
+  landing_page: 'https://www.acme.com/?gclid=abc',
+  referrer: 'https://www.bing.com/search?q=acme',
+  rule: 'campaign',
+};
+
+const directTouch: Touch = {
+  touch: true,
+  channel: 'Direct',
+  source: '(direct)',
+  medium: '(none)',
+  campaign: null,
+  content: null,
+  term: null,
+  campaign_id: null,
+  click_id: null,
+  referrer_host: null,
+  reason: 'first page view; no referrer',
+  messageId: 'm0',
+  timestamp: '2021-01-01T00:00:00.000Z',
+  landing_page: null,
+  referrer: null,
+  rule: 'first-view',
+};
+
+describe('stored touches', () => {
+  it('leave out null fields and `touch`, and read back equal, fields in the order the API shows', () => {
+    // Prepare
+    const touches = [directTouch, campaignTouch];
+
+    // Act
+    const text = encodeTouches(touches);
+    const read = decodeTouches(text);
+
+    // Assess
+    expect(text).not.toContain('null');
+    expect(text).not.toContain('"touch"');
+    expect(text.length).toBeLessThan(JSON.stringify(touches).length * 0.8);
+    expect(read).toEqual(touches);
+    expect(read.map((t) => Object.keys(t))).toEqual(touches.map((t) => Object.keys(t)));
+  });
+
+  it('written in full, as before they were compacted, read back the same', () => {
+    // Prepare
+    const legacy = JSON.stringify([campaignTouch, directTouch]);
+
+    // Act
+    const read = decodeTouches(legacy);
+
+    // Assess
+    expect(read).toEqual([campaignTouch, directTouch]);
+  });
+});
