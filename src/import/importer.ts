@@ -209,20 +209,42 @@ function readJsonLines<T>(path: string): T[] {
 
 const pairKey = (userId: string, anonymousId: string): string => `${userId}\u0000${anonymousId}`;
 
-/** One spill file's visitors: their page views, and whether they had history before this import. */
-function groupSpill(lines: readonly SpillLine[]): Map<string, { views: PageView[]; earlier: boolean }> {
-  const visitors = new Map<string, { views: PageView[]; earlier: boolean; ids: Set<string> }>();
-  for (const [key, view] of lines) {
-    let v = visitors.get(key);
-    if (!v) visitors.set(key, (v = { views: [], earlier: false, ids: new Set() }));
-    if (view === 0) v.earlier = true;
-    // A batch spilled just before a kill is spilled again on resume.
-    else if (!v.ids.has(view.messageId)) {
-      v.ids.add(view.messageId);
-      v.views.push(view);
+/** A spill file's visitors: their page views, and whether they had history before this import. */
+type SpillVisitors = Map<string, { views: PageView[]; earlier: boolean; ids: Set<string> }>;
+
+/** Adds one spill line to its visitor. */
+function addSpillLine(visitors: SpillVisitors, [key, view]: SpillLine): void {
+  let v = visitors.get(key);
+  if (!v) visitors.set(key, (v = { views: [], earlier: false, ids: new Set() }));
+  if (view === 0) v.earlier = true;
+  // A batch spilled just before a kill is spilled again on resume.
+  else if (!v.ids.has(view.messageId)) {
+    v.ids.add(view.messageId);
+    v.views.push(view);
+  }
+}
+
+/**
+ * How long the touch phase computes before it lets the event loop run. The
+ * touches of the previous spill file are being written meanwhile, a few
+ * requests at a time, and each finished request waits for the loop to send
+ * the next: computing 500 visitors at a stretch (about 50 ms) left DynamoDB
+ * idle for most of it.
+ */
+export const COMPUTE_SLICE_MS = 4;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Calls `each` on every item, letting the event loop run every COMPUTE_SLICE_MS. */
+async function forEachSliced<T>(items: Iterable<T>, each: (item: T) => void): Promise<void> {
+  let since = performance.now();
+  for (const item of items) {
+    each(item);
+    if (performance.now() - since >= COMPUTE_SLICE_MS) {
+      await nextTurn();
+      since = performance.now();
     }
   }
-  return visitors;
 }
 
 /**
@@ -232,12 +254,7 @@ function groupSpill(lines: readonly SpillLine[]): Map<string, { views: PageView[
  * is written, so a file done again after a kill is split the same way (by
  * then its other visitors have touches too).
  */
-async function visitorsWithHistory(
-  spillDir: string,
-  bucket: number,
-  grouped: ReadonlyMap<string, { earlier: boolean }>,
-  touches: TouchStore,
-): Promise<Set<string>> {
+async function visitorsWithHistory(spillDir: string, bucket: number, grouped: SpillVisitors, touches: TouchStore): Promise<Set<string>> {
   const path = bucketPath(spillDir, bucket, '.earlier.json');
   if (existsSync(path)) return new Set(z.array(z.string()).parse(JSON.parse(readFileSync(path, 'utf8'))));
   const keys = [...grouped.keys()];
@@ -272,9 +289,6 @@ function rememberSeen(seenIds: FingerprintSet, path: string, events: readonly Se
   appendFileSync(path, new Uint8Array(fps.buffer));
 }
 
-/** Visitors derived at once before the import lets the event loop run (the writes of the previous spill file are in flight). */
-const DERIVE_SLICE = 500;
-
 interface PreparedBucket {
   /** Visitors with page views in the spill file. */
   visitors: number;
@@ -290,14 +304,18 @@ interface PreparedBucket {
 /** Reads one spill file, splits its visitors and derives the touches of those whose whole history is in it. */
 async function prepareBucket(spillDir: string, bucket: number, importTag: string, deps: ImportDeps): Promise<PreparedBucket> {
   // Lets the previous file's writes go out before this file's CPU work.
-  await new Promise((resolve) => setImmediate(resolve));
-  const grouped = groupSpill(readJsonLines<SpillLine>(spillPath(spillDir, bucket)));
+  await nextTurn();
+  const path = spillPath(spillDir, bucket);
+  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
+  const grouped: SpillVisitors = new Map();
+  await forEachSliced(lines, (line) => {
+    if (line !== '') addSpillLine(grouped, JSON.parse(line) as SpillLine);
+  });
   const earlier = await visitorsWithHistory(spillDir, bucket, grouped, deps.touches);
   const now = new Date();
   const fresh: VisitorTouches[] = [];
-  let sinceYield = 0;
-  for (const [key, v] of grouped) {
-    if (earlier.has(key)) continue;
+  await forEachSliced(grouped, ([key, v]) => {
+    if (earlier.has(key)) return;
     // The same earliest views, in the same order, that the query path reads.
     const views = v.views.sort(compareByTime);
     fresh.push(
@@ -306,11 +324,7 @@ async function prepareBucket(spillDir: string, bucket: number, importTag: string
         origin: 'import',
       }),
     );
-    if (++sinceYield >= DERIVE_SLICE) {
-      sinceYield = 0;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+  });
   // Visitors whose whole history is here: touches in bulk, each carrying its
   // first rollup state (a seed); what they add up to is summed in the
   // checkpoint and written as this import's counter rows once every file is
@@ -411,12 +425,12 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
       const key = visitorKeyOf(e);
       visitors.add(key);
       // With fresh tables a duplicate is one this import stored itself (perhaps
-      // before a kill, unspilled): the view is spilled, and groupSpill keeps
+      // before a kill, unspilled): the view is spilled, and addSpillLine keeps
       // one. Otherwise it marks a visitor with history from before the import.
       const line: SpillLine = [key, duplicates.has(e.messageId) && !checkpoint.freshTables ? 0 : pageViewOf(e)];
       spill[bucketOf(key)]?.push(JSON.stringify(line));
     }
-    // Before the checkpoint moves past this batch; a kill in between spills it twice, which groupSpill absorbs.
+    // Before the checkpoint moves past this batch; a kill in between spills it twice, which addSpillLine absorbs.
     spill.forEach((lines, b) => {
       if (lines.length > 0) writeSync(spillFile(b), `${lines.join('\n')}\n`);
     });
