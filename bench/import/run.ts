@@ -47,8 +47,7 @@ const USED_TABLES = process.env.BENCH_TABLES === 'used';
  * Where DynamoDB Local runs. `split` (the default): pinned to one core, and
  * the import, or the raw writer, to another, as against AWS, where the
  * client's CPU does not slow the database down. Then both sides are measured
- * on how well they keep the database busy, which is what the target is
- * about. `shared` (BENCH_CORES=shared, and wherever `taskset` or a second
+ * on how well they keep the database busy. `shared` (BENCH_CORES=shared, and wherever `taskset` or a second
  * core is missing): both on every core, where each CPU second the client
  * spends is one DynamoDB Local cannot; on two cores that measures the
  * import's CPU more than its writes (see BENCHMARKS.md).
