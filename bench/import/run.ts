@@ -47,10 +47,11 @@ const USED_TABLES = process.env.BENCH_TABLES === 'used';
  * Where DynamoDB Local runs. `split` (the default): pinned to one core, and
  * the import, or the raw writer, to another, as against AWS, where the
  * client's CPU does not slow the database down. Then both sides are measured
- * on how well they keep the database busy. `shared` (BENCH_CORES=shared, and wherever `taskset` or a second
- * core is missing): both on every core, where each CPU second the client
- * spends is one DynamoDB Local cannot; on two cores that measures the
- * import's CPU more than its writes (see BENCHMARKS.md).
+ * on how well they keep the database busy. `shared` (BENCH_CORES=shared, and
+ * wherever `taskset` or a second core is missing): both on every core, where
+ * each CPU second the client spends is one DynamoDB Local cannot; on two
+ * cores that measures the import's CPU more than its writes (see
+ * BENCHMARKS.md).
  */
 const SPLIT_CORES = process.env.BENCH_CORES !== 'shared' && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const PER_FILE = 10_000;
@@ -125,15 +126,20 @@ async function freshDeps(endpoint: string): Promise<Deps> {
   return cliDeps(config);
 }
 
-/** Runs `work` against a fresh DynamoDB Local; also returns the CPU seconds DynamoDB Local spent during it. */
-async function withDynamo<T>(work: (deps: Deps, dynamoPid: number) => Promise<T>): Promise<T & { dynamoCpu: number }> {
+/**
+ * Runs `work` against a fresh DynamoDB Local, giving it the CPU seconds
+ * DynamoDB Local has spent since `work` began; also returns them as `work` ends.
+ */
+async function withDynamo<T>(work: (deps: Deps, dynamoCpu: () => number) => Promise<T>): Promise<T & { dynamoCpu: number }> {
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   try {
     const deps = await freshDeps(dynamo.endpoint);
-    if (SPLIT_CORES) pin(dynamo.child.pid ?? 0, DYNAMO_CORE);
-    const before = cpuSeconds(dynamo.child.pid ?? 0);
-    const result = await work(deps, dynamo.child.pid ?? 0);
-    return { ...result, dynamoCpu: cpuSeconds(dynamo.child.pid ?? 0) - before };
+    const pid = dynamo.child.pid ?? 0;
+    if (SPLIT_CORES) pin(pid, DYNAMO_CORE);
+    const before = cpuSeconds(pid);
+    const dynamoCpu = (): number => cpuSeconds(pid) - before;
+    const result = await work(deps, dynamoCpu);
+    return { ...result, dynamoCpu: dynamoCpu() };
   } finally {
     await dynamo.stop();
   }
@@ -178,7 +184,7 @@ function highWaterMark(pid: number): number {
 function importWithCli(
   dir: string,
   deps: Deps,
-  dynamoPid: number,
+  dynamoCpu: () => number,
 ): Promise<{
   summary: Record<string, number>;
   seconds: number;
@@ -210,14 +216,13 @@ function importWithCli(
     let stderr = '';
     let eventsSeconds = 0;
     const eventsCpu = { sma: 0, dynamo: 0 };
-    const dynamoStart = cpuSeconds(dynamoPid);
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (eventsSeconds === 0 && /^touches:/m.test(stderr)) {
         eventsSeconds = elapsed();
         eventsCpu.sma = cpuSeconds(child.pid ?? 0);
-        eventsCpu.dynamo = cpuSeconds(dynamoPid) - dynamoStart;
+        eventsCpu.dynamo = dynamoCpu();
       }
     });
     child.on('exit', (code) => {
@@ -256,14 +261,14 @@ async function main(): Promise<void> {
     // worker with a capped heap). Peak RSS is the child's high-water mark
     // (VmHWM), sampled until it exits; the event phase ends at the CLI's first
     // "touches" progress line.
-    const imported = await withDynamo(async (deps, dynamoPid) => {
+    const imported = await withDynamo(async (deps, dynamoCpu) => {
       if (USED_TABLES) {
         const earlier = { type: 'page', messageId: 'webhook-1', anonymousId: 'webhook-visitor', timestamp: '2020-12-31T00:00:00.000Z' };
         const parsed = parseEvent(earlier, 0);
         if (!parsed.ok) throw new Error('the earlier event is invalid');
         await deps.events.storeEvents([parsed.event]);
       }
-      return importWithCli(dir, deps, dynamoPid);
+      return importWithCli(dir, deps, dynamoCpu);
     });
 
     const raw = await withDynamo(async (deps) => {
@@ -316,8 +321,9 @@ async function main(): Promise<void> {
     console.log(
       `  raw BatchWriteItem of ${EVENTS} pre-built items (the items sma stores for these events), ${BATCH_CONCURRENCY} in flight: ${rawRate.toFixed(0)} items/s (${raw.seconds.toFixed(1)} s)`,
     );
-    // Both sides compete with DynamoDB Local for the same cores: CPU seconds
-    // show where the time goes, and are steadier than wall time from run to run.
+    // CPU seconds show which side a phase waits on (pinned, a side near its
+    // wall time is the bound; shared, wall time is both added up), and are
+    // steadier than wall time from run to run.
     console.log(
       `  CPU seconds (user + system): import: sma import ${imported.cpu.toFixed(1)} (events ${imported.eventsCpu.sma.toFixed(1)}), DynamoDB Local ${imported.dynamoCpu.toFixed(1)} (events ${imported.eventsCpu.dynamo.toFixed(1)}); raw: writer ${raw.cpu.toFixed(1)} (timed writes), DynamoDB Local ${raw.dynamoCpu.toFixed(1)}`,
     );
