@@ -104,34 +104,50 @@ export function compareByTime(a: { timestamp: string; messageId: string }, b: { 
           : 0;
 }
 
-/** Derives a visitor's touches from all of its page views, in any order. */
-export function deriveTouches(views: readonly PageView[], classify: Classifier): Touch[] {
-  const sorted = [...views].sort(compareByTime);
+/**
+ * What a page view would be as a touch, decided from the view alone: its
+ * classification, rule and landing page. `touch` is the classification's own
+ * verdict (false for internal navigation and ignored referrers); whether the
+ * view is kept as a touch depends on the visitor's other views (see
+ * selectTouches). Split from it so that a bulk import can classify each view
+ * as it reads it, and order a visitor's views later.
+ */
+export function viewTouch(view: PageView, classify: Classifier): Touch {
+  const url = landingUrl(view);
+  const c = classify({ url, referrer: view.referrer });
+  const tagged = c.click_id !== null || (url !== undefined && /[?&]utm_/i.test(url));
+  return {
+    ...c,
+    messageId: view.messageId,
+    timestamp: view.timestamp,
+    landing_page: view.url || null,
+    referrer: view.referrer || null,
+    rule: tagged ? 'campaign' : isSourced(c) ? 'referrer' : 'first-view',
+  };
+}
+
+/** A classification that names where the visitor came from (not direct, not internal). */
+const isSourced = (c: Classification): boolean => c.touch && c.source !== '(direct)';
+
+/** A visitor's touches from the viewTouch of each of its page views, ordered by compareByTime. */
+export function selectTouches(candidates: readonly Touch[]): Touch[] {
   const touches: Touch[] = [];
   let previousTime = Number.NEGATIVE_INFINITY;
-  sorted.forEach((view, i) => {
-    const time = Date.parse(view.timestamp);
-    const url = landingUrl(view);
-    const c = classify({ url, referrer: view.referrer });
-    const sourced = c.touch && c.source !== '(direct)';
+  candidates.forEach((candidate, i) => {
+    const time = Date.parse(candidate.timestamp);
+    const sourced = isSourced(candidate);
     const last = touches[touches.length - 1];
-    const reload = last !== undefined && sameSource(last, c) && time - previousTime <= SAME_SOURCE_WINDOW_MS;
+    const reload = last !== undefined && sameSource(last, candidate) && time - previousTime <= SAME_SOURCE_WINDOW_MS;
     previousTime = time;
     if (i > 0 && (!sourced || reload)) return;
-    const tagged = c.click_id !== null || (url !== undefined && /[?&]utm_/i.test(url));
-    const rule: TouchRule = tagged ? 'campaign' : sourced ? 'referrer' : 'first-view';
-    touches.push({
-      ...c,
-      // A first view from an internal or ignored referrer still starts the visitor's history, as direct.
-      touch: true,
-      reason: i === 0 && !sourced && !c.touch ? `first page view; ${c.reason}` : c.reason,
-      messageId: view.messageId,
-      timestamp: view.timestamp,
-      landing_page: view.url || null,
-      referrer: view.referrer || null,
-      rule,
-    });
+    // A first view from an internal or ignored referrer still starts the visitor's history, as direct.
+    touches.push(candidate.touch ? candidate : { ...candidate, touch: true, reason: `first page view; ${candidate.reason}` });
   });
   if (touches.length <= MAX_TOUCHES_PER_VISITOR) return touches;
   return [touches[0] as Touch, ...touches.slice(touches.length - (MAX_TOUCHES_PER_VISITOR - 1))];
+}
+
+/** Derives a visitor's touches from all of its page views, in any order. */
+export function deriveTouches(views: readonly PageView[], classify: Classifier): Touch[] {
+  return selectTouches([...views].sort(compareByTime).map((view) => viewTouch(view, classify)));
 }

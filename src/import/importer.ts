@@ -5,11 +5,11 @@
  * Segment.
  *
  * Two phases. First every event is stored (idempotently, by messageId) and
- * ids are linked, batch by batch; each new page view is also appended to a
- * spill file chosen by a hash of its visitor. Then, one spill file at a time,
- * each visitor's touches are derived from its whole history, so archives may
- * arrive in any order: sessions and "first page view" are decided on event
- * time, not file order.
+ * ids are linked, batch by batch; each new page view is also classified and
+ * appended to a spill file chosen by a hash of its visitor. Then, one spill
+ * file at a time, each visitor's touches are derived from its whole history,
+ * so archives may arrive in any order: sessions and "first page view" are
+ * decided on event time, not file order.
  *
  * Why spill: deriving touches from the table costs an index query and a
  * conditional write per visitor, which took half the import time. A visitor
@@ -17,6 +17,12 @@
  * has its whole history in the spill file, so its touches are derived there
  * and written in bulk. Visitors with earlier history (a page view that was
  * already stored, or touches already saved) still take the query path.
+ *
+ * Why classify in the first phase: classifying a page view needs none of the
+ * visitor's other views. The first phase waits on DynamoDB with the import's
+ * CPU half idle; the second waited on the import's CPU, a fifth of it spent
+ * classifying. The spill line carries the view as the touch it would be (see
+ * viewTouch), and the second phase only orders and selects.
  *
  * Why no read per event: when the tables held no events as the import began
  * (a new installation), an event whose messageId the import has not met is
@@ -36,14 +42,14 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { compareByTime, type PageView } from '../attribution/touches';
+import { compareByTime, viewTouch, type Touch } from '../attribution/touches';
 import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
 import { visitorKeyOf, type EventStore, type IdentityStore, type RollupStore, type TouchStore, type VisitorTouches } from '../ingest/ports';
 import { refreshVisitorRollup, seedVisitors } from '../ingest/rollups';
 import { addContribution } from '../attribution/rollups';
-import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromViews } from '../ingest/touches';
+import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../ingest/touches';
 import type { ModelOptions } from '../attribution/models';
 import { mapLimit } from '../lib/concurrency';
 import { writeFileAtomic } from '../lib/files';
@@ -51,6 +57,7 @@ import { eventTime, parseEvent, type SegmentEvent } from '../segment/events';
 import type { Classifier } from '../source';
 import { withoutPersonalData } from '../segment/privacy';
 import { pageViewOf } from '../store/items';
+import { compactTouch, fullTouch, type CompactTouch } from '../store/touch-store';
 import { listInputs, readRecords, totalBytes } from './sources';
 import { fingerprintOf, FingerprintSet } from './fingerprints';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -122,7 +129,7 @@ export interface ImportSummary extends ImportCounts {
 }
 
 const checkpointSchema = z.object({
-  version: z.literal(4),
+  version: z.literal(5),
   /**
    * The tables held no events when this import began. Then an event whose
    * messageId this import has not met (see FingerprintSet) is new without a read.
@@ -188,8 +195,12 @@ function bucketOf(visitorKey: string): number {
   return (h >>> 0) % SPILL_BUCKETS;
 }
 
-/** A spill line: a new page view of a visitor, or 0 when a page view of theirs was stored before this import. */
-type SpillLine = [visitorKey: string, view: PageView | 0];
+/**
+ * A spill line: a new page view of a visitor, as the touch it would be (its
+ * viewTouch, compacted as stored touches are), or 0 when a page view of
+ * theirs was stored before this import.
+ */
+type SpillLine = [visitorKey: string, view: CompactTouch | 0];
 
 /** A file of one spill bucket: its page views (`.jsonl`), its split (`.earlier.json`). */
 function bucketPath(dir: string, bucket: number, suffix: '.jsonl' | '.earlier.json'): string {
@@ -211,8 +222,8 @@ function readJsonLines<T>(path: string): T[] {
 
 const pairKey = (userId: string, anonymousId: string): string => `${userId}\u0000${anonymousId}`;
 
-/** A spill file's visitors: their page views, and whether they had history before this import. */
-type SpillVisitors = Map<string, { views: PageView[]; earlier: boolean; ids: Set<string> }>;
+/** A spill file's visitors: their page views (as viewTouch made them), and whether they had history before this import. */
+type SpillVisitors = Map<string, { views: Touch[]; earlier: boolean; ids: Set<string> }>;
 
 /** Adds one spill line to its visitor. */
 function addSpillLine(visitors: SpillVisitors, [key, view]: SpillLine): void {
@@ -222,7 +233,7 @@ function addSpillLine(visitors: SpillVisitors, [key, view]: SpillLine): void {
   // A batch spilled just before a kill is spilled again on resume.
   else if (!v.ids.has(view.messageId)) {
     v.ids.add(view.messageId);
-    v.views.push(view);
+    v.views.push(fullTouch(view));
   }
 }
 
@@ -324,10 +335,7 @@ async function prepareBucket(spillDir: string, bucket: number, importTag: string
     // The same earliest views, in the same order, that the query path reads.
     const views = v.views.sort(compareByTime);
     fresh.push(
-      touchesFromViews(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, deps.classify, {
-        now,
-        origin: 'import',
-      }),
+      touchesFromCandidates(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, { now, origin: 'import' }),
     );
   });
   // Visitors whose whole history is here: touches in bulk, each carrying its
@@ -359,7 +367,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   const spillDir = `${options.checkpointPath}.spill`;
   const resumedFrom = loadCheckpoint(options.checkpointPath, inputs);
   const checkpoint: Checkpoint = resumedFrom ?? {
-    version: 4,
+    version: 5,
     freshTables: await deps.events.holdsNoEvents(),
     seenCommitted: 0,
     runId: randomUUID().slice(0, 8),
@@ -432,7 +440,10 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
       // With fresh tables a duplicate is one this import stored itself (perhaps
       // before a kill, unspilled): the view is spilled, and addSpillLine keeps
       // one. Otherwise it marks a visitor with history from before the import.
-      const line: SpillLine = [key, duplicates.has(e.messageId) && !checkpoint.freshTables ? 0 : pageViewOf(e)];
+      const line: SpillLine = [
+        key,
+        duplicates.has(e.messageId) && !checkpoint.freshTables ? 0 : compactTouch(viewTouch(pageViewOf(e), deps.classify)),
+      ];
       spill[bucketOf(key)]?.push(JSON.stringify(line));
     }
     // Before the checkpoint moves past this batch; a kill in between spills it twice, which addSpillLine absorbs.

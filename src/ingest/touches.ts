@@ -4,7 +4,7 @@
  * from the full history makes the result independent of arrival order and of
  * retries.
  */
-import { deriveTouches } from '../attribution/touches';
+import { deriveTouches, selectTouches, type Touch } from '../attribution/touches';
 import type { Classifier } from '../source';
 import type { PageView } from '../attribution/touches';
 import type { Origin, TouchStore, VisitorTouches } from './ports';
@@ -35,16 +35,33 @@ export function touchesFromViews(
   views: readonly PageView[],
   truncated: boolean,
   classify: Classifier,
-  { now = new Date(), origin }: TouchOptions = {},
+  options: TouchOptions = {},
 ): VisitorTouches {
-  return {
-    visitorKey,
-    touches: deriveTouches(views, classify),
-    pageViews: views.length,
-    truncated,
-    updatedAt: now.toISOString(),
-    ...(origin ? { origin } : {}),
-  };
+  return visitorTouches(visitorKey, deriveTouches(views, classify), views.length, truncated, options);
+}
+
+/**
+ * A visitor's touches from the viewTouch of each page view, ordered by
+ * compareByTime (at most MAX_PAGE_VIEWS_READ of them): what the import derives
+ * from views it classified as it read them.
+ */
+export function touchesFromCandidates(
+  visitorKey: string,
+  candidates: readonly Touch[],
+  truncated: boolean,
+  options: TouchOptions = {},
+): VisitorTouches {
+  return visitorTouches(visitorKey, selectTouches(candidates), candidates.length, truncated, options);
+}
+
+function visitorTouches(
+  visitorKey: string,
+  touches: Touch[],
+  pageViews: number,
+  truncated: boolean,
+  { now = new Date(), origin }: TouchOptions,
+): VisitorTouches {
+  return { visitorKey, touches, pageViews, truncated, updatedAt: now.toISOString(), ...(origin ? { origin } : {}) };
 }
 
 export interface TouchOptions {

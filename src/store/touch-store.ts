@@ -144,22 +144,28 @@ function touchesItem(value: VisitorTouches): Record<string, unknown> {
  * byte kept off this item is saved on every page view of the visitor.
  */
 export function encodeTouches(touches: readonly Touch[]): string {
-  // A loop, not a JSON.stringify replacer: this runs for every visitor of an import, and a replacer is a call per field.
-  return JSON.stringify(
-    touches.map((t) => {
-      const kept: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(t)) if (value !== null && key !== 'touch') kept[key] = value;
-      return kept;
-    }),
-  );
+  return JSON.stringify(touches.map(compactTouch));
 }
 
 /** The touches stored by encodeTouches, or in full (as items written before it did), in the order the API shows their fields. */
 export function decodeTouches(text: string): Touch[] {
-  return (
-    JSON.parse(text) as (Partial<Touch> & Pick<Touch, 'channel' | 'source' | 'medium' | 'reason' | 'messageId' | 'timestamp' | 'rule'>)[]
-  ).map((t) => ({
-    touch: true,
+  return (JSON.parse(text) as CompactTouch[]).map(fullTouch);
+}
+
+/** A touch without its null fields, and without `touch` when it is true (see encodeTouches). */
+export type CompactTouch = Partial<Touch> & Pick<Touch, 'channel' | 'source' | 'medium' | 'reason' | 'messageId' | 'timestamp' | 'rule'>;
+
+export function compactTouch(t: Touch): CompactTouch {
+  // A loop, not a JSON.stringify replacer: this runs for every visitor of an import, and a replacer is a call per field.
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(t)) if (value !== null && !(key === 'touch' && value === true)) kept[key] = value;
+  return kept as CompactTouch;
+}
+
+/** The touch that compactTouch left, or a touch stored in full. */
+export function fullTouch(t: CompactTouch): Touch {
+  return {
+    touch: t.touch ?? true,
     channel: t.channel,
     source: t.source,
     medium: t.medium,
@@ -175,5 +181,5 @@ export function decodeTouches(text: string): Touch[] {
     landing_page: t.landing_page ?? null,
     referrer: t.referrer ?? null,
     rule: t.rule,
-  }));
+  };
 }

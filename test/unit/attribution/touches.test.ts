@@ -1,4 +1,12 @@
-import { deriveTouches, landingUrl, MAX_TOUCHES_PER_VISITOR, type PageView } from '../../../src/attribution/touches';
+import {
+  compareByTime,
+  deriveTouches,
+  landingUrl,
+  MAX_TOUCHES_PER_VISITOR,
+  selectTouches,
+  viewTouch,
+  type PageView,
+} from '../../../src/attribution/touches';
 import { createClassifier } from '../../../src/source';
 
 const classify = createClassifier();
@@ -59,6 +67,32 @@ describe('deriveTouches', () => {
     expect(touches).toHaveLength(MAX_TOUCHES_PER_VISITOR);
     expect(touches[0]?.source).toBe('s0');
     expect(touches[touches.length - 1]?.source).toBe(`s${MAX_TOUCHES_PER_VISITOR + 49}`);
+  });
+});
+
+describe('viewTouch and selectTouches', () => {
+  it('classify each view alone, then choose the touches from the ordered views, as deriveTouches does', () => {
+    // Prepare
+    const views = [
+      view(0, { referrer: 'https://www.example.com/pricing' }),
+      view(3),
+      view(10, { url: 'https://www.example.com/?gclid=abc' }),
+      view(12, { url: 'https://www.example.com/?gclid=abc' }),
+      view(90, { referrer: 'https://t.co/1' }),
+    ];
+
+    // Act
+    const candidates = [...views].reverse().map((v) => viewTouch(v, classify));
+    const touches = selectTouches(candidates.sort(compareByTime));
+
+    // Assess
+    // Ordered in place by the sort above: the internal view is no touch of its own.
+    expect(candidates.map((c) => c.touch)).toEqual([false, true, true, true, true]);
+    expect(candidates[0]).toMatchObject({ touch: false, rule: 'first-view', landing_page: 'https://www.example.com/' });
+    expect(touches).toEqual(deriveTouches(views, classify));
+    expect(touches.map((t) => `${t.channel}/${t.rule}`)).toEqual(['Direct/first-view', 'Paid Search/campaign', 'Organic Social/referrer']);
+    expect(touches[0]?.touch).toBe(true);
+    expect(touches[0]?.reason).toMatch(/^first page view; /);
   });
 });
 

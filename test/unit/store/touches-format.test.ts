@@ -1,5 +1,5 @@
 import type { Touch } from '../../../src/attribution/touches';
-import { decodeTouches, encodeTouches } from '../../../src/store/touch-store';
+import { compactTouch, decodeTouches, encodeTouches, fullTouch } from '../../../src/store/touch-store';
 
 const campaignTouch: Touch = {
   touch: true,
@@ -65,5 +65,18 @@ describe('stored touches', () => {
 
     // Assess
     expect(read).toEqual([campaignTouch, directTouch]);
+  });
+
+  it('keep `touch` when it is false (a page view that is no touch of its own, as the import spills it)', () => {
+    // Prepare
+    const internal: Touch = { ...directTouch, touch: false, reason: 'internal referrer' };
+
+    // Act
+    const compact = compactTouch(internal);
+
+    // Assess
+    expect(compact.touch).toBe(false);
+    expect(fullTouch(JSON.parse(JSON.stringify(compact)) as typeof compact)).toEqual(internal);
+    expect(fullTouch(compactTouch(directTouch))).toEqual(directTouch);
   });
 });
