@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { buildDeps } from '../../src/handlers/deps';
-import { importHistory } from '../../src/import/importer';
+import { importHistory, SPILL_BUCKETS } from '../../src/import/importer';
 import { CsvParser } from '../../src/import/csv';
 import { getUserView } from '../../src/ingest/visitor-view';
 import { ingestEvents } from '../../src/ingest/ingest-events';
@@ -115,6 +115,40 @@ describe('sma import against DynamoDB Local', () => {
       visitors,
     });
     expect(counts(summary)).toEqual(counts(cleanSummary));
+    expect(await snapshot(resumed)).toEqual(await snapshot(clean));
+  });
+
+  it('resumes after being stopped while deriving touches and ends with the same tables as one clean import', async () => {
+    // Prepare
+    const clean = buildDeps(await freshConfig());
+    const cleanSummary = await importHistory([FIXTURES], clean, tempPaths());
+    const resumed = buildDeps(await freshConfig());
+    const paths = tempPaths();
+    const stopAt = SPILL_BUCKETS / 2;
+
+    // Act: stop halfway through the spill files, with the next ones being prepared, then run again
+    await expect(
+      importHistory([FIXTURES], resumed, {
+        ...paths,
+        afterTouchFile: (n) => {
+          if (n === stopAt) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const checkpoint = JSON.parse(readFileSync(paths.checkpointPath, 'utf8')) as {
+      phase: string;
+      bucketsDone: number;
+      touchesDone: number;
+    };
+    const summary = await importHistory([FIXTURES], resumed, paths);
+
+    // Assess
+    expect(checkpoint).toMatchObject({ phase: 'touches', bucketsDone: stopAt });
+    // Visitors on both sides of the stop.
+    expect(checkpoint.touchesDone).toBeGreaterThan(0);
+    expect(checkpoint.touchesDone).toBeLessThan(cleanSummary.touches);
+    expect(summary.resumed).toBe(true);
+    expect({ ...summary, seconds: 0, resumed: false }).toEqual({ ...cleanSummary, seconds: 0 });
     expect(await snapshot(resumed)).toEqual(await snapshot(clean));
   });
 
