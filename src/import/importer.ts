@@ -247,12 +247,11 @@ function addSpillLine(visitors: SpillVisitors, [key, view]: SpillLine): void {
 }
 
 /**
- * How long the touch phase computes before it lets the event loop run. The
- * touches of the previous spill file are being written meanwhile, a few
- * requests at a time, and each finished request waits for the loop to send
- * the next. Computing 500 visitors at a stretch held replies for about 50 ms;
- * this bounds the wait by time whatever a visitor costs. (At a million events
- * the phase was not measurably faster for it: enough writes were in flight.)
+ * How long the import computes (parsing input, or deriving touches) before it
+ * lets the event loop run. Writes are in flight meanwhile, a few requests at a
+ * time, and each finished request waits for the loop to send the next.
+ * Computing 500 visitors at a stretch held replies for about 50 ms; this
+ * bounds the wait by time whatever the work costs.
  */
 export const COMPUTE_SLICE_MS = 4;
 
@@ -551,7 +550,15 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
           pendingCounts = { read: 0, ignored: 0, rejected: 0 };
           while (inflight.length >= PIPELINE_DEPTH) await commitOldest();
         };
+        let since = performance.now();
         for await (const r of readRecords(input, (n) => (bytesRead += n))) {
+          // Records of one decompressed chunk are parsed without a turn of
+          // the event loop: replies wait, no next write goes out, and
+          // DynamoDB idles (86 to 90% busy in this phase at 1M, 93% with this).
+          if (performance.now() - since >= COMPUTE_SLICE_MS) {
+            await nextTurn();
+            since = performance.now();
+          }
           record += 1;
           if (record <= skip) continue;
           pendingCounts.read += 1;
