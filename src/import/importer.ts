@@ -74,13 +74,6 @@ export const PIPELINE_DEPTH = 3;
 /** Visitors with earlier history whose touches are derived (queried) at once. */
 export const TOUCH_CONCURRENCY = 16;
 /**
- * Spill files prepared (read, split, touches derived) ahead of the one whose
- * touches are being written. Two ahead took the touch phase 96 s at a million
- * events instead of 100 to 101 s with one, within the noise between runs, and
- * raised peak RSS from 236 to 249 MB, against the 250 MB target: one it is.
- */
-export const TOUCH_FILES_AHEAD = 1;
-/**
  * Spill files. Each holds about 1/64 of the page views, so the touch phase
  * holds one file's views in memory at a time: 12 k views per million events.
  */
@@ -258,15 +251,27 @@ export const COMPUTE_SLICE_MS = 4;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Tells a loop when it has computed for COMPUTE_SLICE_MS, and lets the event loop run. */
+class ComputeSlice {
+  private since = performance.now();
+
+  /** True once the loop should call pause (a check, not a promise: it runs for every record). */
+  due(): boolean {
+    return performance.now() - this.since >= COMPUTE_SLICE_MS;
+  }
+
+  async pause(): Promise<void> {
+    await nextTurn();
+    this.since = performance.now();
+  }
+}
+
 /** Calls `each` on every item, letting the event loop run every COMPUTE_SLICE_MS. */
 async function forEachSliced<T>(items: Iterable<T>, each: (item: T) => void): Promise<void> {
-  let since = performance.now();
+  const slice = new ComputeSlice();
   for (const item of items) {
     each(item);
-    if (performance.now() - since >= COMPUTE_SLICE_MS) {
-      await nextTurn();
-      since = performance.now();
-    }
+    if (slice.due()) await slice.pause();
   }
 }
 
@@ -551,16 +556,13 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
           pendingCounts = { read: 0, ignored: 0, rejected: 0 };
           while (inflight.length >= PIPELINE_DEPTH) await commitOldest();
         };
-        let since = performance.now();
+        const slice = new ComputeSlice();
         for await (const r of readRecords(input, (n) => (bytesRead += n))) {
           // Records of one decompressed chunk are parsed without a turn of
           // the event loop: replies wait, no next write goes out, and
           // DynamoDB idles (86 to 93% busy in this phase in three runs at 1M,
           // 90 to 94% in three with this).
-          if (performance.now() - since >= COMPUTE_SLICE_MS) {
-            await nextTurn();
-            since = performance.now();
-          }
+          if (slice.due()) await slice.pause();
           record += 1;
           if (record <= skip) continue;
           pendingCounts.read += 1;
@@ -593,27 +595,24 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   }
 
   // Derive touches for every visitor with page views, from their whole
-  // history, one spill file at a time. The next files are read, split and
+  // history, one spill file at a time. The next file is read, split and
   // derived while this one's touches are being written, so that DynamoDB and
   // the import's own CPU work at the same time.
   progress('touches');
-  const prepared: Promise<PreparedBucket>[] = [];
-  let queued = checkpoint.bucketsDone;
-  /** Starts preparing the files up to TOUCH_FILES_AHEAD ahead, each after the one before it. */
-  const prepareAhead = (): void => {
-    while (prepared.length < TOUCH_FILES_AHEAD && queued < SPILL_BUCKETS) {
-      const b = queued++;
-      const before = prepared[prepared.length - 1];
-      const p = before ? before.then(() => prepareBucket(spillDir, b, importTag, deps)) : prepareBucket(spillDir, b, importTag, deps);
-      // Handled when awaited in its round; until then, not unobserved.
-      p.catch(() => undefined);
-      prepared.push(p);
-    }
+  // One file ahead: two took the touch phase 96 s at a million events instead
+  // of 100 to 101 s, within the noise between runs, and raised peak RSS from
+  // 236 to 249 MB, against the 250 MB target.
+  const prepare = (b: number): Promise<PreparedBucket> | undefined => {
+    if (b >= SPILL_BUCKETS) return undefined;
+    const p = prepareBucket(spillDir, b, importTag, deps);
+    // Handled when awaited in its round; until then, not unobserved.
+    p.catch(() => undefined);
+    return p;
   };
+  let next = prepare(checkpoint.bucketsDone);
   try {
     for (let b = checkpoint.bucketsDone; b < SPILL_BUCKETS; b++) {
-      prepareAhead();
-      const bucket = await (prepared.shift() as Promise<PreparedBucket>);
+      const bucket = await (next as Promise<PreparedBucket>);
       const written = Promise.all([
         deps.touches.saveTouchesInBulk(bucket.seeded),
         mapLimit(bucket.earlier, TOUCH_CONCURRENCY, async (key) => {
@@ -621,7 +620,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
           await refreshVisitorRollup(key, deps);
         }),
       ]);
-      prepareAhead();
+      next = prepare(b + 1);
       await written;
       addContribution(checkpoint.importCounts, bucket.counts);
       checkpoint.bucketsDone = b + 1;
@@ -632,8 +631,8 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     }
   } catch (e) {
     // Nothing of this import runs on once it has failed: a run started next
-    // (to resume) must not meet files still being prepared.
-    await Promise.allSettled(prepared);
+    // (to resume) must not meet a file still being prepared.
+    await next?.catch(() => undefined);
     throw e;
   }
   // Every visitor is in exactly one spill file: this is the exact count.
