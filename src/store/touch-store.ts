@@ -156,10 +156,27 @@ export function decodeTouches(text: string): Touch[] {
 export type CompactTouch = Partial<Touch> & Pick<Touch, 'channel' | 'source' | 'medium' | 'reason' | 'messageId' | 'timestamp' | 'rule'>;
 
 export function compactTouch(t: Touch): CompactTouch {
-  // A loop, not a JSON.stringify replacer: this runs for every visitor of an import, and a replacer is a call per field.
-  const kept: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(t)) if (value !== null && !(key === 'touch' && value === true)) kept[key] = value;
-  return kept as CompactTouch;
+  // Field by field, in fullTouch's order: this runs for every touch an import
+  // writes, and a loop over Object.entries took 7% of its touch phase (a
+  // JSON.stringify replacer, a call per field, more).
+  const c: Partial<Touch> = {};
+  if (!t.touch) c.touch = false;
+  c.channel = t.channel;
+  c.source = t.source;
+  c.medium = t.medium;
+  if (t.campaign !== null) c.campaign = t.campaign;
+  if (t.content !== null) c.content = t.content;
+  if (t.term !== null) c.term = t.term;
+  if (t.campaign_id !== null) c.campaign_id = t.campaign_id;
+  if (t.click_id !== null) c.click_id = t.click_id;
+  if (t.referrer_host !== null) c.referrer_host = t.referrer_host;
+  c.reason = t.reason;
+  c.messageId = t.messageId;
+  c.timestamp = t.timestamp;
+  if (t.landing_page !== null) c.landing_page = t.landing_page;
+  if (t.referrer !== null) c.referrer = t.referrer;
+  c.rule = t.rule;
+  return c as CompactTouch;
 }
 
 /** The touch that compactTouch left, or a touch stored in full. */
