@@ -56,6 +56,23 @@ describe('stored touches', () => {
     expect(read.map((t) => Object.keys(t))).toEqual(touches.map((t) => Object.keys(t)));
   });
 
+  it('keep every field that is set, in the order the API shows', () => {
+    // Prepare: a touch with no null field
+    const everyField: Touch = {
+      ...campaignTouch,
+      campaign: 'spring',
+      content: 'banner',
+      campaign_id: 'c-42',
+    };
+
+    // Act
+    const compact = compactTouch(everyField);
+
+    // Assess: all but `touch`, which is true
+    expect(Object.keys(compact)).toEqual(Object.keys(everyField).filter((k) => k !== 'touch'));
+    expect(fullTouch(compact)).toEqual(everyField);
+  });
+
   it('written in full, as before they were compacted, read back the same', () => {
     // Prepare
     const legacy = JSON.stringify([campaignTouch, directTouch]);
