@@ -7,6 +7,8 @@ import { SingleBar } from 'cli-progress';
 import { parseConfig, type Config } from '../config';
 import { buildDeps, type Deps } from '../handlers/deps';
 import { CLI_REQUEST_TIMEOUT_MS, createDocumentClient } from '../store/client';
+import { startStreams } from '../store/local-streams';
+import { loadTableDefinitions } from '../store/table-definitions';
 import { importHistory, type ImportProgress, type ImportSummary } from '../import/importer';
 
 /** Plain progress lines, when not on a terminal, at most this often. */
@@ -63,8 +65,11 @@ export async function runImport(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
 ): Promise<number> {
   const config = targetConfig(flags);
+  const stores = cliDeps(config);
   const deps = {
-    ...cliDeps(config),
+    ...stores,
+    // Only DynamoDB Local has the cost this avoids (src/store/local-streams.ts).
+    startStreams: config.dynamodbEndpoint ? () => startStreams(stores.doc, loadTableDefinitions(config.tables)) : undefined,
     s3: () =>
       new S3Client({
         region: config.region,

@@ -89,6 +89,12 @@ export interface ImportDeps {
   rollups: RollupStore;
   model: ModelOptions;
   classify: Classifier;
+  /**
+   * Run before the first write (DynamoDB Local only, see
+   * src/store/local-streams.ts): starts every table's stream, so that
+   * writing one table's history first does not slow the writes to the others.
+   */
+  startStreams?: () => Promise<void>;
 }
 
 export interface ImportCounts {
@@ -396,6 +402,8 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     counts: { read: 0, stored: 0, duplicates: 0, ignored: 0, rejected: 0, links: 0, visitors: 0 },
   };
   if (!resumedFrom) rmSync(spillDir, { recursive: true, force: true });
+  // After holdsNoEvents: the marker is an item while it lasts.
+  await deps.startStreams?.();
   const importTag = `import-${checkpoint.runId}`;
   mkdirSync(spillDir, { recursive: true });
   // Identity pairs linked so far. An archive repeats a pair on every event a

@@ -1,0 +1,52 @@
+/**
+ * A workaround for DynamoDB Local only (DynamoDB itself has no such cost).
+ *
+ * On every write to a table with a stream, DynamoDB Local looks up that
+ * stream's oldest record with `SELECT MIN(SequenceNumber) … WHERE StreamID = ?`
+ * on its one table of stream records, which has no index on the stream: it
+ * walks every stream's records from the oldest until it meets one of this
+ * stream's. A table whose stream begins after many writes to other tables
+ * pays for all of them on each write. `sma import identifies.csv pages.csv`
+ * reads the identifies first (files go in name order): after 30,000 of them
+ * (60,000 stream records, with their links), each page view cost DynamoDB
+ * Local 37 ms instead of under half a millisecond (BENCHMARKS.md).
+ *
+ * So a bulk writer starts every stream first: one record in each, before any
+ * bulk. The record is a marker item, put and deleted at once. Stream handlers
+ * skip both records: the item is marked as written by the import, and a
+ * delete carries no new image.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { toStorageError, withStorage } from './errors';
+import type { TableDefinition } from './table-definitions';
+
+/** The marker's key value, in every key attribute. */
+export const STREAM_START_KEY = 'sma#stream-start';
+
+/** Puts and deletes a marker item in every table with a stream, so that each stream has a record before any bulk writes. */
+export async function startStreams(doc: DynamoDBDocumentClient, definitions: readonly TableDefinition[]): Promise<void> {
+  for (const def of definitions) {
+    if (!def.create.StreamSpecification || !def.create.TableName) continue;
+    const TableName = def.create.TableName;
+    const Key = Object.fromEntries((def.create.KeySchema ?? []).map((k) => [k.AttributeName ?? '', STREAM_START_KEY]));
+    const hashKey = def.create.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '';
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...Key, origin: 'import', streamStart: true },
+          // Never over an item that happens to have this key.
+          ConditionExpression: 'attribute_not_exists(#k)',
+          ExpressionAttributeNames: { '#k': hashKey },
+        }),
+      );
+    } catch (e: unknown) {
+      if (e instanceof ConditionalCheckFailedException) continue;
+      throw toStorageError(`PutItem on ${TableName}`, e);
+    }
+    await withStorage(`DeleteItem on ${TableName}`, () =>
+      doc.send(new DeleteCommand({ TableName, Key, ConditionExpression: 'attribute_exists(streamStart)' })),
+    );
+  }
+}
