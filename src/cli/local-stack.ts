@@ -7,7 +7,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../config';
 import { projectRoot } from '../lib/project-root';
-import { createMissingTables } from '../store/table-definitions';
+import { createDocumentClient } from '../store/client';
+import { startStreams } from '../store/local-streams';
+import { createMissingTables, loadTableDefinitions } from '../store/table-definitions';
 import { freePort, startDynamoDbLocal, startOffline, type Started } from './processes';
 
 /** Where serverless-offline-dynamodb-streams keeps its restart checkpoints. */
@@ -53,6 +55,18 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     // The stream plugin keeps per-shard checkpoints between runs; new tables
     // have new streams, so old checkpoints only point at shards that are gone.
     if (created.length > 0) rmSync(join(root, STREAM_CHECKPOINT_FILE), { force: true });
+    // New tables' streams begin now, before any traffic: on DynamoDB Local a
+    // stream that begins after many writes to the others makes every write to
+    // its table slow (src/store/local-streams.ts).
+    const doc = createDocumentClient(config);
+    try {
+      await startStreams(
+        doc,
+        loadTableDefinitions(config.tables).filter((d) => created.includes(d.create.TableName ?? '')),
+      );
+    } finally {
+      doc.destroy();
+    }
 
     const httpPort = await freePort(options.httpPort);
     say(`starting sls offline on port ${httpPort} (building the functions takes a moment)…`);

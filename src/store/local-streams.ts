@@ -11,10 +11,11 @@
  * (60,000 stream records, with their links), each page view cost DynamoDB
  * Local 37 ms instead of under half a millisecond (BENCHMARKS.md).
  *
- * So a bulk writer starts every stream first: one record in each, before any
- * bulk. The record is a marker item, put and deleted at once. Stream handlers
- * skip both records: the item is marked as written by the import, and a
- * delete carries no new image.
+ * So every stream is started first: one record in each, before any bulk
+ * (by `sma import` before it writes, and by `npm start` for the tables it
+ * creates). The record is a marker item, put and deleted at once. Stream
+ * handlers skip both records: the item is marked as written by the import,
+ * and a delete carries no new image.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
