@@ -501,11 +501,14 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   };
   if (checkpoint.phase === 'events') {
     bytesRead += totalBytes(files.slice(0, checkpoint.fileIndex));
+    // Where this run starts; the checkpoint moves on as batches commit.
+    const resumeFile = checkpoint.fileIndex;
+    const resumeRecord = checkpoint.record;
     try {
-      for (let f = checkpoint.fileIndex; f < files.length; f++) {
+      for (let f = resumeFile; f < files.length; f++) {
         const input = files[f] as (typeof files)[number];
         const file = input.name;
-        const skip = f === checkpoint.fileIndex ? checkpoint.record : 0;
+        const skip = f === resumeFile ? resumeRecord : 0;
         let record = 0;
         let pending: SegmentEvent[] = [];
         let pendingRejects: string[] = [];
@@ -587,12 +590,13 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
           }
           if (pending.length + pendingCounts.ignored + pendingCounts.rejected >= batchSize) await flush();
         }
+        // The file's last batch; its commit records the file as read to its
+        // end. The next file's batches follow it into the pipeline: waiting
+        // for this file's writes first left DynamoDB idle at each of the
+        // archive's files while the next was opened and parsed.
         await flush();
-        while (inflight.length > 0) await commitOldest();
-        checkpoint.fileIndex = f + 1;
-        checkpoint.record = 0;
-        saveCheckpoint(options.checkpointPath, checkpoint);
       }
+      while (inflight.length > 0) await commitOldest();
     } finally {
       for (const fd of spillFds.values()) closeSync(fd);
       spillFds.clear();

@@ -118,6 +118,46 @@ describe('sma import against DynamoDB Local', () => {
     expect(await snapshot(resumed)).toEqual(await snapshot(clean));
   });
 
+  it('resumes from a stop at any batch, while batches of the next file are in flight, with the same tables', async () => {
+    // Prepare: a clean import, counting its batches (a file's last batch is
+    // followed into the pipeline by the next file's first)
+    const clean = buildDeps(await freshConfig());
+    let batches = 0;
+    const cleanSummary = await importHistory([FIXTURES], clean, { ...tempPaths(), batchSize: 2, afterBatch: (n) => (batches = n) });
+    const counts = ({ read, stored, duplicates, ignored, rejected, links, visitors }: typeof cleanSummary) => ({
+      read,
+      stored,
+      duplicates,
+      ignored,
+      rejected,
+      links,
+      visitors,
+    });
+    const expected = await snapshot(clean);
+    expect(batches).toBeGreaterThan(5);
+
+    for (let stopAt = 1; stopAt < batches; stopAt++) {
+      const resumed = buildDeps(await freshConfig());
+      const paths = tempPaths();
+
+      // Act
+      await expect(
+        importHistory([FIXTURES], resumed, {
+          ...paths,
+          batchSize: 2,
+          afterBatch: (n) => {
+            if (n === stopAt) throw new Error('killed');
+          },
+        }),
+      ).rejects.toThrow('killed');
+      const summary = await importHistory([FIXTURES], resumed, { ...paths, batchSize: 2 });
+
+      // Assess
+      expect({ stopAt, ...counts(summary) }).toEqual({ stopAt, ...counts(cleanSummary) });
+      expect(await snapshot(resumed)).toEqual(expected);
+    }
+  });
+
   it('resumes after being stopped while deriving touches and ends with the same tables as one clean import', async () => {
     // Prepare
     const clean = buildDeps(await freshConfig());
