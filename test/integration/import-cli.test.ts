@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
+import type { Config } from '../../src/config';
 import { projectRoot } from '../../src/lib/project-root';
 import { liveImage } from '../../src/handlers/stream/records';
 import { STREAM_START_KEY } from '../../src/store/local-streams';
@@ -23,27 +24,22 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): { status: number | null
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
+/** `sma import <input>` into a configuration's tables on the test DynamoDB Local, with its own checkpoint and rejects file. */
+function importInto(config: Config, input: string): ReturnType<typeof runCli> {
+  const dir = mkdtempSync(join(tmpdir(), 'sma-import-cli-'));
+  return runCli(
+    ['import', input, '--endpoint', config.dynamodbEndpoint ?? '', '--checkpoint', join(dir, 'cp.json'), '--rejects', join(dir, 'r.jsonl')],
+    { SERVICE_NAME: config.serviceName, STAGE: config.stage },
+  );
+}
+
 describe('the sma import command', () => {
   it('imports the fixture archive in its worker and prints a reconciled summary', async () => {
     // Prepare
     const config = await freshConfig();
-    const dir = mkdtempSync(join(tmpdir(), 'sma-import-cli-'));
-    const env = { SERVICE_NAME: config.serviceName, STAGE: config.stage };
 
     // Act
-    const run = runCli(
-      [
-        'import',
-        FIXTURES,
-        '--endpoint',
-        config.dynamodbEndpoint ?? '',
-        '--checkpoint',
-        join(dir, 'cp.json'),
-        '--rejects',
-        join(dir, 'r.jsonl'),
-      ],
-      env,
-    );
+    const run = importInto(config, FIXTURES);
 
     // Assess
     expect(run).toMatchObject({ status: 0 });
@@ -58,23 +54,9 @@ describe('the sma import command', () => {
     // without the stream markers the page stream would begin after all the
     // identify and link records (see src/store/local-streams.ts).
     const config = await freshConfig();
-    const dir = mkdtempSync(join(tmpdir(), 'sma-import-cli-'));
-    const env = { SERVICE_NAME: config.serviceName, STAGE: config.stage };
 
     // Act
-    const run = runCli(
-      [
-        'import',
-        join(FIXTURES, 'warehouse'),
-        '--endpoint',
-        config.dynamodbEndpoint ?? '',
-        '--checkpoint',
-        join(dir, 'cp.json'),
-        '--rejects',
-        join(dir, 'r.jsonl'),
-      ],
-      env,
-    );
+    const run = importInto(config, join(FIXTURES, 'warehouse'));
 
     // Assess
     expect(run).toMatchObject({ status: 0 });
