@@ -13,7 +13,7 @@
  * BENCH_IDENTIFIES (default 30,000) and BENCH_PAGES (default 10,000).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -73,7 +73,7 @@ function writeJsonLines(dir: string, rows: readonly Row[]): string {
 /** The same events as the warehouse exports them: identifies.csv and pages.csv. */
 function writeWarehouseCsv(dir: string, rows: readonly Row[]): string {
   const folder = join(dir, 'warehouse');
-  spawnSync('mkdir', ['-p', folder]);
+  mkdirSync(folder, { recursive: true });
   const identifies = rows.filter((r) => r.type === 'identify').map((r) => `${r.id},${r.anonymousId},${r.userId},${r.timestamp}`);
   writeFileSync(join(folder, 'identifies.csv'), `id,anonymous_id,user_id,timestamp\n${identifies.join('\n')}\n`);
   const pages = rows.filter((r) => r.type === 'page').map((r) => `${r.id},${r.anonymousId},${r.timestamp},"${URL}",`);
