@@ -344,6 +344,20 @@ async function main(): Promise<void> {
       `  CPU seconds (user + system): import: sma import ${imported.cpu.toFixed(1)} (events ${imported.eventsCpu.sma.toFixed(1)}), DynamoDB Local ${imported.dynamoCpu.toFixed(1)} (events ${imported.eventsCpu.dynamo.toFixed(1)}); raw: writer ${raw.cpu.toFixed(1)} (timed writes), DynamoDB Local ${raw.dynamoCpu.toFixed(1)}`,
     );
     console.log(`  CPU seconds stolen by the hypervisor (all cores): import ${imported.steal.toFixed(1)}, raw ${raw.steal.toFixed(1)}`);
+    if (SPLIT_CORES) {
+      // Pinned, DynamoDB Local has one core: its CPU seconds over a phase's
+      // wall time say how busy the client kept it, and the two sides' CPU
+      // seconds compare the work each gave it. The ratio is the product of
+      // the two (raw work / import work × import busy / raw busy), so this
+      // line tells an import that asks more of the database apart from one
+      // that leaves it idle.
+      const touchesSeconds = imported.seconds - imported.eventsSeconds;
+      const busy = (cpu: number, seconds: number): string => `${((100 * cpu) / Math.max(seconds, 0.001)).toFixed(0)}%`;
+      const work = imported.dynamoCpu / raw.dynamoCpu;
+      console.log(
+        `  DynamoDB Local busy: import ${busy(imported.dynamoCpu, imported.seconds)} (events ${busy(imported.eventsCpu.dynamo, imported.eventsSeconds)}, touches ${busy(imported.dynamoCpu - imported.eventsCpu.dynamo, touchesSeconds)}), raw ${busy(raw.dynamoCpu, raw.seconds)}; its CPU seconds for the import ${work.toFixed(2)}× those for the raw writes, so kept as busy as the raw writer kept it, the import would reach ${(1 / work).toFixed(2)}×`,
+      );
+    }
     console.log(`  peak RSS of the sma import process ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
     console.log('targets');
     console.log(`  import / raw  ${(importRate / rawRate).toFixed(2)}×   target ≥ 0.8×   ${importRate / rawRate >= 0.8 ? 'PASS' : 'FAIL'}`);
