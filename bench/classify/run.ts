@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generateCorpus, type Pair } from './corpus';
-import { median } from '../stats';
+import { median, targetLine } from '../stats';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Referer = require('referer-parser') as new (referrer: string, url?: string) => { medium: string };
@@ -101,8 +101,8 @@ console.log(`  floor (2×URL)   ${fmt(floor)} ms  (${fmt((floor * 1e6) / PAIRS)}
 console.log(`  cold require    sma ${fmt(coldSma)} ms, referer-parser ${fmt(coldRp)} ms (median of ${COLD_RUNS} fresh processes)`);
 console.log(`  cold require + first classification   sma ${fmt(coldSmaFirst)} ms, referer-parser ${fmt(coldRpFirst)} ms`);
 console.log('ratios');
-console.log(`  sma / referer-parser  ${fmt(sma / rp)}×   target ≤ 0.5×   ${ok(sma / rp <= 0.5)}`);
-console.log(`  sma / floor           ${fmt(sma / floor)}×   target ≤ 2.5×   ${ok(sma / floor <= 2.5)}`);
+console.log(targetLine('sma / referer-parser', sma / rp, '≤', 0.5));
+console.log(targetLine('sma / floor         ', sma / floor, '≤', 2.5));
 console.log(
   `  cold require          ${fmt(coldSma)} ms (${fmt(coldSma / coldRp)}× referer-parser's)   target ≤ 10 ms   ${ok(coldSma <= 10)}`,
 );

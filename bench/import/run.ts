@@ -36,6 +36,7 @@ import { mapLimit } from '../../src/lib/concurrency';
 import { BATCH_CONCURRENCY, MAX_BATCH_WRITE } from '../../src/store/batch';
 import { createTables } from '../../test/helpers/tables';
 import { seededRandom } from '../../test/helpers/random';
+import { targetLine } from '../stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 /**
@@ -360,7 +361,7 @@ async function main(): Promise<void> {
     }
     console.log(`  peak RSS of the sma import process ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
     console.log('targets');
-    console.log(`  import / raw  ${(importRate / rawRate).toFixed(2)}×   target ≥ 0.8×   ${importRate / rawRate >= 0.8 ? 'PASS' : 'FAIL'}`);
+    console.log(targetLine('import / raw', importRate / rawRate, '≥', 0.8));
     console.log(
       `  peak RSS      ${(peakRss / 1024 / 1024).toFixed(0)} MB   target ≤ ${RSS_LIMIT_MB} MB   ${peakRss / 1024 / 1024 <= RSS_LIMIT_MB ? 'PASS' : 'FAIL'}`,
     );

@@ -24,7 +24,7 @@ import { parseEvent } from '../../src/segment/events';
 import { pageItem } from '../../src/store/items';
 import { createTables } from '../../test/helpers/tables';
 import { pageEvent } from '../../test/helpers/events';
-import { median } from '../stats';
+import { median, targetLine } from '../stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const PER_REQUEST = 100;
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   console.log(`  raw BatchWriteItem  ${rawRate.toFixed(0)} events/s  (rounds: ${rawRounds.map((r) => r.toFixed(0)).join(', ')})`);
   console.log(`  sma storeEvent      ${smaRate.toFixed(0)} events/s  (rounds: ${smaRounds.map((r) => r.toFixed(0)).join(', ')})`);
   console.log('ratio');
-  console.log(`  sma / raw  ${(smaRate / rawRate).toFixed(2)}×   target ≥ 0.8×   ${smaRate / rawRate >= 0.8 ? 'PASS' : 'FAIL'}`);
+  console.log(targetLine('sma / raw', smaRate / rawRate, '≥', 0.8));
 }
 main().catch((e: unknown) => {
   console.error(e);
