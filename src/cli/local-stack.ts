@@ -7,9 +7,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../config';
 import { projectRoot } from '../lib/project-root';
-import { createDocumentClient } from '../store/client';
-import { startStreams } from '../store/local-streams';
-import { createMissingTables, loadTableDefinitions } from '../store/table-definitions';
+import { startTableStreams } from '../store/local-streams';
+import { createMissingTables } from '../store/table-definitions';
 import { freePort, startDynamoDbLocal, startOffline, type Started } from './processes';
 
 /** Where serverless-offline-dynamodb-streams keeps its restart checkpoints. */
@@ -58,15 +57,7 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     // New tables' streams begin now, before any traffic: on DynamoDB Local a
     // stream that begins after many writes to the others makes every write to
     // its table slow (src/store/local-streams.ts).
-    const doc = createDocumentClient(config);
-    try {
-      await startStreams(
-        doc,
-        loadTableDefinitions(config.tables).filter((d) => created.includes(d.create.TableName ?? '')),
-      );
-    } finally {
-      doc.destroy();
-    }
+    await startTableStreams(config, created);
 
     const httpPort = await freePort(options.httpPort);
     say(`starting sls offline on port ${httpPort} (building the functions takes a moment)…`);

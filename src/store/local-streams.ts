@@ -19,8 +19,10 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config';
+import { createDocumentClient } from './client';
 import { toStorageError, withStorage } from './errors';
-import type { TableDefinition } from './table-definitions';
+import { loadTableDefinitions, type TableDefinition } from './table-definitions';
 
 /** The marker's key value, in every key attribute. */
 export const STREAM_START_KEY = 'sma#stream-start';
@@ -49,5 +51,22 @@ export async function startStreams(doc: DynamoDBDocumentClient, definitions: rea
     await withStorage(`DeleteItem on ${TableName}`, () =>
       doc.send(new DeleteCommand({ TableName, Key, ConditionExpression: 'attribute_exists(streamStart)' })),
     );
+  }
+}
+
+/**
+ * Starts the streams of a configuration's tables (of those named in `only`,
+ * if given) on a client of its own, as createMissingTables makes them.
+ */
+export async function startTableStreams(
+  config: Pick<Config, 'region' | 'dynamodbEndpoint' | 'tables'>,
+  only?: readonly string[],
+): Promise<void> {
+  const doc = createDocumentClient(config);
+  try {
+    const definitions = loadTableDefinitions(config.tables);
+    await startStreams(doc, only ? definitions.filter((d) => only.includes(d.create.TableName ?? '')) : definitions);
+  } finally {
+    doc.destroy();
   }
 }

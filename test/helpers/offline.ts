@@ -7,9 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { parseConfig, type Config } from '../../src/config';
 import { freePort, startOffline, type Started } from '../../src/cli/processes';
 import { projectRoot } from '../../src/lib/project-root';
-import { createDocumentClient } from '../../src/store/client';
-import { startStreams } from '../../src/store/local-streams';
-import { loadTableDefinitions } from '../../src/store/table-definitions';
+import { startTableStreams } from '../../src/store/local-streams';
 import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
 import { createTables, testEnv } from './tables';
 
@@ -45,9 +43,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const config = parseConfig(full);
   await createTables(config);
   // As `npm start` does for new tables: stream handlers must skip the markers.
-  const doc = createDocumentClient(config);
-  await startStreams(doc, loadTableDefinitions(config.tables));
-  doc.destroy();
+  await startTableStreams(config);
   const httpPort = await freePort();
   let offline: Started;
   try {
