@@ -66,10 +66,27 @@ export function taggedCounterId(id: string, tag: string): string {
   return `${id}${SEP}${tag.replaceAll(SEP, ' ')}`;
 }
 
-/** A counter row's parts: the counter it counts for, and the import's tag when it is an import's row. */
+/** The fifth part of a take-back row (see takeBackCounterId). */
+const TAKE_BACK = 'live';
+
+/**
+ * A row that counts with one import's rows and takes back what they count for
+ * one of its visitors: the visitor came in live before the import had
+ * finished and was counted then, one by one. Its amounts are added (not set,
+ * as the import's own rows are), by the commit that counted the visitor.
+ */
+export function takeBackCounterId(id: string, tag: string): string {
+  return `${taggedCounterId(id, tag)}${SEP}${TAKE_BACK}`;
+}
+
+/**
+ * A counter row's parts: the counter it counts for, and the import's tag when
+ * it is an import's row or one of its take-back rows (both count once that
+ * import has finished).
+ */
 export function splitCounterRow(rowId: string): { id: string; tag: string | undefined } {
   const parts = rowId.split(SEP);
-  return parts.length > 3 ? { id: parts.slice(0, 3).join(SEP), tag: parts.slice(3).join(SEP) } : { id: rowId, tag: undefined };
+  return parts.length > 3 ? { id: parts.slice(0, 3).join(SEP), tag: parts[3] } : { id: rowId, tag: undefined };
 }
 
 /** The counter a row counts for: the id without an import's tag. */

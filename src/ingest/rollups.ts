@@ -8,7 +8,14 @@
  * with the new state, only while the old state is still current. A retry after
  * success finds nothing left to apply.
  */
-import { addContribution, contributionDelta, userContribution, visitorContribution } from '../attribution/rollups';
+import {
+  addContribution,
+  contributionDelta,
+  takeBackCounterId,
+  userContribution,
+  visitorContribution,
+  type Contribution,
+} from '../attribution/rollups';
 import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
@@ -49,13 +56,16 @@ async function refresh(
 ): Promise<RollupChange> {
   for (let attempt = 1; attempt <= MAX_ROLLUP_ATTEMPTS; attempt++) {
     const [stored, now] = await Promise.all([deps.rollups.stateOf(entity), load()]);
-    const previous = stored ?? (await seedState(now.seed, deps.rollups));
+    const seeded = stored ? NO_SEED : await fromSeed(now.seed, deps.rollups);
+    const previous = stored ?? seeded.state;
     const { first, last, next } = stateFrom(now.touches, now.counts, deps.model);
     const before = { first: previous?.first ?? null, last: previous?.last ?? null };
     const change = { entity, touches: now.touches, first, last, before, changed: before.first !== next.first || before.last !== next.last };
     if (previous && unchanged(previous, next)) return change;
     if (change.changed && beforeCommit) await beforeCommit(change);
-    if (await deps.rollups.commit(entity, previous, next, contributionDelta(previous?.counts ?? {}, next.counts))) return change;
+    const delta = contributionDelta(previous?.counts ?? {}, next.counts);
+    addContribution(delta, seeded.takeBack);
+    if (await deps.rollups.commit(entity, previous, next, delta)) return change;
   }
   throw new StorageUnavailableError(`rollup state of ${entity.kind} kept changing under ${MAX_ROLLUP_ATTEMPTS} attempts`);
 }
@@ -71,14 +81,30 @@ function stateFrom(
   return { first, last, next: { counts, first: first?.messageId ?? null, last: last?.messageId ?? null } };
 }
 
+/** What a seed means for an entity's first commit: the state it stands for, or counters to take back from its import. */
+interface Seeded {
+  state: RollupState | undefined;
+  takeBack: Contribution;
+}
+
+const NO_SEED: Seeded = { state: undefined, takeBack: {} };
+
 /**
  * A seed left by a bulk import, as the state it stands for (version 0: no
  * state item yet). Until that import has finished, its counter rows do not
- * count, so neither does the seed: the visitor is counted as new.
+ * count, so neither does the seed: the visitor is counted as new. Those rows
+ * will count the visitor too once the import finishes (it may be resumed
+ * later, even after another import of the same archive), so the same commit
+ * takes the seed's share back out of them, under the import's tag: it counts
+ * from the moment they do, and never if they never do.
  */
-async function seedState(seed: RollupSeed | undefined, rollups: RollupStore): Promise<RollupState | undefined> {
-  if (!seed || !(await rollups.importFinished(seed.tag))) return undefined;
-  return { version: 0, counts: seed.counts, first: seed.first, last: seed.last };
+async function fromSeed(seed: RollupSeed | undefined, rollups: RollupStore): Promise<Seeded> {
+  if (!seed) return NO_SEED;
+  if (await rollups.importFinished(seed.tag)) {
+    return { state: { version: 0, counts: seed.counts, first: seed.first, last: seed.last }, takeBack: {} };
+  }
+  const takeBack = Object.entries(seed.counts).map(([id, n]) => [takeBackCounterId(id, seed.tag), -n] as const);
+  return { state: undefined, takeBack: Object.fromEntries(takeBack) };
 }
 
 function unchanged(previous: RollupState, next: Omit<RollupState, 'version'>): boolean {

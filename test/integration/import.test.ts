@@ -8,6 +8,7 @@ import { CsvParser } from '../../src/import/csv';
 import { getUserView } from '../../src/ingest/visitor-view';
 import { ingestEvents } from '../../src/ingest/ingest-events';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { refreshVisitorRollup } from '../../src/ingest/rollups';
 import { pageEvent } from '../helpers/events';
 import { freshConfig } from '../helpers/tables';
 import { scanAll, snapshot } from '../helpers/snapshot';
@@ -44,6 +45,23 @@ const counts = ({ read, stored, duplicates, ignored, rejected, links, visitors }
   links,
   visitors,
 });
+
+type Deps = ReturnType<typeof buildDeps>;
+
+/** The visitor counters as the stored touches make them. */
+async function recount(deps: Deps): Promise<Record<string, number>> {
+  const expected: Record<string, number> = {};
+  for (const item of (await scanAll(deps, deps.config.tables.attribution)).filter((i) => i.sk === 'touches')) {
+    addContribution(expected, visitorContribution(decodeTouches(String(item.touches))));
+  }
+  return expected;
+}
+
+/** The visitor counters (not the users') as a report reads them. */
+async function visitorCounters(deps: Deps): Promise<Record<string, number>> {
+  const counters = await deps.rollups.counters('2019-01-01', '2020-12-31');
+  return Object.fromEntries([...counters].filter(([id]) => !parseCounterId(id)?.metric.startsWith('users:')));
+}
 
 describe('sma import against DynamoDB Local', () => {
   it('imports an S3 archive tree, JSON lines and warehouse CSV, with a reconciled summary and a rejects file', async () => {
@@ -218,13 +236,59 @@ describe('sma import against DynamoDB Local', () => {
     await importHistory([later], deps, tempPaths());
 
     // Assess: every counter is what the stored touches make it, whichever import counted it
-    const expected: Record<string, number> = {};
-    for (const item of (await scanAll(deps, deps.config.tables.attribution)).filter((i) => i.sk === 'touches')) {
-      addContribution(expected, visitorContribution(decodeTouches(String(item.touches))));
-    }
-    const counters = await deps.rollups.counters('2019-01-01', '2020-12-31');
-    const visitorCounters = [...counters].filter(([id]) => !parseCounterId(id)?.metric.startsWith('users:'));
-    expect(Object.fromEntries(visitorCounters)).toEqual(expected);
+    expect(await visitorCounters(deps)).toEqual(await recount(deps));
+  });
+
+  it('counts a visitor once when the webhook brings it in before the import has finished', async () => {
+    // Prepare: an import stopped after its last spill file, before it counts
+    // itself finished; then anon-A, one of its visitors, comes back live.
+    const deps = buildDeps(await freshConfig());
+    const paths = tempPaths();
+    await expect(
+      importHistory([FIXTURES], deps, {
+        ...paths,
+        afterTouchFile: (n) => {
+          if (n === SPILL_BUCKETS) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const live = pageEvent({
+      anonymousId: 'anon-A',
+      messageId: 'live-1',
+      timestamp: '2020-02-01T08:00:00.000Z',
+      referrer: 'https://t.co/z',
+    });
+    await ingestEvents([live], deps.events);
+    await refreshVisitorTouches('anon#anon-A', deps.touches, deps.classify);
+    await refreshVisitorRollup('anon#anon-A', deps);
+
+    // Act: the import is run again and finishes
+    await importHistory([FIXTURES], deps, paths);
+
+    // Assess
+    expect(await visitorCounters(deps)).toEqual(await recount(deps));
+  });
+
+  it('counts every visitor once when an abandoned import is finished after a fresh import of the same archive', async () => {
+    // Prepare: an import stopped after its last spill file and left; the
+    // archive imported again from scratch (without the checkpoint)
+    const deps = buildDeps(await freshConfig());
+    const abandoned = tempPaths();
+    await expect(
+      importHistory([FIXTURES], deps, {
+        ...abandoned,
+        afterTouchFile: (n) => {
+          if (n === SPILL_BUCKETS) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    await importHistory([FIXTURES], deps, tempPaths());
+
+    // Act: the abandoned one is resumed after all
+    await importHistory([FIXTURES], deps, abandoned);
+
+    // Assess
+    expect(await visitorCounters(deps)).toEqual(await recount(deps));
   });
 
   it('keeps history stored before the import: visitors with earlier page views are derived from the table', async () => {

@@ -2,6 +2,9 @@ import {
   contributionDelta,
   counterId,
   parseCounterId,
+  splitCounterRow,
+  taggedCounterId,
+  takeBackCounterId,
   userContribution,
   USER_UNITS,
   visitorContribution,
@@ -47,6 +50,23 @@ describe('counter ids', () => {
     // Assess
     expect(parsed).toEqual({ ...key, campaign: 'a b' });
     expect(parseCounterId('2026-11-02#nonsense#a\u001fb\u001fc')).toBeUndefined();
+  });
+
+  it("name an import's rows and its take-back rows after the counter and the import", () => {
+    // Prepare
+    const id = counterId({ day: '2026-11-02', metric: 'new_visitors', channel: 'Email', source: 'newsletter', campaign: 'w1' });
+
+    // Act
+    const rows = [id, taggedCounterId(id, 'import-1a2b3c4d'), takeBackCounterId(id, 'import-1a2b3c4d'), takeBackCounterId(id, 'x\u001fy')];
+
+    // Assess: every row counts for the same counter; an import's rows count with their import
+    expect(rows.map(splitCounterRow)).toEqual([
+      { id, tag: undefined },
+      { id, tag: 'import-1a2b3c4d' },
+      { id, tag: 'import-1a2b3c4d' },
+      { id, tag: 'x y' },
+    ]);
+    expect(new Set(rows.slice(1, 3)).size).toBe(2);
   });
 });
 
