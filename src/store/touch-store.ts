@@ -152,31 +152,38 @@ export function decodeTouches(text: string): Touch[] {
   return (JSON.parse(text) as CompactTouch[]).map(fullTouch);
 }
 
-/** A touch without its null fields, and without `touch` when it is true (see encodeTouches). */
+/**
+ * A touch without its null fields, and without `touch` when it is true (see
+ * encodeTouches). The fields it leaves out are undefined, which JSON leaves
+ * out: every compact touch is written as JSON.
+ */
 export type CompactTouch = Partial<Touch> & Pick<Touch, 'channel' | 'source' | 'medium' | 'reason' | 'messageId' | 'timestamp' | 'rule'>;
 
 export function compactTouch(t: Touch): CompactTouch {
-  // Field by field, in fullTouch's order: this runs for every touch an import
-  // writes, and a loop over Object.entries took 7% of its touch phase (a
-  // JSON.stringify replacer, a call per field, more).
-  const c: Partial<Touch> = {};
-  if (!t.touch) c.touch = false;
-  c.channel = t.channel;
-  c.source = t.source;
-  c.medium = t.medium;
-  if (t.campaign !== null) c.campaign = t.campaign;
-  if (t.content !== null) c.content = t.content;
-  if (t.term !== null) c.term = t.term;
-  if (t.campaign_id !== null) c.campaign_id = t.campaign_id;
-  if (t.click_id !== null) c.click_id = t.click_id;
-  if (t.referrer_host !== null) c.referrer_host = t.referrer_host;
-  c.reason = t.reason;
-  c.messageId = t.messageId;
-  c.timestamp = t.timestamp;
-  if (t.landing_page !== null) c.landing_page = t.landing_page;
-  if (t.referrer !== null) c.referrer = t.referrer;
-  c.rule = t.rule;
-  return c as CompactTouch;
+  // One object literal, in fullTouch's order: every compact touch then has
+  // one shape. Adding the fields one by one, as many as a touch has, made
+  // objects of many shapes, and building and stringifying them cost about
+  // 100 µs per visitor of the import benchmark, against 28 µs this way (the
+  // same JSON). It runs for every page view an import reads and every touch
+  // it writes. (Before that, a loop over Object.entries was slower still.)
+  return {
+    touch: t.touch ? undefined : false,
+    channel: t.channel,
+    source: t.source,
+    medium: t.medium,
+    campaign: t.campaign ?? undefined,
+    content: t.content ?? undefined,
+    term: t.term ?? undefined,
+    campaign_id: t.campaign_id ?? undefined,
+    click_id: t.click_id ?? undefined,
+    referrer_host: t.referrer_host ?? undefined,
+    reason: t.reason,
+    messageId: t.messageId,
+    timestamp: t.timestamp,
+    landing_page: t.landing_page ?? undefined,
+    referrer: t.referrer ?? undefined,
+    rule: t.rule,
+  };
 }
 
 /** The touch that compactTouch left, or a touch stored in full. */

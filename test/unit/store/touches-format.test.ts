@@ -68,8 +68,8 @@ describe('stored touches', () => {
     // Act
     const compact = compactTouch(everyField);
 
-    // Assess: all but `touch`, which is true
-    expect(Object.keys(compact)).toEqual(Object.keys(everyField).filter((k) => k !== 'touch'));
+    // Assess: all but `touch`, which is true, as written
+    expect(Object.keys(JSON.parse(JSON.stringify(compact)) as object)).toEqual(Object.keys(everyField).filter((k) => k !== 'touch'));
     expect(fullTouch(compact)).toEqual(everyField);
   });
 
