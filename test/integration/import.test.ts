@@ -63,6 +63,18 @@ async function visitorCounters(deps: Deps): Promise<Record<string, number>> {
   return Object.fromEntries([...counters].filter(([id]) => !parseCounterId(id)?.metric.startsWith('users:')));
 }
 
+/** Runs an import that is killed once it has derived `files` spill files' touches (before it counts itself finished). */
+async function importStoppedAfterTouchFile(deps: Deps, paths: ReturnType<typeof tempPaths>, files: number): Promise<void> {
+  await expect(
+    importHistory([FIXTURES], deps, {
+      ...paths,
+      afterTouchFile: (n) => {
+        if (n === files) throw new Error('killed');
+      },
+    }),
+  ).rejects.toThrow('killed');
+}
+
 describe('sma import against DynamoDB Local', () => {
   it('imports an S3 archive tree, JSON lines and warehouse CSV, with a reconciled summary and a rejects file', async () => {
     // Prepare
@@ -152,14 +164,7 @@ describe('sma import against DynamoDB Local', () => {
     const stopAt = SPILL_BUCKETS / 2;
 
     // Act: stop halfway through the spill files, with the next ones being prepared, then run again
-    await expect(
-      importHistory([FIXTURES], resumed, {
-        ...paths,
-        afterTouchFile: (n) => {
-          if (n === stopAt) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
+    await importStoppedAfterTouchFile(resumed, paths, stopAt);
     const checkpoint = JSON.parse(readFileSync(paths.checkpointPath, 'utf8')) as {
       phase: string;
       bucketsDone: number;
@@ -244,14 +249,7 @@ describe('sma import against DynamoDB Local', () => {
     // itself finished; then anon-A, one of its visitors, comes back live.
     const deps = buildDeps(await freshConfig());
     const paths = tempPaths();
-    await expect(
-      importHistory([FIXTURES], deps, {
-        ...paths,
-        afterTouchFile: (n) => {
-          if (n === SPILL_BUCKETS) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
+    await importStoppedAfterTouchFile(deps, paths, SPILL_BUCKETS);
     const live = pageEvent({
       anonymousId: 'anon-A',
       messageId: 'live-1',
@@ -274,14 +272,7 @@ describe('sma import against DynamoDB Local', () => {
     // archive imported again from scratch (without the checkpoint)
     const deps = buildDeps(await freshConfig());
     const abandoned = tempPaths();
-    await expect(
-      importHistory([FIXTURES], deps, {
-        ...abandoned,
-        afterTouchFile: (n) => {
-          if (n === SPILL_BUCKETS) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
+    await importStoppedAfterTouchFile(deps, abandoned, SPILL_BUCKETS);
     await importHistory([FIXTURES], deps, tempPaths());
 
     // Act: the abandoned one is resumed after all
