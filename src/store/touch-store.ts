@@ -162,12 +162,12 @@ export type CompactTouch = Partial<Touch> & Pick<Touch, 'channel' | 'source' | '
 export function compactTouch(t: Touch): CompactTouch {
   // One object literal, in fullTouch's order: every compact touch has one
   // shape. Adding the fields one by one, as many as a touch has, gave objects
-  // of many shapes, slower to build and to stringify. Encoding a visitor's touches as the webhook derives them took 107 µs,
-  // now 14 µs (3.6 touches a visitor, the import benchmark's URLs); on the
-  // import's paths, where the touches have fewer shapes to begin with, a
-  // spilled page view went from 6.0 to 5.1 µs and a written touch from 2.4
-  // to 2.0 µs. The same JSON either way. (A loop over Object.entries, before
-  // that, was slower still.)
+  // of many shapes, slower to build and to stringify. Encoding a visitor's
+  // touches as the webhook derives them took 107 µs, now 14 µs (3.6 touches
+  // a visitor, the import benchmark's URLs); on the import's paths, where
+  // the touches have fewer shapes to begin with, a spilled page view went
+  // from 6.0 to 5.1 µs and a written touch from 2.4 to 2.0 µs. The same JSON
+  // either way. (A loop over Object.entries, before that, was slower still.)
   return {
     touch: t.touch ? undefined : false,
     channel: t.channel,
