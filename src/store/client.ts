@@ -20,13 +20,21 @@ export const DYNAMODB_REQUEST_TIMEOUT_MS = 3_000;
 export const CLI_REQUEST_TIMEOUT_MS = 30_000;
 /** Connection timeout: DynamoDB Local down, or a wrong endpoint, fails in this time. */
 export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
+/**
+ * The CLI's connection timeout. An import opens dozens of connections at its
+ * start, while DynamoDB Local, on a cold JVM, is busy compiling and writing;
+ * with 1 s, some went unaccepted three attempts running and the import failed
+ * (TimeoutError) in its first seconds (BENCHMARKS.md). A refused connection
+ * (nothing listening) still fails at once.
+ */
+export const CLI_CONNECT_TIMEOUT_MS = 10_000;
 /** SDK attempts per call (its own retry with backoff for throttling and 5xx). */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 
 /** Builds a DynamoDB client for the configured endpoint and region. */
 export function createDynamoClient(
   config: Pick<Config, 'region' | 'dynamodbEndpoint'>,
-  { requestTimeoutMs = DYNAMODB_REQUEST_TIMEOUT_MS }: ClientOptions = {},
+  { requestTimeoutMs = DYNAMODB_REQUEST_TIMEOUT_MS, connectTimeoutMs = DYNAMODB_CONNECT_TIMEOUT_MS }: ClientOptions = {},
 ): DynamoDBClient {
   const local = config.dynamodbEndpoint !== undefined;
   return new DynamoDBClient({
@@ -38,7 +46,7 @@ export function createDynamoClient(
       // Without this the SDK only logs a warning and keeps waiting: a hung
       // database would hold the webhook past Segment's timeout.
       throwOnRequestTimeout: true,
-      connectionTimeout: DYNAMODB_CONNECT_TIMEOUT_MS,
+      connectionTimeout: connectTimeoutMs,
     }),
     // DynamoDB Local accepts any credentials; do not make a laptop need AWS ones.
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
@@ -48,6 +56,8 @@ export function createDynamoClient(
 export interface ClientOptions {
   /** Per-call timeout; default DYNAMODB_REQUEST_TIMEOUT_MS. */
   requestTimeoutMs?: number;
+  /** Time to establish a connection; default DYNAMODB_CONNECT_TIMEOUT_MS. */
+  connectTimeoutMs?: number;
 }
 
 /** Builds a document client for the configured endpoint and region. */
