@@ -37,7 +37,7 @@ export function targetConfig(flags: Pick<ImportFlags, 'stage' | 'region' | 'endp
   });
 }
 
-/** The dependencies of a CLI command: the configured stores, with the CLI's patient per-call timeout. */
+/** The dependencies of a CLI command: the configured stores, with the CLI's patient timeouts (to connect, and per call). */
 export function cliDeps(config: Config): Deps {
   return buildDeps(
     config,
