@@ -71,7 +71,7 @@ export const IMPORT_BATCH_SIZE = 500;
  * duplicate check) before its writes, and a batch commits only when its last
  * request is answered; with several in flight, DynamoDB is never idle.
  * Batches are still counted and checkpointed in order. With three, DynamoDB
- * Local was 93 to 96% busy in the event phase; with six, 97 to 98% (about 66
+ * Local was 93 to 96% busy in the event phase; with six, 97 to 99% (about 66
  * requests in flight, which needs the CLI's patient connection timeout, see
  * CLI_CONNECT_TIMEOUT_MS), at the same peak RSS.
  */
