@@ -18,7 +18,7 @@
  * here DynamoDB Local makes that a long run, see BENCHMARKS.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -127,21 +127,40 @@ async function freshDeps(endpoint: string): Promise<Deps> {
   return cliDeps(config);
 }
 
+/** What DynamoDB Local has spent since a side began: CPU seconds in all, in the kernel, and by kind of thread. */
+interface DynamoUsage {
+  cpu: number;
+  system: number;
+  threads: Map<string, number>;
+}
+
 /**
- * Runs `work` against a fresh DynamoDB Local, giving it the CPU seconds
- * DynamoDB Local has spent since `work` began; also returns them as `work` ends.
+ * Runs `work` against a fresh DynamoDB Local, giving it a probe of what
+ * DynamoDB Local has spent since `work` began; also returns that as `work` ends.
  */
-async function withDynamo<T>(work: (deps: Deps, dynamoCpu: () => number) => Promise<T>): Promise<T & { dynamoCpu: number; steal: number }> {
+async function withDynamo<T>(
+  work: (deps: Deps, probe: () => DynamoUsage) => Promise<T>,
+): Promise<T & { dynamo: DynamoUsage; steal: number }> {
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   try {
     const deps = await freshDeps(dynamo.endpoint);
     const pid = dynamo.child.pid ?? 0;
     if (SPLIT_CORES) pin(pid, DYNAMO_CORE);
-    const before = cpuSeconds(pid);
-    const dynamoCpu = (): number => cpuSeconds(pid) - before;
+    const before = cpuTimes(pid);
+    const threadsBefore = threadSeconds(pid);
+    const probe = (): DynamoUsage => {
+      const now = cpuTimes(pid);
+      const cpu = now.user + now.system - before.user - before.system;
+      // Threads that ended meanwhile count as other.
+      const threads = new Map<string, number>();
+      for (const [group, seconds] of threadSeconds(pid)) threads.set(group, seconds - (threadsBefore.get(group) ?? 0));
+      const known = [...threads.entries()].filter(([group]) => group !== 'other').reduce((sum, [, v]) => sum + v, 0);
+      threads.set('other', cpu - known);
+      return { cpu, system: now.system - before.system, threads };
+    };
     const stealBefore = stealSeconds();
-    const result = await work(deps, dynamoCpu);
-    return { ...result, dynamoCpu: dynamoCpu(), steal: stealSeconds() - stealBefore };
+    const result = await work(deps, probe);
+    return { ...result, dynamo: probe(), steal: stealSeconds() - stealBefore };
   } finally {
     await dynamo.stop();
   }
@@ -159,16 +178,56 @@ function pin(pid: number, core: number): void {
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
 
-/** CPU seconds (user + system, all threads) a process has used so far (Linux); 0 once it has exited. */
-function cpuSeconds(pid: number): number {
+/** CPU seconds (all threads) a process has used so far, in user space and in the kernel (Linux); 0 once it has exited. */
+function cpuTimes(pid: number): { user: number; system: number } {
   try {
     // Fields after the command name, which is in parentheses and may hold spaces.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here.
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far (Linux); 0 once it has exited. */
+function cpuSeconds(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
+}
+
+/** A DynamoDB Local thread's kind, by its name (Linux keeps 15 characters). */
+function threadGroup(name: string): string {
+  if (/GC|G1|VM Periodic|VM Thread/.test(name)) return 'gc and vm';
+  if (/Compiler/.test(name)) return 'jit';
+  if (/SQLite/i.test(name)) return 'storage';
+  // Jetty's request threads, and the pool that parses and answers requests.
+  if (/^qtp|^pool-/.test(name)) return 'http';
+  return 'other';
+}
+
+/** CPU seconds by thread group of the live threads of a process (Linux). */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // The process has exited.
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const line = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = line.slice(line.indexOf('(') + 1, line.lastIndexOf(')'));
+      const fields = line.slice(line.lastIndexOf(') ') + 2).split(' ');
+      const group = threadGroup(name);
+      out.set(group, (out.get(group) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+    } catch {
+      // The thread has exited.
+    }
+  }
+  return out;
 }
 
 /**
@@ -201,7 +260,7 @@ function highWaterMark(pid: number): number {
 function importWithCli(
   dir: string,
   deps: Deps,
-  dynamoCpu: () => number,
+  dynamoProbe: () => DynamoUsage,
 ): Promise<{
   summary: Record<string, number>;
   seconds: number;
@@ -209,7 +268,7 @@ function importWithCli(
   peakRss: number;
   cpu: number;
   /** CPU seconds of the import and of DynamoDB Local when the event phase ended. */
-  eventsCpu: { sma: number; dynamo: number };
+  eventsCpu: { sma: number; dynamo: DynamoUsage };
 }> {
   // BENCH_NODE_ARGS: extra Node flags for the import, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -232,14 +291,14 @@ function importWithCli(
     let stdout = '';
     let stderr = '';
     let eventsSeconds = 0;
-    const eventsCpu = { sma: 0, dynamo: 0 };
+    const eventsCpu: { sma: number; dynamo: DynamoUsage } = { sma: 0, dynamo: { cpu: 0, system: 0, threads: new Map() } };
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (eventsSeconds === 0 && /^touches:/m.test(stderr)) {
         eventsSeconds = elapsed();
         eventsCpu.sma = cpuSeconds(child.pid ?? 0);
-        eventsCpu.dynamo = dynamoCpu();
+        eventsCpu.dynamo = dynamoProbe();
       }
     });
     child.on('exit', (code) => {
@@ -278,14 +337,14 @@ async function main(): Promise<void> {
     // worker with a capped heap). Peak RSS is the child's high-water mark
     // (VmHWM), sampled until it exits; the event phase ends at the CLI's first
     // "touches" progress line.
-    const imported = await withDynamo(async (deps, dynamoCpu) => {
+    const imported = await withDynamo(async (deps, dynamoProbe) => {
       if (USED_TABLES) {
         const earlier = { type: 'page', messageId: 'webhook-1', anonymousId: 'webhook-visitor', timestamp: '2020-12-31T00:00:00.000Z' };
         const parsed = parseEvent(earlier, 0);
         if (!parsed.ok) throw new Error('the earlier event is invalid');
         await deps.events.storeEvents([parsed.event]);
       }
-      return importWithCli(dir, deps, dynamoCpu);
+      return importWithCli(dir, deps, dynamoProbe);
     });
 
     const raw = await withDynamo(async (deps) => {
@@ -342,7 +401,20 @@ async function main(): Promise<void> {
     // wall time is the bound; shared, wall time is both added up), and are
     // steadier than wall time from run to run.
     console.log(
-      `  CPU seconds (user + system): import: sma import ${imported.cpu.toFixed(1)} (events ${imported.eventsCpu.sma.toFixed(1)}), DynamoDB Local ${imported.dynamoCpu.toFixed(1)} (events ${imported.eventsCpu.dynamo.toFixed(1)}); raw: writer ${raw.cpu.toFixed(1)} (timed writes), DynamoDB Local ${raw.dynamoCpu.toFixed(1)}`,
+      `  CPU seconds (user + system): import: sma import ${imported.cpu.toFixed(1)} (events ${imported.eventsCpu.sma.toFixed(1)}), DynamoDB Local ${imported.dynamo.cpu.toFixed(1)} (events ${imported.eventsCpu.dynamo.cpu.toFixed(1)}); raw: writer ${raw.cpu.toFixed(1)} (timed writes), DynamoDB Local ${raw.dynamo.cpu.toFixed(1)}`,
+    );
+    // Where DynamoDB Local's CPU went: its one storage thread, the threads
+    // that parse requests and write answers, garbage collection, the JIT
+    // compilers; and how much of it was in the kernel.
+    const byThread = (u: DynamoUsage): string =>
+      `${['storage', 'http', 'gc and vm', 'jit', 'other'].map((g) => `${g} ${(u.threads.get(g) ?? 0).toFixed(1)}`).join(', ')} (kernel ${u.system.toFixed(1)})`;
+    const touchesUsage: DynamoUsage = {
+      cpu: imported.dynamo.cpu - imported.eventsCpu.dynamo.cpu,
+      system: imported.dynamo.system - imported.eventsCpu.dynamo.system,
+      threads: new Map([...imported.dynamo.threads].map(([g, v]) => [g, v - (imported.eventsCpu.dynamo.threads.get(g) ?? 0)])),
+    };
+    console.log(
+      `  DynamoDB Local CPU seconds by thread: import events: ${byThread(imported.eventsCpu.dynamo)}; import touches: ${byThread(touchesUsage)}; raw: ${byThread(raw.dynamo)}`,
     );
     console.log(`  CPU seconds stolen by the hypervisor (all cores): import ${imported.steal.toFixed(1)}, raw ${raw.steal.toFixed(1)}`);
     if (SPLIT_CORES) {
@@ -354,9 +426,9 @@ async function main(): Promise<void> {
       // that leaves it idle.
       const touchesSeconds = imported.seconds - imported.eventsSeconds;
       const busy = (cpu: number, seconds: number): string => `${((100 * cpu) / Math.max(seconds, 0.001)).toFixed(0)}%`;
-      const work = imported.dynamoCpu / raw.dynamoCpu;
+      const work = imported.dynamo.cpu / raw.dynamo.cpu;
       console.log(
-        `  DynamoDB Local busy: import ${busy(imported.dynamoCpu, imported.seconds)} (events ${busy(imported.eventsCpu.dynamo, imported.eventsSeconds)}, touches ${busy(imported.dynamoCpu - imported.eventsCpu.dynamo, touchesSeconds)}), raw ${busy(raw.dynamoCpu, raw.seconds)}; its CPU seconds for the import ${work.toFixed(2)}× those for the raw writes, so kept as busy as the raw writer kept it, the import would reach ${(1 / work).toFixed(2)}×`,
+        `  DynamoDB Local busy: import ${busy(imported.dynamo.cpu, imported.seconds)} (events ${busy(imported.eventsCpu.dynamo.cpu, imported.eventsSeconds)}, touches ${busy(imported.dynamo.cpu - imported.eventsCpu.dynamo.cpu, touchesSeconds)}), raw ${busy(raw.dynamo.cpu, raw.seconds)}; its CPU seconds for the import ${work.toFixed(2)}× those for the raw writes, so kept as busy as the raw writer kept it, the import would reach ${(1 / work).toFixed(2)}×`,
       );
     }
     console.log(`  peak RSS of the sma import process ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
