@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
 import { parseConfig, type Config } from '../config';
 import { buildDeps, type Deps } from '../handlers/deps';
-import { CLI_CONNECT_TIMEOUT_MS, CLI_REQUEST_TIMEOUT_MS, createDocumentClient } from '../store/client';
+import { CLI_CLIENT_OPTIONS, createDocumentClient } from '../store/client';
 import { startStreams } from '../store/local-streams';
 import { loadTableDefinitions } from '../store/table-definitions';
 import { importHistory, type ImportProgress, type ImportSummary } from '../import/importer';
@@ -39,10 +39,7 @@ export function targetConfig(flags: Pick<ImportFlags, 'stage' | 'region' | 'endp
 
 /** The dependencies of a CLI command: the configured stores, with the CLI's patient timeouts (to connect, and per call). */
 export function cliDeps(config: Config): Deps {
-  return buildDeps(
-    config,
-    createDocumentClient(config, { requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS }),
-  );
+  return buildDeps(config, createDocumentClient(config, CLI_CLIENT_OPTIONS));
 }
 
 function formatSummary(s: ImportSummary): string {

@@ -28,6 +28,13 @@ export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
  * (nothing listening) still fails at once.
  */
 export const CLI_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The client options of everything run from a terminal (`sma import`,
+ * `backfill`, and `npm start` creating tables and starting their streams):
+ * nobody waits on a single call there, and a cold DynamoDB Local on a slow
+ * laptop can take seconds to accept and answer its first requests.
+ */
+export const CLI_CLIENT_OPTIONS: ClientOptions = { requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS };
 /** SDK attempts per call (its own retry with backoff for throttling and 5xx). */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 

@@ -20,7 +20,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config';
-import { createDocumentClient } from './client';
+import { CLI_CLIENT_OPTIONS, createDocumentClient } from './client';
 import { toStorageError, withStorage } from './errors';
 import { loadTableDefinitions, type TableDefinition } from './table-definitions';
 
@@ -56,13 +56,14 @@ export async function startStreams(doc: DynamoDBDocumentClient, definitions: rea
 
 /**
  * Starts the streams of a configuration's tables (of those named in `only`,
- * if given) on a client of its own, as createMissingTables makes them.
+ * if given) on a client of its own with the CLI's timeouts, as
+ * createMissingTables makes them.
  */
 export async function startTableStreams(
   config: Pick<Config, 'region' | 'dynamodbEndpoint' | 'tables'>,
   only?: readonly string[],
 ): Promise<void> {
-  const doc = createDocumentClient(config);
+  const doc = createDocumentClient(config, CLI_CLIENT_OPTIONS);
   try {
     const definitions = loadTableDefinitions(config.tables);
     await startStreams(doc, only ? definitions.filter((d) => only.includes(d.create.TableName ?? '')) : definitions);

@@ -17,7 +17,7 @@ import { load } from 'js-yaml';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { projectRoot } from '../lib/project-root';
-import { createDynamoClient } from './client';
+import { CLI_CLIENT_OPTIONS, createDynamoClient } from './client';
 
 /** The resource logical ids and the configuration key naming each table. */
 export const TABLE_RESOURCES = {
@@ -112,11 +112,17 @@ export async function ensureTables(
   return { created, existing };
 }
 
-/** Creates the configuration's tables that do not exist yet (DynamoDB Local, tests). */
+/**
+ * Creates the configuration's tables that do not exist yet (DynamoDB Local,
+ * tests), with the CLI's patient timeouts: `npm start` sends these first
+ * calls to a JVM that has just started. With the webhook's (3 s a call, three
+ * attempts), a DynamoDB Local that answered nothing for its first 10 s
+ * stopped `npm start` with a TimeoutError (test/integration/dynamo-client).
+ */
 export async function createMissingTables(
   config: Pick<Config, 'region' | 'dynamodbEndpoint' | 'tables'>,
 ): Promise<{ created: string[]; existing: string[] }> {
-  const client = createDynamoClient(config);
+  const client = createDynamoClient(config, CLI_CLIENT_OPTIONS);
   try {
     return await ensureTables(client, loadTableDefinitions(config.tables));
   } finally {
