@@ -188,16 +188,31 @@ function pin(pid: number, core: number): void {
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
 
-/** CPU seconds (all threads) a process has used so far, in user space and in the kernel (Linux); 0 once it has exited. */
-function cpuTimes(pid: number): { user: number; system: number } {
+/**
+ * A process's or thread's name and CPU seconds so far, in user space and in
+ * the kernel, from its `stat` file under /proc (Linux); undefined once it has
+ * exited.
+ */
+function statTimes(path: string): { name: string; user: number; system: number } | undefined {
   try {
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const line = readFileSync(path, 'utf8');
+    // The name is in parentheses and may itself hold spaces and parentheses.
+    const close = line.lastIndexOf(')');
+    const fields = line.slice(close + 2).split(' ');
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here.
-    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
+    return {
+      name: line.slice(line.indexOf('(') + 1, close),
+      user: Number(fields[11]) / CLOCK_TICKS,
+      system: Number(fields[12]) / CLOCK_TICKS,
+    };
   } catch {
-    return { user: 0, system: 0 };
+    return undefined;
   }
+}
+
+/** CPU seconds (all threads) a process has used so far, in user space and in the kernel; 0 once it has exited. */
+function cpuTimes(pid: number): { user: number; system: number } {
+  return statTimes(`/proc/${pid}/stat`) ?? { user: 0, system: 0 };
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far (Linux); 0 once it has exited. */
@@ -227,15 +242,11 @@ function threadSeconds(pid: number): Map<string, number> {
     return out;
   }
   for (const tid of tids) {
-    try {
-      const line = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = line.slice(line.indexOf('(') + 1, line.lastIndexOf(')'));
-      const fields = line.slice(line.lastIndexOf(') ') + 2).split(' ');
-      const group = threadGroup(name);
-      out.set(group, (out.get(group) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
-    } catch {
-      // The thread has exited.
-    }
+    // Undefined: the thread has exited.
+    const times = statTimes(`/proc/${pid}/task/${tid}/stat`);
+    if (!times) continue;
+    const group = threadGroup(times.name);
+    out.set(group, (out.get(group) ?? 0) + times.user + times.system);
   }
   return out;
 }
