@@ -166,18 +166,11 @@ export async function refreshUserRollup(userId: string, deps: RollupDeps, before
  * counter rows: a few hundred writes count thousands of visitors, instead of
  * a transaction for every twenty of them.
  */
-export function seedVisitors(
-  visitors: readonly VisitorTouches[],
-  tag: string,
-  model: ModelOptions,
-  counts: Record<string, number>,
-): VisitorTouches[] {
-  return visitors.map((v) => {
-    const contribution = visitorContribution(v.touches);
-    addContribution(counts, contribution);
-    const { next } = stateFrom(v.touches, contribution, model);
-    return { ...v, seed: { tag, ...next } };
-  });
+export function seedVisitor(visitor: VisitorTouches, tag: string, model: ModelOptions, counts: Record<string, number>): VisitorTouches {
+  const contribution = visitorContribution(visitor.touches);
+  addContribution(counts, contribution);
+  const { next } = stateFrom(visitor.touches, contribution, model);
+  return { ...visitor, seed: { tag, ...next } };
 }
 
 /** The users a visitor's touches count for. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -61,6 +61,19 @@ async function recount(deps: Deps): Promise<Record<string, number>> {
 async function visitorCounters(deps: Deps): Promise<Record<string, number>> {
   const counters = await deps.rollups.counters('2019-01-01', '2020-12-31');
   return Object.fromEntries([...counters].filter(([id]) => !parseCounterId(id)?.metric.startsWith('users:')));
+}
+
+/** Runs an import, two events a batch, that is killed once it has committed `batches` batches. */
+async function importStoppedAfterBatch(deps: Deps, paths: ReturnType<typeof tempPaths>, batches: number): Promise<void> {
+  await expect(
+    importHistory([FIXTURES], deps, {
+      ...paths,
+      batchSize: 2,
+      afterBatch: (n) => {
+        if (n === batches) throw new Error('killed');
+      },
+    }),
+  ).rejects.toThrow('killed');
 }
 
 /** Runs an import that is killed once it has derived `files` spill files' touches (before it counts itself finished). */
@@ -136,15 +149,7 @@ describe('sma import against DynamoDB Local', () => {
       const paths = tempPaths();
 
       // Act
-      await expect(
-        importHistory([FIXTURES], resumed, {
-          ...paths,
-          batchSize: 2,
-          afterBatch: (n) => {
-            if (n === stopAt) throw new Error('killed');
-          },
-        }),
-      ).rejects.toThrow('killed');
+      await importStoppedAfterBatch(resumed, paths, stopAt);
       const summary = await importHistory([FIXTURES], resumed, { ...paths, batchSize: 2 });
 
       // Assess: batches sent but not committed before the stop count as
@@ -153,6 +158,28 @@ describe('sma import against DynamoDB Local', () => {
       expect({ stopAt, ...counts(summary) }).toEqual({ stopAt, ...counts(cleanSummary) });
       expect(await snapshot(resumed)).toEqual(expected);
     }
+  });
+
+  it('counts a page view spilled twice (a stop between its spill and its checkpoint) once', async () => {
+    // Prepare: a clean import, and one stopped after its third batch whose
+    // spill files then hold every line twice, as a batch spilled again on
+    // resume would
+    const clean = buildDeps(await freshConfig());
+    const cleanSummary = await importHistory([FIXTURES], clean, { ...tempPaths(), batchSize: 2 });
+    const resumed = buildDeps(await freshConfig());
+    const paths = tempPaths();
+    await importStoppedAfterBatch(resumed, paths, 3);
+    const spillDir = `${paths.checkpointPath}.spill`;
+    const spillFiles = readdirSync(spillDir).filter((f) => /^\d+\.jsonl$/.test(f));
+    expect(spillFiles.length).toBeGreaterThan(0);
+    for (const f of spillFiles) appendFileSync(join(spillDir, f), readFileSync(join(spillDir, f)));
+
+    // Act
+    const summary = await importHistory([FIXTURES], resumed, { ...paths, batchSize: 2 });
+
+    // Assess
+    expect(counts(summary)).toEqual(counts(cleanSummary));
+    expect(await snapshot(resumed)).toEqual(await snapshot(clean));
   });
 
   it('resumes after being stopped while deriving touches and ends with the same tables as one clean import', async () => {
