@@ -11,9 +11,25 @@
  * naming `--heap-mb`, and the run resumes from its checkpoint. The default is
  * DEFAULT_IMPORT_HEAP_MB in main.ts.
  */
+import { setFlagsFromString } from 'node:v8';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { runImport, type ImportFlags } from './import-command';
+
+/**
+ * How far V8 lets the heap grow past what survived a full collection before
+ * it runs the next: 100% (twice the live size, up to the heap cap). With a
+ * capped heap V8 otherwise grows it by about half, and the import's touch
+ * phase, which keeps a spill file's visitors live while the previous file's
+ * touches are written, ran a full collection every 0.4 s: 28 to 41 of them
+ * at 200,000 events, with about 8.5 CPU seconds of the import's in that
+ * phase. At 100%: 12, and 6.5 to 8.9 s. At a million events the import's
+ * CPU fell from 156 to 167 s to 128 s, and its peak RSS rose from 214 to
+ * 230 MB (BENCHMARKS.md, eighth session). V8's flags belong to the process,
+ * so this is set before the worker starts; the cap (resourceLimits) still
+ * bounds the heap.
+ */
+export const IMPORT_HEAP_GROWING_PERCENT = 100;
 
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } };
 
@@ -32,6 +48,7 @@ const workerDataSchema = z.object({
  */
 export async function runImportInWorker(paths: string[], flags: ImportFlags, heapMb: number, io: Io): Promise<number> {
   if (!__filename.endsWith('.js')) return runImport(paths, flags, io);
+  setFlagsFromString(`--heap-growing-percent=${IMPORT_HEAP_GROWING_PERCENT}`);
   const worker = new Worker(`require(${JSON.stringify(__filename)}).importWorkerMain()`, {
     eval: true,
     workerData: { smaImport: true, paths, flags, stderrIsTTY: io.stderr.isTTY === true, columns: io.stderr.columns },
