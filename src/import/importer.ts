@@ -223,26 +223,21 @@ function bucketPath(dir: string, bucket: number, suffix: '.jsonl' | '.earlier.js
 
 const spillPath = (dir: string, bucket: number): string => bucketPath(dir, bucket, '.jsonl');
 
-/** The lines of a file of JSON lines that this import wrote (none if it was never written), not yet parsed. */
-function readLines(path: string): string[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean);
-}
-
-/** A file of JSON lines that this import wrote. */
+/** A file of JSON lines that this import wrote (none if it was never written). */
 function readJsonLines<T>(path: string): T[] {
-  return readLines(path).map((line) => JSON.parse(line) as T);
+  return Array.from(fileLines(path), (line) => JSON.parse(line) as T);
 }
 
 /**
- * The lines of a spill file, decoded one at a time from its bytes, so the
- * caller can parse them in slices. Read as one string and split, a file at a
+ * The non-empty lines of a file that this import wrote (none if it was never
+ * written), decoded one at a time from its bytes, so a caller can parse them
+ * in slices. Read as one string and split, a file at a
  * million events (12,000 page views, about 4 MB of UTF-8, twice that as a
  * string: the reasons' arrows make it two bytes a character) was on the heap
  * twice at once, and the split was one stretch of the event loop (55 ms a
  * file in a CPU profile) while the previous file's writes waited on it.
  */
-function* spillLines(path: string): Generator<string> {
+function* fileLines(path: string): Generator<string> {
   if (!existsSync(path)) return;
   const bytes = readFileSync(path);
   for (let start = 0; start < bytes.length;) {
@@ -380,7 +375,7 @@ async function prepareBucket(spillDir: string, bucket: number, importTag: string
   await nextTurn();
   const grouped: SpillVisitors = new Map();
   // Parsed in slices too: a spill file holds 12,000 page views per million events.
-  await forEachSliced(spillLines(spillPath(spillDir, bucket)), (line) => addSpillLine(grouped, JSON.parse(line) as SpillLine));
+  await forEachSliced(fileLines(spillPath(spillDir, bucket)), (line) => addSpillLine(grouped, JSON.parse(line) as SpillLine));
   const earlier = await visitorsWithHistory(spillDir, bucket, grouped, deps.touches);
   const now = new Date();
   // Visitors whose whole history is here: touches in bulk, each carrying its
