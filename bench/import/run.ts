@@ -2,12 +2,23 @@
  * Import benchmark (issue #5). Generates a fixed-seed archive in Segment's S3
  * layout (gzipped JSON lines under segment-logs/<source>/<day>/), with a
  * realistic mix of page, identify and track events over EVENTS/5 anonymous
- * ids and EVENTS/25 users, and imports it into a fresh DynamoDB Local. Then,
- * on another fresh DynamoDB Local, writes the same number of pre-built items
- * with raw BatchWriteItem at the same concurrency (the baseline): each event
- * of the archive as the item sma stores for it, in the table it goes to, so
- * both sides write items of the same size into tables with the same indexes.
+ * ids and EVENTS/25 users. On one fresh DynamoDB Local, writes the first
+ * half of the archive's files as pre-built items with raw BatchWriteItem at
+ * the import's concurrency (the baseline), imports the whole archive into
+ * tables of its own, then writes the second half raw. Raw, each event is
+ * written as the item sma stores for it, in the table it goes to, so both
+ * sides write items of the same size into tables with the same indexes.
  * Items are built a file at a time before that file's writes are timed.
+ *
+ * Why one instance, the import between the halves: the same raw writes cost
+ * fresh instances of DynamoDB Local from 168 to 210 CPU seconds per million,
+ * more than the import's own effect, so a side on an instance of its own
+ * measured the instance as much as the side. Within one instance, the raw
+ * writes before the import meet a smaller database, those
+ * after it a larger one; the import meets the middle of both. Before
+ * either, untimed writes into tables of their own warm the JVM up, so that
+ * its compilers work on neither side's time.
+ *
  * The import runs as a user runs it, `sma import` in a child process; its peak
  * RSS (VmHWM) is sampled.
  *
@@ -35,6 +46,7 @@ import { identifyItem, pageItem } from '../../src/store/items';
 import { mapLimit } from '../../src/lib/concurrency';
 import { BATCH_CONCURRENCY, MAX_BATCH_WRITE } from '../../src/store/batch';
 import { createTables } from '../../test/helpers/tables';
+import { startTableStreams } from '../../src/store/local-streams';
 import { seededRandom } from '../../test/helpers/random';
 import { targetLine } from '../stats';
 
@@ -56,6 +68,8 @@ const USED_TABLES = process.env.BENCH_TABLES === 'used';
  */
 const SPLIT_CORES = process.env.BENCH_CORES !== 'shared' && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const PER_FILE = 10_000;
+/** Files written raw, untimed, before either side: DynamoDB Local's JIT compiles its write path on them. */
+const WARM_UP_FILES = 2;
 const RSS_LIMIT_MB = 250;
 /**
  * Steal above this share of the machine's CPU time during either side marks
@@ -136,44 +150,53 @@ async function freshDeps(endpoint: string): Promise<Deps> {
   return cliDeps(config);
 }
 
-/** What DynamoDB Local has spent since a side began: CPU seconds in all, in the kernel, and by kind of thread. */
+/** What DynamoDB Local has spent over a stretch: CPU seconds in all, in the kernel, and by kind of thread. */
 interface DynamoUsage {
   cpu: number;
   system: number;
   threads: Map<string, number>;
 }
 
+function addUsage(a: DynamoUsage, b: DynamoUsage): DynamoUsage {
+  const threads = new Map(a.threads);
+  for (const [group, seconds] of b.threads) threads.set(group, (threads.get(group) ?? 0) + seconds);
+  return { cpu: a.cpu + b.cpu, system: a.system + b.system, threads };
+}
+
+function subtractUsage(a: DynamoUsage, b: DynamoUsage): DynamoUsage {
+  const threads = new Map([...a.threads].map(([group, seconds]) => [group, seconds - (b.threads.get(group) ?? 0)]));
+  return { cpu: a.cpu - b.cpu, system: a.system - b.system, threads };
+}
+
+/** A probe of what DynamoDB Local (process `pid`) has spent since now. */
+function usageSince(pid: number): () => DynamoUsage {
+  const before = cpuTimes(pid);
+  const threadsBefore = threadSeconds(pid);
+  return () => {
+    const now = cpuTimes(pid);
+    const cpu = now.user + now.system - before.user - before.system;
+    // Threads that ended meanwhile count as other.
+    const threads = new Map<string, number>();
+    for (const [group, seconds] of threadSeconds(pid)) threads.set(group, seconds - (threadsBefore.get(group) ?? 0));
+    const known = [...threads.entries()].filter(([group]) => group !== 'other').reduce((sum, [, v]) => sum + v, 0);
+    // Each thread's time is counted in whole ticks, so the rest can come out a tick below zero.
+    threads.set('other', Math.max(0, cpu - known));
+    return { cpu, system: now.system - before.system, threads };
+  };
+}
+
 /**
- * Runs `work` against a fresh DynamoDB Local, giving it a probe of what
- * DynamoDB Local has spent since `work` began; also returns that as `work` ends.
+ * Runs `work`, giving it a probe of what DynamoDB Local has spent since
+ * `work` began; also returns that, and the hypervisor's steal, as `work` ends.
  */
-async function withDynamo<T>(
-  work: (deps: Deps, probe: () => DynamoUsage) => Promise<T>,
+async function measured<T>(
+  dynamoPid: number,
+  work: (probe: () => DynamoUsage) => Promise<T>,
 ): Promise<T & { dynamo: DynamoUsage; steal: number }> {
-  const dynamo = await startDynamoDbLocal({ port: await freePort() });
-  try {
-    const deps = await freshDeps(dynamo.endpoint);
-    const pid = dynamo.child.pid ?? 0;
-    if (SPLIT_CORES) pin(pid, DYNAMO_CORE);
-    const before = cpuTimes(pid);
-    const threadsBefore = threadSeconds(pid);
-    const probe = (): DynamoUsage => {
-      const now = cpuTimes(pid);
-      const cpu = now.user + now.system - before.user - before.system;
-      // Threads that ended meanwhile count as other.
-      const threads = new Map<string, number>();
-      for (const [group, seconds] of threadSeconds(pid)) threads.set(group, seconds - (threadsBefore.get(group) ?? 0));
-      const known = [...threads.entries()].filter(([group]) => group !== 'other').reduce((sum, [, v]) => sum + v, 0);
-      // Each thread's time is counted in whole ticks, so the rest can come out a tick below zero.
-      threads.set('other', Math.max(0, cpu - known));
-      return { cpu, system: now.system - before.system, threads };
-    };
-    const stealBefore = stealSeconds();
-    const result = await work(deps, probe);
-    return { ...result, dynamo: probe(), steal: stealSeconds() - stealBefore };
-  } finally {
-    await dynamo.stop();
-  }
+  const probe = usageSince(dynamoPid);
+  const stealBefore = stealSeconds();
+  const result = await work(probe);
+  return { ...result, dynamo: probe(), steal: stealSeconds() - stealBefore };
 }
 
 const DYNAMO_CORE = 1;
@@ -277,6 +300,48 @@ function highWaterMark(pid: number): number {
   }
 }
 
+/**
+ * The baseline: writes each event of `inputs` as the item sma stores for it,
+ * in the table it goes to, with raw BatchWriteItem at the import's
+ * concurrency. A file's items are built before its writes are timed.
+ */
+async function rawWrites(
+  deps: Deps,
+  inputs: Awaited<ReturnType<typeof listInputs>>,
+): Promise<{ seconds: number; cpu: number; written: number }> {
+  let nanos = 0n;
+  let cpuMicros = 0;
+  let written = 0;
+  for (const input of inputs) {
+    const batches: { table: string; items: Record<string, unknown>[] }[] = [];
+    const add = (table: string, item: Record<string, unknown>): void => {
+      const last = batches.findLast((b) => b.table === table);
+      if (last && last.items.length < MAX_BATCH_WRITE) last.items.push(item);
+      else batches.push({ table, items: [item] });
+    };
+    for await (const r of readRecords(input)) {
+      const parsed = r.ok ? parseEvent(r.raw, 0) : undefined;
+      if (!parsed?.ok) throw new Error('the generated archive has an invalid event');
+      const e = parsed.event;
+      if (e.type === 'page' || e.type === 'screen') add(deps.config.tables.page, pageItem(e));
+      else add(deps.config.tables.identify, identifyItem(e));
+      written += 1;
+    }
+    const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
+    await mapLimit(batches, BATCH_CONCURRENCY, async ({ table, items }) => {
+      const out = await deps.doc.send(
+        new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }),
+      );
+      if (Object.keys(out.UnprocessedItems ?? {}).length > 0) throw new Error('DynamoDB Local left items unprocessed');
+    });
+    nanos += process.hrtime.bigint() - start;
+    const cpu = process.cpuUsage(cpuStart);
+    cpuMicros += cpu.user + cpu.system;
+  }
+  return { seconds: Number(nanos) / 1e9, cpu: cpuMicros / 1e6, written };
+}
+
 /** Runs `sma import` on the archive against the benchmark's tables; its summary, timings and peak RSS. */
 function importWithCli(
   dir: string,
@@ -354,55 +419,57 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error('generating the archive failed');
     console.log(`generated ${EVENTS} events in ${((Date.now() - genStart) / 1000).toFixed(1)} s (in a child process)`);
 
-    // As a user runs it: the CLI in a child process (its import runs in a
-    // worker with a capped heap). Peak RSS is the child's high-water mark
-    // (VmHWM), sampled until it exits; the event phase ends at the CLI's first
-    // "touches" progress line.
-    const imported = await withDynamo(async (deps, dynamoProbe) => {
+    // One DynamoDB Local for both sides, the import between the two halves
+    // of the raw writes (see the file's comment). Every table's stream is
+    // started before either side writes: DynamoDB Local looks up a stream's
+    // oldest record on every write by walking its stream records from the
+    // oldest (src/store/local-streams.ts), so a stream begun after the other
+    // side's writes would make this side pay for all of them.
+    const dynamo = await startDynamoDbLocal({ port: await freePort() });
+    let imported: Awaited<ReturnType<typeof importWithCli>> & { dynamo: DynamoUsage; steal: number };
+    let raw: { seconds: number; halves: [number, number]; cpu: number; dynamo: DynamoUsage; steal: number };
+    try {
+      const dynamoPid = dynamo.child.pid ?? 0;
+      const importDeps = await freshDeps(dynamo.endpoint);
+      const rawDeps = await freshDeps(dynamo.endpoint);
+      const warmUpDeps = await freshDeps(dynamo.endpoint);
+      for (const deps of [importDeps, rawDeps, warmUpDeps]) await startTableStreams(deps.config);
+      if (SPLIT_CORES) {
+        pin(dynamoPid, DYNAMO_CORE);
+        // This process only samples while the import runs.
+        pin(process.pid, CLIENT_CORE);
+      }
+      const inputs = await listInputs([dir]);
+      const half = Math.ceil(inputs.length / 2);
+      // Untimed, into tables of its own: the JVM's compilers warm up on
+      // these writes, not on the first side's.
+      await rawWrites(warmUpDeps, inputs.slice(0, WARM_UP_FILES));
+      const rawBefore = await measured(dynamoPid, () => rawWrites(rawDeps, inputs.slice(0, half)));
+      // As a user runs it: the CLI in a child process (its import runs in a
+      // worker with a capped heap). Peak RSS is the child's high-water mark
+      // (VmHWM), sampled until it exits; the event phase ends at the CLI's
+      // first "touches" progress line.
       if (USED_TABLES) {
         const earlier = { type: 'page', messageId: 'webhook-1', anonymousId: 'webhook-visitor', timestamp: '2020-12-31T00:00:00.000Z' };
         const parsed = parseEvent(earlier, 0);
         if (!parsed.ok) throw new Error('the earlier event is invalid');
-        await deps.events.storeEvents([parsed.event]);
+        await importDeps.events.storeEvents([parsed.event]);
       }
-      return importWithCli(dir, deps, dynamoProbe);
-    });
-
-    const raw = await withDynamo(async (deps) => {
-      if (SPLIT_CORES) pin(process.pid, CLIENT_CORE);
-      let nanos = 0n;
-      let cpuMicros = 0;
-      let written = 0;
-      for (const input of await listInputs([dir])) {
-        const batches: { table: string; items: Record<string, unknown>[] }[] = [];
-        const add = (table: string, item: Record<string, unknown>): void => {
-          const last = batches.findLast((b) => b.table === table);
-          if (last && last.items.length < MAX_BATCH_WRITE) last.items.push(item);
-          else batches.push({ table, items: [item] });
-        };
-        for await (const r of readRecords(input)) {
-          const parsed = r.ok ? parseEvent(r.raw, 0) : undefined;
-          if (!parsed?.ok) throw new Error('the generated archive has an invalid event');
-          const e = parsed.event;
-          if (e.type === 'page' || e.type === 'screen') add(deps.config.tables.page, pageItem(e));
-          else add(deps.config.tables.identify, identifyItem(e));
-          written += 1;
-        }
-        const start = process.hrtime.bigint();
-        const cpuStart = process.cpuUsage();
-        await mapLimit(batches, BATCH_CONCURRENCY, async ({ table, items }) => {
-          const out = await deps.doc.send(
-            new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }),
-          );
-          if (Object.keys(out.UnprocessedItems ?? {}).length > 0) throw new Error('DynamoDB Local left items unprocessed');
-        });
-        nanos += process.hrtime.bigint() - start;
-        const cpu = process.cpuUsage(cpuStart);
-        cpuMicros += cpu.user + cpu.system;
+      imported = await measured(dynamoPid, (probe) => importWithCli(dir, importDeps, probe));
+      const rawAfter = await measured(dynamoPid, () => rawWrites(rawDeps, inputs.slice(half)));
+      if (rawBefore.written + rawAfter.written !== EVENTS) {
+        throw new Error(`wrote ${rawBefore.written + rawAfter.written} raw items, expected ${EVENTS}`);
       }
-      if (written !== EVENTS) throw new Error(`wrote ${written} items, expected ${EVENTS}`);
-      return { seconds: Number(nanos) / 1e9, cpu: cpuMicros / 1e6 };
-    });
+      raw = {
+        seconds: rawBefore.seconds + rawAfter.seconds,
+        halves: [rawBefore.seconds, rawAfter.seconds],
+        cpu: rawBefore.cpu + rawAfter.cpu,
+        dynamo: addUsage(rawBefore.dynamo, rawAfter.dynamo),
+        steal: rawBefore.steal + rawAfter.steal,
+      };
+    } finally {
+      await dynamo.stop();
+    }
 
     const s = imported.summary;
     const peakRss = imported.peakRss;
@@ -410,13 +477,13 @@ async function main(): Promise<void> {
     const importRate = EVENTS / imported.seconds;
     const rawRate = EVENTS / raw.seconds;
     console.log(
-      `import benchmark: ${EVENTS} events (${s.files} gz files), ${s.visitors} visitors, fresh DynamoDB Local (in memory) per run, ${SPLIT_CORES ? `pinned to core ${DYNAMO_CORE}, the import and the raw writer to core ${CLIENT_CORE}` : 'sharing every core with the import and the raw writer'}${USED_TABLES ? ', the import into tables holding an event (every event looked up)' : ''}; \`sma import\` in a child process; Node ${process.version}`,
+      `import benchmark: ${EVENTS} events (${s.files} gz files), ${s.visitors} visitors, one fresh DynamoDB Local (in memory) for both sides, the import between the raw writes' two halves, ${SPLIT_CORES ? `pinned to core ${DYNAMO_CORE}, the import and the raw writer to core ${CLIENT_CORE}` : 'sharing every core with the import and the raw writer'}${USED_TABLES ? ', the import into tables holding an event (every event looked up)' : ''}; \`sma import\` in a child process; Node ${process.version}`,
     );
     console.log(
       `  import  ${importRate.toFixed(0)} events/s (${imported.seconds.toFixed(1)} s: events and links ${imported.eventsSeconds.toFixed(1)} s, touches ${(imported.seconds - imported.eventsSeconds).toFixed(1)} s; stored ${s.stored}, ignored ${s.ignored}, rejected ${s.rejected}, ${s['id links']} links)`,
     );
     console.log(
-      `  raw BatchWriteItem of ${EVENTS} pre-built items (the items sma stores for these events), ${BATCH_CONCURRENCY} in flight: ${rawRate.toFixed(0)} items/s (${raw.seconds.toFixed(1)} s)`,
+      `  raw BatchWriteItem of ${EVENTS} pre-built items (the items sma stores for these events), ${BATCH_CONCURRENCY} in flight: ${rawRate.toFixed(0)} items/s (${raw.seconds.toFixed(1)} s: ${raw.halves[0].toFixed(1)} s before the import, ${raw.halves[1].toFixed(1)} s after)`,
     );
     // CPU seconds show which side a phase waits on (pinned, a side near its
     // wall time is the bound; shared, wall time is both added up), and are
@@ -429,11 +496,7 @@ async function main(): Promise<void> {
     // compilers; and how much of it was in the kernel.
     const byThread = (u: DynamoUsage): string =>
       `${['storage', 'http', 'gc and vm', 'jit', 'other'].map((g) => `${g} ${(u.threads.get(g) ?? 0).toFixed(1)}`).join(', ')} (kernel ${u.system.toFixed(1)})`;
-    const touchesUsage: DynamoUsage = {
-      cpu: imported.dynamo.cpu - imported.eventsCpu.dynamo.cpu,
-      system: imported.dynamo.system - imported.eventsCpu.dynamo.system,
-      threads: new Map([...imported.dynamo.threads].map(([g, v]) => [g, v - (imported.eventsCpu.dynamo.threads.get(g) ?? 0)])),
-    };
+    const touchesUsage = subtractUsage(imported.dynamo, imported.eventsCpu.dynamo);
     console.log(
       `  DynamoDB Local CPU seconds by thread: import events: ${byThread(imported.eventsCpu.dynamo)}; import touches: ${byThread(touchesUsage)}; raw: ${byThread(raw.dynamo)}`,
     );
