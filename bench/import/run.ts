@@ -13,11 +13,12 @@
  * Why one instance, the import between the halves: the same raw writes cost
  * fresh instances of DynamoDB Local from 168 to 210 CPU seconds per million,
  * more than the import's own effect, so a side on an instance of its own
- * measured the instance as much as the side. Within one instance, the raw
- * writes before the import meet a smaller database, those
- * after it a larger one; the import meets the middle of both. Before
- * either, untimed writes into tables of their own warm the JVM up, so that
- * its compilers work on neither side's time.
+ * measured the instance as much as the side. Within one instance the speed
+ * still drifts, either way (the two halves of the same raw writes took 89.6
+ * and 139.4 s in one run, 148.3 and 93.2 s in another), and the database
+ * grows: with the import between the halves, both fall on both sides.
+ * Before either, untimed writes into tables of their own warm the JVM up,
+ * so that its compilers work on neither side's time.
  *
  * The import runs as a user runs it, `sma import` in a child process; its peak
  * RSS (VmHWM) is sampled.

@@ -266,7 +266,8 @@ function addSpillLine(visitors: SpillVisitors, [key, view]: SpillLine): void {
 /**
  * A visitor's spilled views ordered by compareByTime, each once. A batch
  * spilled just before a kill is spilled again on resume; its lines are the
- * same views, so after sorting they sit side by side. (A Set of messageIds
+ * same views, and compareByTime breaks ties by messageId, so after sorting
+ * they sit side by side. (A Set of messageIds
  * per visitor did the same, at a hash table for each of a file's thousands
  * of visitors.)
  */
