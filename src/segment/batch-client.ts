@@ -112,6 +112,20 @@ export interface BatchClientOptions {
   now?: () => Date;
   /** Default {@link REQUEST_TIMEOUT_MS}. */
   requestTimeoutMs?: number;
+  /**
+   * When every send must be over (epoch ms), retries and Retry-After waits
+   * included, so that a send fits the function that makes it. What has not
+   * gone out by then is a retryable failure. Default: none.
+   */
+  deadlineAt?: number;
+}
+
+/** An attempt that would have less time than this is not started: it could not finish. */
+export const MIN_ATTEMPT_MS = 250;
+
+/** An error's name; an aborted fetch throws a DOMException, which need not be an Error of this realm. */
+function errorName(e: unknown): string {
+  return typeof e === 'object' && e !== null && 'name' in e && typeof e.name === 'string' ? e.name : 'error';
 }
 
 const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
@@ -161,6 +175,16 @@ export class SegmentBatchClient {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** The same client, with every send bounded by `deadlineAt` (epoch ms). */
+  until(deadlineAt: number): SegmentBatchClient {
+    return new SegmentBatchClient({ ...this.options, deadlineAt });
+  }
+
+  /** Milliseconds left before the deadline (Infinity without one). */
+  private remainingMs(): number {
+    return this.options.deadlineAt === undefined ? Infinity : this.options.deadlineAt - this.now().getTime();
+  }
+
   /** True when there is no write key: nothing is sent, and the result shows the batches that would have been. */
   get dryRun(): boolean {
     return this.options.writeKey === undefined;
@@ -206,22 +230,32 @@ export class SegmentBatchClient {
       'user-agent': `${LIBRARY.name}/${LIBRARY.version}`,
     };
     const messageIds = batch.map((m) => m.messageId);
-    let last: { status?: number; error: string } = { error: 'not sent' };
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    let last: { status?: number; error: string } = { error: 'not sent: the send deadline had passed' };
+    let requests = 0;
+    while (requests < MAX_ATTEMPTS && this.remainingMs() >= MIN_ATTEMPT_MS) {
       let wait: number | undefined;
+      requests++;
       try {
         const body = JSON.stringify({ batch, sentAt: this.now().toISOString() });
-        const res = await this.http.post(url, headers, body, this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+        const timeout = Math.min(this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, this.remainingMs());
+        const res = await this.http.post(url, headers, body, timeout);
         const action = actionFor(res.status);
-        if (action === 'done') return { requests: attempt + 1 };
+        if (action === 'done') return { requests };
         last = { status: res.status, error: `Segment answered ${res.status}` };
-        if (action === 'fail') return { requests: attempt + 1, failure: { messageIds, ...last, retryable: false } };
+        if (action === 'fail') return { requests, failure: { messageIds, ...last, retryable: false } };
         wait = retryAfterMs(res.retryAfter);
       } catch (e: unknown) {
-        last = { error: `request failed: ${e instanceof Error ? e.name : 'error'}` };
+        last = { error: `request failed: ${errorName(e)}` };
       }
-      if (attempt < MAX_ATTEMPTS - 1) await this.sleep(wait ?? backoffMs(attempt));
+      if (requests === MAX_ATTEMPTS) break;
+      const pause = wait ?? backoffMs(requests - 1);
+      // A wait that would end past the deadline is not started: the caller's own retry comes sooner.
+      if (pause + MIN_ATTEMPT_MS > this.remainingMs()) {
+        last = { ...last, error: `${last.error}; no time left to retry before the send deadline` };
+        break;
+      }
+      await this.sleep(pause);
     }
-    return { requests: MAX_ATTEMPTS, failure: { messageIds, ...last, retryable: true } };
+    return { requests, failure: { messageIds, ...last, retryable: true } };
   }
 }

@@ -4,6 +4,7 @@ import {
   MAX_ATTEMPTS,
   MAX_BATCH_BYTES,
   MAX_BATCH_MESSAGES,
+  REQUEST_TIMEOUT_MS,
   SegmentBatchClient,
   actionFor,
   packBatches,
@@ -88,6 +89,57 @@ describe('SegmentBatchClient against a capture server', () => {
     // Assess
     expect(result).toMatchObject({ requests: 2, failures: [] });
     expect(capture.messages).toHaveLength(1);
+  });
+
+  it('keeps a whole send, waits included, within its deadline, and reports the rest as retryable', async () => {
+    // Prepare: a clock that sleeping moves; Segment asks for a wait longer than the time left.
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const bounded = new SegmentBatchClient({
+      writeKey: WRITE_KEY,
+      host: capture.url,
+      now: () => new Date(clock),
+      sleep: (ms) => ((clock += ms), waits.push(ms), Promise.resolve()),
+    }).until(clock + 5_000);
+    capture.script.push({ status: 503 }, { status: 429, retryAfter: '8' });
+
+    // Act
+    const result = await bounded.send([identify(1)]);
+
+    // Assess: two attempts, then no 8 s wait that would end past the deadline.
+    expect(capture.requests.map((r) => r.status)).toEqual([503, 429]);
+    expect(waits.every((ms) => ms < 5_000)).toBe(true);
+    expect(result.requests).toBe(2);
+    expect(result.failures).toEqual([
+      {
+        messageIds: [identify(1).messageId],
+        status: 429,
+        error: 'Segment answered 429; no time left to retry before the send deadline',
+        retryable: true,
+      },
+    ]);
+  });
+
+  it('cuts a hung request at the deadline, and sends nothing once it has passed', async () => {
+    // Prepare
+    capture.script.push('hang');
+    const started = Date.now();
+    const bounded = client().until(started + 400);
+
+    // Act
+    const hung = await bounded.send([identify(1)]);
+    const late = await bounded.send([identify(2)]);
+
+    // Assess
+    expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT_MS);
+    expect(hung.failures).toEqual([
+      {
+        messageIds: [identify(1).messageId],
+        error: 'request failed: TimeoutError; no time left to retry before the send deadline',
+        retryable: true,
+      },
+    ]);
+    expect(late).toMatchObject({ requests: 0, failures: [{ error: 'not sent: the send deadline had passed', retryable: true }] });
+    expect(capture.messages).toEqual([]);
   });
 
   it('does not retry a 400, and reports it', async () => {
