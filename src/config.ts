@@ -2,7 +2,11 @@
  * The only reader of `process.env`. Parsed once with zod into a typed, frozen
  * object; a malformed variable fails at start with its name.
  */
+import { join } from 'node:path';
+import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { projectRoot } from './lib/project-root';
+import { SmaError } from './errors';
 
 const list = z
   .string()
@@ -28,8 +32,26 @@ const tableName = z.preprocess(
     .optional(),
 );
 
+/** `true` or `false`; empty means unset. */
+const flag = (fallback: 'true' | 'false') => z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default(fallback));
+
+/** Loopback hosts, the only ones SEGMENT_API_HOST may name over plain http (a local capture server). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An https URL, or http on a loopback host: the write key travels in every request's Authorization header. */
+const segmentHost = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .url()
+    .default('https://api.segment.io')
+    .refine((v) => {
+      const url = new URL(v);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+    }, 'must be an https URL (plain http only on localhost)'),
+);
+
 const envSchema = z.object({
-  /** Deployment stage. Default `dev`; `dev` is the only stage where the debug API may run without API_KEY. */
+  /** Deployment stage. Default `dev`. It names the tables; it never opens a route. */
   STAGE: z
     .string()
     .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
@@ -49,10 +71,37 @@ const envSchema = z.object({
   ROLLUP_TABLE: tableName,
   /** DynamoDB endpoint override, for DynamoDB Local. Default: the AWS regional endpoint. */
   DYNAMODB_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-  /** Segment webhook shared secret; when set, `X-Signature` is required on /events. Default: unset. */
+  /**
+   * Where the secrets come from: `env` (WEBHOOK_SECRET, API_KEY and
+   * ANALYTICS_WRITE_KEY in the environment, as locally) or `ssm` (SecureString
+   * parameters under SECRETS_PREFIX, as deployed). Default `env`.
+   */
+  SECRETS_SOURCE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['env', 'ssm']).default('env')),
+  /** SSM Parameter Store path of the deployed secrets. Default `/<SERVICE_NAME>/<STAGE>/`. */
+  SECRETS_PREFIX: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^\/[a-zA-Z0-9_.\-/]*\/$/, 'must be an SSM path that starts and ends with /')
+      .optional(),
+  ),
+  /** Segment webhook shared secret; `X-Signature` is required on /events. Default: unset, and /events refuses events. */
   WEBHOOK_SECRET: optionalSecret,
-  /** API key for /api/*; when set, `x-api-key` must match. Default: unset (open only on stage dev). */
+  /**
+   * What a valid X-Signature must sign: `body` (the exact request body,
+   * default) or `first-event` (also accept, for a JSON array, a signature of
+   * its first event alone, which is what Segment's Webhooks (Actions)
+   * batching sends; anyone holding one signed event can then append others).
+   */
+  WEBHOOK_SIGNATURE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['body', 'first-event']).default('body')),
+  /** API key for /api/*, /segment/* and /report. Default: unset, and those routes refuse every request. */
   API_KEY: optionalSecret,
+  /**
+   * `true`: a route whose secret (WEBHOOK_SECRET, API_KEY) is unset serves
+   * without one. `sma local` turns it on; never set it on a deployed stage.
+   * Default `false`.
+   */
+  ALLOW_UNAUTHENTICATED: flag('false'),
   /** Domains that are part of your site besides the page's own, comma-separated. Default: none. */
   OWN_DOMAINS: list,
   /** Referrers that never start a touch, comma-separated, added to the built-in payment/SSO list. Default: none. */
@@ -62,7 +111,7 @@ const envSchema = z.object({
   /** Name of the track event sent per touch. Default `Source Identified`. */
   ANALYTICS_SOURCE_IDENTIFICATION_EVENT: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).default('Source Identified')),
   /** Segment API host. Default `https://api.segment.io`; EU workspaces use `https://events.eu1.segmentapis.com`. */
-  SEGMENT_API_HOST: z.preprocess((v) => (v === '' ? undefined : v), z.url().default('https://api.segment.io')),
+  SEGMENT_API_HOST: segmentHost,
   /** Last touch: `non-direct` (the latest non-direct touch, default) or `any` (the latest touch). */
   LAST_TOUCH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['non-direct', 'any']).default('non-direct')),
   /** Only touches within this many days before the latest count. Default: unset (all touches). */
@@ -72,9 +121,9 @@ const envSchema = z.object({
    * Identified to Segment when a user's first or last touch changes) or `all`
    * (also the Source Identified tracks of anonymous visitors).
    */
-  /** `true`: drop IP addresses and identify traits (all but the ids) before anything is stored. Default `false`. */
-  DROP_PERSONAL_DATA: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default('false')),
   REALTIME_SYNC: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['off', 'users', 'all']).default('off')),
+  /** `true`: drop IP addresses and identify traits (all but the ids) before anything is stored. Default `false`. */
+  DROP_PERSONAL_DATA: flag('false'),
 });
 
 /** sma's configuration. */
@@ -84,8 +133,12 @@ export interface Config {
   serviceName: string;
   tables: { page: string; identify: string; userMap: string; attribution: string; rollup: string };
   dynamodbEndpoint: string | undefined;
+  /** Where the secrets below come from; with `ssm` they are unset here until `resolveSecrets` fills them. */
+  secrets: { source: 'env' | 'ssm'; prefix: string };
   webhookSecret: string | undefined;
+  webhookSignature: 'body' | 'first-event';
   apiKey: string | undefined;
+  allowUnauthenticated: boolean;
   ownDomains: readonly string[];
   ignoredReferrers: readonly string[];
   segment: { writeKey: string | undefined; host: string; eventName: string };
@@ -95,8 +148,11 @@ export interface Config {
 }
 
 /** Thrown when the environment is malformed; names the variable. */
-export class ConfigError extends Error {
+export class ConfigError extends SmaError {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super(message, { retryable: false });
+  }
 }
 
 /** Parses an environment (process.env by default) into a frozen Config. */
@@ -107,7 +163,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`configuration: ${issue?.path.join('.') ?? 'environment'} ${issue?.message ?? 'is invalid'}; see .env.example`);
   }
   const e = parsed.data;
-  if (e.REALTIME_SYNC !== 'off' && e.ANALYTICS_WRITE_KEY === undefined) {
+  if (e.REALTIME_SYNC !== 'off' && e.SECRETS_SOURCE === 'env' && e.ANALYTICS_WRITE_KEY === undefined) {
     throw new ConfigError(`configuration: REALTIME_SYNC=${e.REALTIME_SYNC} needs ANALYTICS_WRITE_KEY; see .env.example`);
   }
   const prefix = `${e.SERVICE_NAME}-${e.STAGE}`;
@@ -123,12 +179,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rollup: e.ROLLUP_TABLE ?? `${prefix}-rollups`,
     }),
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
-    webhookSecret: e.WEBHOOK_SECRET,
-    apiKey: e.API_KEY,
+    secrets: Object.freeze({ source: e.SECRETS_SOURCE, prefix: e.SECRETS_PREFIX ?? `/${e.SERVICE_NAME}/${e.STAGE}/` }),
+    // Deployed secrets come from SSM only: a stray value in the environment never stands in for them.
+    webhookSecret: e.SECRETS_SOURCE === 'env' ? e.WEBHOOK_SECRET : undefined,
+    webhookSignature: e.WEBHOOK_SIGNATURE,
+    apiKey: e.SECRETS_SOURCE === 'env' ? e.API_KEY : undefined,
+    allowUnauthenticated: e.ALLOW_UNAUTHENTICATED === 'true',
     ownDomains: Object.freeze(e.OWN_DOMAINS),
     ignoredReferrers: Object.freeze(e.IGNORED_REFERRERS),
     segment: Object.freeze({
-      writeKey: e.ANALYTICS_WRITE_KEY,
+      writeKey: e.SECRETS_SOURCE === 'env' ? e.ANALYTICS_WRITE_KEY : undefined,
       host: e.SEGMENT_API_HOST,
       eventName: e.ANALYTICS_SOURCE_IDENTIFICATION_EVENT,
     }),
@@ -136,6 +196,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     realtimeSync: e.REALTIME_SYNC,
     dropPersonalData: e.DROP_PERSONAL_DATA === 'true',
   });
+}
+
+/**
+ * Loads the sma folder's `.env` into `process.env`, as serverless.yml does for
+ * the functions, so that every `sma` command and the local stack share one
+ * configuration. A variable already set in the shell wins.
+ */
+export function loadEnvFile(path: string = join(projectRoot(), '.env')): void {
+  loadDotenv({ path, quiet: true });
 }
 
 let current: Config | undefined;

@@ -46,3 +46,18 @@ export class InvalidInputError extends SmaError {
     super(message, { retryable: false });
   }
 }
+
+/**
+ * A setting the request needs is missing on this deployment (a route's
+ * secret). Retryable: the sender keeps the request and tries again, and it
+ * succeeds once the operator has set it.
+ */
+export class NotConfiguredError extends SmaError {
+  override name = 'NotConfiguredError';
+  constructor(
+    message: string,
+    readonly setting: string,
+  ) {
+    super(message, { retryable: true });
+  }
+}

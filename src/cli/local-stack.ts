@@ -46,11 +46,24 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     const dynamo = await startDynamoDbLocal({ port: dynamoPort, dbPath, log: options.verbose ? (l) => out.write(l) : undefined });
     started.push(dynamo);
 
-    // Lambda runs Node 22; on a Node 20 laptop the SDK's notice about its 2027 releases is noise.
-    const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint };
+    const env = {
+      // Lambda runs Node 22; on a Node 20 laptop the SDK's notice about its 2027 releases is noise.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Locally a route without its secret in .env is open, and the secrets come from .env, not SSM.
+      ALLOW_UNAUTHENTICATED: 'true',
+      ...process.env,
+      SECRETS_SOURCE: 'env',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+    };
     const config = parseConfig(env);
     const { created, existing } = await createMissingTables(config);
     say(`tables: ${[...created.map((t) => `${t} (created)`), ...existing].join(', ')}`);
+    const open = [
+      config.webhookSecret ? '' : '/events (WEBHOOK_SECRET unset)',
+      config.apiKey ? '' : '/api, /segment, /report (API_KEY unset)',
+    ];
+    if (config.allowUnauthenticated && open.some(Boolean))
+      say(`open without a secret, as ALLOW_UNAUTHENTICATED=true: ${open.filter(Boolean).join('; ')}`);
     // The stream plugin keeps per-shard checkpoints between runs; new tables
     // have new streams, so old checkpoints only point at shards that are gone.
     if (created.length > 0) rmSync(join(root, STREAM_CHECKPOINT_FILE), { force: true });

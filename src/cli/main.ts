@@ -2,6 +2,7 @@
  * The `sma` command line.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadEnvFile } from '../config';
 import { runClassify, type ClassifyFlags } from './classify-command';
 
 const collect = (value: string, previous: string[]): string[] => [
@@ -177,6 +178,27 @@ Examples:
     });
 
   program
+    .command('secrets')
+    .description('Secrets of a deployed stage, kept in SSM Parameter Store.')
+    .command('put')
+    .description('Store WEBHOOK_SECRET, API_KEY and ANALYTICS_WRITE_KEY from .env (or the environment) in SSM as SecureString.')
+    .option('--stage <stage>', 'the stage whose secrets to store (default: STAGE or dev)')
+    .option('--region <region>', 'AWS region (default: REGION or us-east-1)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sma secrets put --stage prod
+  $ npx sma secrets put --stage prod --region eu-west-1
+Values are never printed. A secret that is not set here is left as it is in SSM.`,
+    )
+    .action(async (opts: import('./secrets-command').SecretsFlags) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runSecretsPut } = require('./secrets-command') as typeof import('./secrets-command');
+      process.exitCode = await runSecretsPut(opts, { stdout: io.stdout, stderr: io.stderr });
+    });
+
+  program
     .command('capture-segment')
     .description("Play Segment's HTTP API locally and print every message sma sends, instead of sending it to Segment.")
     .option('--port <port>', 'port to listen on', (v) => Number(v), DEFAULT_CAPTURE_PORT)
@@ -216,6 +238,7 @@ export async function importWorkerMain(): Promise<void> {
 /** Entry point of `bin/sma.js`. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   try {
+    loadEnvFile();
     await buildProgram().parseAsync([...argv]);
   } catch (e: unknown) {
     process.stderr.write(`sma: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -154,7 +154,9 @@ export async function startOffline(options: {
   const sls = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
   // See scripts/offline-streams-guard.cjs: keeps the stack serving through a DynamoDB Local outage.
   const guard = join(projectRoot(), 'scripts', 'offline-streams-guard.cjs');
-  const child = spawn(process.execPath, ['--require', guard, sls, 'offline', 'start'], {
+  // --localEnvironment: the functions see this process's environment, .env's secrets included, which the
+  // template never carries (provider.environment lists only what is safe to deploy).
+  const child = spawn(process.execPath, ['--require', guard, sls, 'offline', 'start', '--localEnvironment'], {
     cwd: options.cwd,
     env: { ...options.env, SLS_TELEMETRY_DISABLED: '1', HTTP_PORT: String(options.httpPort) },
     detached: true,

@@ -1,11 +1,13 @@
 /**
  * Clients and stores, built once per Lambda container (or sls offline
- * process) on first use, and shared by every handler.
+ * process) on first use, and shared by every handler. The secrets are read
+ * then too (SSM when deployed, see src/secrets.ts).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ModelOptions } from '../attribution/models';
 import { SegmentBatchClient } from '../segment/batch-client';
 import { getConfig, type Config } from '../config';
+import { resolveSecrets, type SecretName } from '../secrets';
 import type { EventStore, IdentityStore, RollupStore, TouchStore } from '../ingest/ports';
 import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier } from '../source';
 import { createDocumentClient } from '../store/client';
@@ -45,10 +47,20 @@ export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDo
   };
 }
 
-let deps: Deps | undefined;
+const loaded = new Map<string, Promise<Deps>>();
 
-/** The process's dependencies. */
-export function getDeps(): Deps {
-  deps ??= buildDeps(getConfig());
+/**
+ * The process's dependencies, with the secrets its handler needs (each
+ * Lambda function runs one handler, and its role may read only those). A
+ * failed load (SSM unavailable) is not kept: the next request tries again.
+ */
+export function loadDeps(needed: readonly SecretName[] = []): Promise<Deps> {
+  const key = [...needed].sort().join(',');
+  let deps = loaded.get(key);
+  if (!deps) {
+    deps = resolveSecrets(getConfig(), needed).then((config) => buildDeps(config));
+    void deps.catch(() => loaded.delete(key));
+    loaded.set(key, deps);
+  }
   return deps;
 }

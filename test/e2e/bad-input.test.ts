@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildDeps } from '../../src/handlers/deps';
 import { importHistory } from '../../src/import/importer';
+import { signBody } from '../../src/segment/signature';
 import { pageEvent } from '../helpers/events';
 import { OFFLINE_START_MS, startStack, type Stack } from '../helpers/offline';
 
@@ -34,7 +35,7 @@ interface ApiCase {
   route: string;
   status: number;
   field?: string;
-  auth: 'key' | 'none' | 'wrong' | 'wrongBasic';
+  auth: 'key' | 'none' | 'wrong' | 'wrongBasic' | 'basic';
 }
 
 const eventCases = JSON.parse(readFileSync(join(CORPUS, 'events.json'), 'utf8')) as EventCase[];
@@ -79,10 +80,32 @@ function bodyOf(c: EventCase, anon: string, msg: string): Buffer {
   }
 }
 
+/**
+ * The bytes the function receives for a body. API Gateway passes a body
+ * through as it came; sls offline decodes it as UTF-8 and, for a JSON content
+ * type, passes a body that parses to null, false, 0 or a string as that value.
+ * Segment's bodies (JSON objects and arrays from JSON.stringify) survive both;
+ * the corpus cases that do not are signed as delivered, since what they test
+ * is the body checks behind the signature.
+ */
+function asDelivered(body: Buffer, contentType: string): Buffer {
+  const text = body.toString('utf8');
+  if (!contentType.startsWith('application/json')) return Buffer.from(text);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed) return Buffer.alloc(0);
+    if (typeof parsed === 'string') return Buffer.from(parsed);
+  } catch {
+    // Not JSON: delivered as text.
+  }
+  return Buffer.from(text);
+}
+
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // INFO: the log test below reads what the functions log on every path.
+  stack = await startStack({ POWERTOOLS_LOG_LEVEL: 'INFO' });
 }, OFFLINE_START_MS + 10_000);
 
 afterAll(async () => {
@@ -115,13 +138,13 @@ describe('the bad-input corpus through sls offline', () => {
     const anon = `bad-${randomUUID()}`;
     const msg = `bad-${randomUUID()}`;
 
-    // Act
-    const res = await fetch(`${stack.base}/events`, {
-      method: 'POST',
-      headers: { 'content-type': c.contentType },
-      body: new Uint8Array(bodyOf(c, anon, msg)),
+    // Act: signed, so that the body's own checks are what is tested
+    const body = bodyOf(c, anon, msg);
+    const res = await stack.postRaw(body, {
+      contentType: c.contentType,
+      signature: signBody(stack.webhookSecret, asDelivered(body, c.contentType)),
     });
-    const json = (await res.json()) as { error?: string; details?: { field?: string }; stored?: number };
+    const json = res.json as { error?: string; details?: { field?: string }; stored?: number };
     const variants = Number(c.generate?.count ?? 0);
 
     // Assess
@@ -135,6 +158,54 @@ describe('the bad-input corpus through sls offline', () => {
     expect((await stack.post(pageEvent())).status).toBe(200);
   });
 
+  describe('signatures', () => {
+    const marker = `body-marker-${randomUUID()}`;
+    const messageIds = [`sig-${randomUUID()}`, `sig-${randomUUID()}`];
+    const events = messageIds.map((msg) => ({ ...validPage(`sig-${randomUUID()}`, msg), properties: { marker } }));
+    const one = Buffer.from(JSON.stringify(events[0]));
+    const cases: [string, () => Promise<{ status: number; json: Record<string, unknown> }>][] = [
+      ['no signature', () => stack.postRaw(one, { signature: null })],
+      ['a wrong signature', () => stack.postRaw(one, { signature: signBody('not-the-secret', one) })],
+      ['a signature that is not hex', () => stack.postRaw(one, { signature: 'sha1=whatever' })],
+      [
+        'a signature over a different body',
+        () => stack.postRaw(one, { signature: signBody(stack.webhookSecret, JSON.stringify(events[1])) }),
+      ],
+      [
+        'an array whose first event alone is signed (appended events)',
+        () => stack.postRaw(Buffer.from(JSON.stringify(events)), { signature: signBody(stack.webhookSecret, JSON.stringify(events[0])) }),
+      ],
+      [
+        'a 5 MB unsigned body',
+        () =>
+          stack.postRaw(Buffer.from(JSON.stringify({ ...events[0], properties: { marker, pad: 'x'.repeat(5_300_000) } })), {
+            signature: null,
+          }),
+      ],
+    ];
+
+    it.each(cases)('POST /events with %s: 401 naming x-signature, nothing stored', async (_name, post) => {
+      // Act
+      const res = await post();
+
+      // Assess
+      expect(res.status).toBe(401);
+      expect(typeof res.json.error).toBe('string');
+      expect(res.json.details).toEqual({ field: 'x-signature' });
+      for (const msg of messageIds) expect(await storedCount(msg, 0)).toBe(0);
+      expect((await stack.post(pageEvent())).status).toBe(200);
+    });
+
+    it('logs neither the key, the secret nor a refused body', () => {
+      // Assess
+      const logs = stack.logs();
+      expect(logs).toContain('events ingested');
+      expect(logs).not.toContain(stack.apiKey);
+      expect(logs).not.toContain(stack.webhookSecret);
+      expect(logs).not.toContain(marker);
+    });
+  });
+
   it.each(apiCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     // Prepare
     const [method, path] = c.route.split(' ') as [string, string];
@@ -143,6 +214,7 @@ describe('the bad-input corpus through sls offline', () => {
       none: {},
       wrong: { 'x-api-key': `${stack.apiKey}x` },
       wrongBasic: { authorization: `Basic ${Buffer.from('sma:nope').toString('base64')}` },
+      basic: { authorization: `Basic ${Buffer.from(`sma:${stack.apiKey}`).toString('base64')}` },
     }[c.auth];
 
     // Act

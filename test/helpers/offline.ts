@@ -9,6 +9,7 @@ import { freePort, startOffline, type Started } from '../../src/cli/processes';
 import { projectRoot } from '../../src/lib/project-root';
 import { startTableStreams } from '../../src/store/local-streams';
 import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { signBody } from '../../src/segment/signature';
 import { createTables, testEnv } from './tables';
 
 /** sls offline builds every function with esbuild before it listens. */
@@ -21,8 +22,17 @@ export interface Stack {
   /** The stack's configuration (its tables on the shared DynamoDB Local). */
   config: Config;
   apiKey: string;
+  /** The webhook secret /events checks; `post` and `postRaw` sign with it. */
+  webhookSecret: string;
   capture: SegmentCapture;
   post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  /** Posts exact bytes to /events, signed unless `signature` is given (null: no signature header). */
+  postRaw(
+    body: Buffer,
+    options?: { contentType?: string; signature?: string | null },
+  ): Promise<{ status: number; json: Record<string, unknown> }>;
+  /** Everything sls offline has logged so far (the functions' JSON logs included). */
+  logs(): string;
   getJson(path: string, method?: string): Promise<{ status: number; json: Record<string, unknown> }>;
   /** Polls `path` until `done` holds, or fails after STREAM_WAIT_MS. */
   eventually(path: string, done: (json: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
@@ -31,11 +41,14 @@ export interface Stack {
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const apiKey = `key-${randomUUID()}`;
+  const webhookSecret = `whs-${randomUUID()}`;
   const writeKey = `wk-${randomUUID()}`;
   const capture = await startSegmentCapture(writeKey);
   const full = testEnv({
     LAMBDA_PORT: String(await freePort()),
     API_KEY: apiKey,
+    WEBHOOK_SECRET: webhookSecret,
+    SECRETS_SOURCE: 'env',
     ANALYTICS_WRITE_KEY: writeKey,
     SEGMENT_API_HOST: capture.url,
     ...env,
@@ -45,14 +58,15 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   // As `npm start` does for new tables: stream handlers must skip the markers.
   await startTableStreams(config);
   const httpPort = await freePort();
+  const logged: string[] = [];
   let offline: Started;
   try {
     offline = await startOffline({
       cwd: projectRoot(),
-      env: { ...process.env, ...full, POWERTOOLS_LOG_LEVEL: 'WARN' },
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...full },
       httpPort,
       timeoutMs: OFFLINE_START_MS,
-      log: () => undefined,
+      log: (line) => void logged.push(line),
     });
   } catch (e: unknown) {
     await capture.close();
@@ -63,19 +77,24 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     const res = await fetch(`${base}${path}`, { method, headers: { 'x-api-key': apiKey } });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
+  const postRaw: Stack['postRaw'] = async (body, options = {}) => {
+    const signature = options.signature === undefined ? signBody(webhookSecret, body) : options.signature;
+    const res = await fetch(`${base}/events`, {
+      method: 'POST',
+      headers: { 'content-type': options.contentType ?? 'application/json', ...(signature === null ? {} : { 'x-signature': signature }) },
+      body: new Uint8Array(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
   return {
     base,
     config,
     apiKey,
+    webhookSecret,
     capture,
-    async post(body) {
-      const res = await fetch(`${base}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-    },
+    post: (body) => postRaw(Buffer.from(JSON.stringify(body))),
+    postRaw,
+    logs: () => logged.join(''),
     getJson,
     async eventually(path, done) {
       const deadline = Date.now() + STREAM_WAIT_MS;

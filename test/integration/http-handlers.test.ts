@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { parseConfig } from '../../src/config';
 import { signBody } from '../../src/segment/signature';
 import { testEnv, createTables } from '../helpers/tables';
+import { buildDeps } from '../../src/handlers/deps';
+import { createStoreEventHandler } from '../../src/handlers/http/store-event';
 import { pageEvent } from '../helpers/events';
 import type { HttpEvent, HttpResult } from '../../src/handlers/http/http';
 
@@ -22,9 +24,12 @@ function request(body: string, headers: Record<string, string> = {}, extra: Part
   return { body, headers: { 'content-type': 'application/json', ...headers }, isBase64Encoded: false, ...extra } as HttpEvent;
 }
 
-function signed(body: unknown): HttpEvent {
-  const text = JSON.stringify(body);
+function signedText(text: string): HttpEvent {
   return request(text, { 'x-signature': signBody(SECRET, text) });
+}
+
+function signed(body: unknown): HttpEvent {
+  return signedText(JSON.stringify(body));
 }
 
 function parse(result: HttpResult): Record<string, unknown> {
@@ -36,21 +41,51 @@ describe('storeEvent', () => {
     await createTables(config);
   });
 
-  it('accepts a signed event, batch envelope and Actions array', async () => {
-    // Prepare
-    const array = [pageEvent(), pageEvent()];
-    const arrayText = JSON.stringify(array);
-
+  it('accepts a signed event, batch envelope and array', async () => {
     // Act
     const single = await storeEvent(signed(pageEvent()));
     const batch = await storeEvent(signed({ batch: [pageEvent(), pageEvent(), pageEvent()] }));
-    // Webhooks (Actions) signs the first event of a batch.
-    const actions = await storeEvent(request(arrayText, { 'x-signature': signBody(SECRET, JSON.stringify(array[0])) }));
+    const array = await storeEvent(signed([pageEvent(), pageEvent()]));
 
     // Assess
-    expect([single.statusCode, batch.statusCode, actions.statusCode]).toEqual([200, 200, 200]);
+    expect([single.statusCode, batch.statusCode, array.statusCode]).toEqual([200, 200, 200]);
     expect(parse(batch)).toMatchObject({ received: 3, stored: 3 });
-    expect(parse(actions)).toMatchObject({ received: 2, stored: 2 });
+    expect(parse(array)).toMatchObject({ received: 2, stored: 2 });
+  });
+
+  it("takes Webhooks (Actions) batching's signature of the first event only when WEBHOOK_SIGNATURE=first-event", async () => {
+    // Prepare
+    const array = [pageEvent(), pageEvent()];
+    const firstOnly = request(JSON.stringify(array), { 'x-signature': signBody(SECRET, JSON.stringify(array[0])) });
+    const lenient = createStoreEventHandler(() => Promise.resolve(buildDeps(parseConfig({ ...env, WEBHOOK_SIGNATURE: 'first-event' }))));
+
+    // Act
+    const strict = await storeEvent(firstOnly);
+    const accepted = await lenient(firstOnly);
+
+    // Assess
+    expect(strict.statusCode).toBe(401);
+    expect(parse(strict)).toMatchObject({ details: { field: 'x-signature' } });
+    expect(accepted.statusCode).toBe(200);
+    expect(parse(accepted)).toMatchObject({ received: 2, stored: 2 });
+  });
+
+  it('refuses every event while no webhook secret is configured, with a 503 Segment retries', async () => {
+    // Prepare
+    const unset = parseConfig({ ...env, WEBHOOK_SECRET: '' });
+    const closed = createStoreEventHandler(() => Promise.resolve(buildDeps(unset)));
+    const open = createStoreEventHandler(() =>
+      Promise.resolve(buildDeps(parseConfig({ ...env, WEBHOOK_SECRET: '', ALLOW_UNAUTHENTICATED: 'true' }))),
+    );
+
+    // Act
+    const refused = await closed(request(JSON.stringify(pageEvent())));
+    const served = await open(request(JSON.stringify(pageEvent())));
+
+    // Assess
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers).toMatchObject({ 'retry-after': '5' });
+    expect(served.statusCode).toBe(200);
   });
 
   it.each([
@@ -58,12 +93,18 @@ describe('storeEvent', () => {
     ['a wrong signature', request(JSON.stringify(pageEvent()), { 'x-signature': 'deadbeef' }), 401, 'x-signature'],
     ['invalid JSON', request('{"type":', { 'x-signature': signBody(SECRET, '{"type":') }), 400, 'body'],
     ['an empty body', request('', { 'x-signature': signBody(SECRET, '') }), 400, 'body'],
-    ['a form body', request('a=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'content-type'],
+    [
+      'a form body',
+      request('a=1', { 'content-type': 'application/x-www-form-urlencoded', 'x-signature': signBody(SECRET, 'a=1') }),
+      415,
+      'content-type',
+    ],
     ['a JSON string', request('"page"', { 'x-signature': signBody(SECRET, '"page"') }), 400, 'body'],
     ['an object that is no event', signed({ hello: 'world' }), 400, 'type'],
     ['an empty batch', signed({ batch: [] }), 400, 'batch'],
     ['a batch over 2,500 events', signed({ batch: Array.from({ length: 2501 }, () => ({ type: 'page' })) }), 413, 'batch'],
-    ['a body over the size limit', request('['.padEnd(6 * 1024 * 1024, ' ') + ']'), 413, 'body'],
+    ['a signed body over the size limit', signedText('['.padEnd(6 * 1024 * 1024, ' ') + ']'), 413, 'body'],
+    ['an unsigned body over the size limit', request('['.padEnd(6 * 1024 * 1024, ' ') + ']'), 401, 'x-signature'],
   ])('refuses %s with %i naming the field', async (_name, event, status, field) => {
     // Act
     const result = await storeEvent(event);
@@ -86,21 +127,11 @@ describe('storeEvent', () => {
 
   it('answers 503 with Retry-After when DynamoDB is unreachable', async () => {
     // Prepare: a handler whose configuration points at a closed port.
-    let handler: typeof storeEvent = storeEvent;
-    const saved = { ...process.env };
-    Object.assign(process.env, testEnv({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', WEBHOOK_SECRET: '' }));
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      handler = (require('../../src/handlers/http/store-event') as typeof import('../../src/handlers/http/store-event')).handler;
-    });
+    const unreachable = parseConfig(testEnv({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', WEBHOOK_SECRET: SECRET }));
+    const handler = createStoreEventHandler(() => Promise.resolve(buildDeps(unreachable)));
 
     // Act
-    let result: HttpResult;
-    try {
-      result = await handler(request(JSON.stringify(pageEvent())));
-    } finally {
-      process.env = saved;
-    }
+    const result = await handler(signed(pageEvent()));
 
     // Assess
     expect(result.statusCode).toBe(503);

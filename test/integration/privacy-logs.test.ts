@@ -28,10 +28,11 @@ type Modules = {
   identifyUser: typeof import('../../src/handlers/http/segment-send').identifyUser;
   getUser: typeof import('../../src/handlers/http/views').getUser;
   processAttribution: typeof import('../../src/handlers/stream/process-attribution').handler;
-  deps: typeof import('../../src/handlers/deps').getDeps;
+  deps: typeof import('../../src/handlers/deps').loadDeps;
   refresh: typeof import('../../src/ingest/touches').refreshVisitorTouches;
 };
 let m: Modules;
+const STREAM_CONTEXT = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as never;
 let config: ReturnType<typeof parseConfig>;
 
 beforeAll(async () => {
@@ -63,7 +64,7 @@ beforeAll(async () => {
     processAttribution: (
       require('../../src/handlers/stream/process-attribution') as typeof import('../../src/handlers/stream/process-attribution')
     ).handler,
-    deps: (require('../../src/handlers/deps') as typeof import('../../src/handlers/deps')).getDeps,
+    deps: (require('../../src/handlers/deps') as typeof import('../../src/handlers/deps')).loadDeps,
     refresh: (require('../../src/ingest/touches') as typeof import('../../src/ingest/touches')).refreshVisitorTouches,
   };
 });
@@ -78,7 +79,7 @@ const request = (body: string, headers: Record<string, string> = {}, extra: Part
   ({ body, headers: { 'content-type': 'application/json', ...headers }, isBase64Encoded: false, ...extra }) as HttpEvent;
 
 async function scan(table: string): Promise<Record<string, unknown>[]> {
-  return (await m.deps().doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+  return (await (await m.deps()).doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
 }
 
 describe('logs and stored data', () => {
@@ -104,12 +105,12 @@ describe('logs and stored data', () => {
     const allBad = JSON.stringify({ batch: [bad] });
     await m.storeEvent(request(allBad, { 'x-signature': signBody(SECRET, allBad) }));
     await m.storeEvent(request('{"type":', { 'x-signature': signBody(SECRET, '{"type":') }));
-    await m.refresh(`anon#${anonymousId}`, m.deps().touches, m.deps().classify);
-    await m
-      .deps()
-      .identity.link([
-        { userId, anonymousId, messageId: String(identify.messageId), type: 'identify', linkedAt: '2026-04-01T10:01:00.000Z' },
-      ]);
+    await m.refresh(`anon#${anonymousId}`, (await m.deps()).touches, (await m.deps()).classify);
+    await (
+      await m.deps()
+    ).identity.link([
+      { userId, anonymousId, messageId: String(identify.messageId), type: 'identify', linkedAt: '2026-04-01T10:01:00.000Z' },
+    ]);
     const records = {
       Records: [
         {
@@ -124,9 +125,9 @@ describe('logs and stored data', () => {
     } as never;
     // Real-time sync meets a Segment that keeps failing (retried), then one that refuses (final).
     capture.script.push(...Array.from({ length: 5 }, () => ({ status: 500 })));
-    const sync = await m.processAttribution(records);
+    const sync = await m.processAttribution(records, STREAM_CONTEXT);
     capture.script.push({ status: 400 });
-    const refused = await m.processAttribution(records);
+    const refused = await m.processAttribution(records, STREAM_CONTEXT);
     await m.identifyUser(request('', { 'x-api-key': API_KEY }, { pathParameters: { id: userId } }));
     await m.getUser(request('', { 'x-api-key': `${API_KEY}-wrong` }, { pathParameters: { id: userId } }));
     const items = [

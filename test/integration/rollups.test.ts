@@ -29,7 +29,7 @@ const { handler: processIdentify } =
   require('../../src/handlers/stream/process-identify') as typeof import('../../src/handlers/stream/process-identify');
 const { handler: processAttribution } =
   require('../../src/handlers/stream/process-attribution') as typeof import('../../src/handlers/stream/process-attribution');
-const { getDeps } = require('../../src/handlers/deps') as typeof import('../../src/handlers/deps');
+const { loadDeps } = require('../../src/handlers/deps') as typeof import('../../src/handlers/deps');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
@@ -101,21 +101,21 @@ async function newRecords(table: string): Promise<DynamoDBRecord[]> {
 async function processStreams(): Promise<void> {
   expect(await inBatches(await newRecords(config.tables.page), (e) => processPage(e, context))).toEqual([]);
   expect(await inBatches(await newRecords(config.tables.identify), (e) => processIdentify(e, context))).toEqual([]);
-  expect(await inBatches(await newRecords(config.tables.userMap), processAttribution)).toEqual([]);
+  expect(await inBatches(await newRecords(config.tables.userMap), (e) => processAttribution(e, context))).toEqual([]);
 }
 
 /** The counters recomputed from scratch: raw page views and identify events, nothing derived. */
 async function bruteForce(): Promise<{ expected: Map<string, number>; credits: Map<string, number> }> {
-  const { classify, model } = getDeps();
+  const { classify, model } = await loadDeps();
   const views = new Map<string, ReturnType<typeof toPageView>[]>();
-  for (const item of await scanAll(getDeps(), config.tables.page)) {
+  for (const item of await scanAll(await loadDeps(), config.tables.page)) {
     const key = String(item.visitorKey);
     views.set(key, [...(views.get(key) ?? []), toPageView(item)]);
   }
   const touchesOf = new Map([...views].map(([key, v]) => [key, deriveTouches(v, classify)]));
   const linkedAt = new Map<string, string[]>();
   const anonsOf = new Map<string, Set<string>>();
-  for (const item of await scanAll(getDeps(), config.tables.identify)) {
+  for (const item of await scanAll(await loadDeps(), config.tables.identify)) {
     for (const l of linksFromEvent(linkingItemSchema.parse(item))) {
       linkedAt.set(l.userId, [...(linkedAt.get(l.userId) ?? []), l.linkedAt]);
       anonsOf.set(l.userId, (anonsOf.get(l.userId) ?? new Set()).add(l.anonymousId));
@@ -176,7 +176,7 @@ describe('report rollups', () => {
     // Prepare
     const events = dataset();
     const half = Math.floor(events.length / 2);
-    const { events: store } = getDeps();
+    const { events: store } = await loadDeps();
 
     // Act: half, process; the rest, process; some records twice
     for (let i = 0; i < half; i += 500) await ingestEvents(events.slice(i, Math.min(i + 500, half)), store);
@@ -187,8 +187,8 @@ describe('report rollups', () => {
     const pagesAgain = (await readStream(config.tables.page)).Records.slice(-REPEATED_RECORDS);
     expect(await inBatches(pagesAgain, (e) => processPage(e, context))).toEqual([]);
     const linksAgain = (await readStream(config.tables.userMap)).Records.slice(-REPEATED_RECORDS);
-    expect(await inBatches(linksAgain, processAttribution)).toEqual([]);
-    const actual = await getDeps().rollups.counters('2026-01-01', '2026-12-31');
+    expect(await inBatches(linksAgain, (e) => processAttribution(e, context))).toEqual([]);
+    const actual = await (await loadDeps()).rollups.counters('2026-01-01', '2026-12-31');
 
     // Assess
     const expected = await bruteForce();

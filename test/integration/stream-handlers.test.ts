@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import { parseConfig } from '../../src/config';
 import { testEnv, createTables } from '../helpers/tables';
+import { signBody } from '../../src/segment/signature';
 import { readStream } from '../helpers/streams';
 import { at, identifyEvent, pageEvent, aliasEvent } from '../helpers/events';
 
 // The handlers read their configuration from the environment, once: set it
 // before they load.
-const env = testEnv();
+const SECRET = 'stream-test-secret';
+const env = testEnv({ WEBHOOK_SECRET: SECRET });
 Object.assign(process.env, env);
 const config = parseConfig(env);
 
@@ -17,7 +19,7 @@ const { handler: processPage } =
   require('../../src/handlers/stream/process-page') as typeof import('../../src/handlers/stream/process-page');
 const { handler: processIdentify } =
   require('../../src/handlers/stream/process-identify') as typeof import('../../src/handlers/stream/process-identify');
-const { getDeps } = require('../../src/handlers/deps') as typeof import('../../src/handlers/deps');
+const { loadDeps } = require('../../src/handlers/deps') as typeof import('../../src/handlers/deps');
 const { getUserView } = require('../../src/ingest/visitor-view') as typeof import('../../src/ingest/visitor-view');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -25,7 +27,7 @@ const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMil
 const post = (body: unknown) =>
   storeEvent({
     body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, JSON.stringify(body)) },
     isBase64Encoded: false,
   } as unknown as Parameters<typeof storeEvent>[0]);
 
@@ -51,7 +53,7 @@ describe('stream handlers on real DynamoDB Local stream records', () => {
     // Act
     const pageResult = await processPage(await readStream(config.tables.page), context);
     const identifyResult = await processIdentify(await readStream(config.tables.identify), context);
-    const view = await getUserView(userId, getDeps().identity, getDeps().touches);
+    const view = await getUserView(userId, (await loadDeps()).identity, (await loadDeps()).touches);
 
     // Assess
     expect(pageResult.batchItemFailures).toEqual([]);
@@ -80,6 +82,6 @@ describe('stream handlers on real DynamoDB Local stream records', () => {
 
     // Assess
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '999' }]);
-    expect(await getDeps().touches.touchesOf(`anon#${anonymousId}`)).toBeDefined();
+    expect(await (await loadDeps()).touches.touchesOf(`anon#${anonymousId}`)).toBeDefined();
   });
 });

@@ -65,12 +65,9 @@ function percentile(sorted: number[], p: number): number {
 async function postOne(stack: Stack, event: unknown): Promise<{ status: number; ms: number; kept: number }> {
   const started = performance.now();
   try {
-    const res = await fetch(`${stack.base}/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
-    });
-    const json = (await res.json()) as { stored?: number; duplicates?: number };
+    // Signed, as Segment posts.
+    const res = await stack.post(event);
+    const json = res.json as { stored?: number; duplicates?: number };
     return { status: res.status, ms: performance.now() - started, kept: (json.stored ?? 0) + (json.duplicates ?? 0) };
   } catch {
     // No answer at all counts as a failure the sender would retry, like a 5xx.

@@ -4,7 +4,7 @@
  * internal message.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { DeadlineExceededError, InvalidInputError, SmaError } from '../../errors';
+import { DeadlineExceededError, InvalidInputError, NotConfiguredError, SmaError, StorageUnavailableError } from '../../errors';
 import { logger } from '../../lib/logger';
 import { safeEqual } from '../../segment/signature';
 import type { Config } from '../../config';
@@ -43,13 +43,15 @@ export function header(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
-/** The raw request body as text, within the size limit. */
-export function readBody(event: HttpEvent): string {
-  const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_BODY_BYTES) throw new InvalidInputError(`body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES}`, 'body', 413);
-  return text;
+/** The exact bytes of the request body, as the client sent them. */
+export function rawBody(event: HttpEvent): Buffer {
+  return Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/** A raw body as text, within the size limit. */
+export function bodyText(raw: Buffer): string {
+  if (raw.length > MAX_BODY_BYTES) throw new InvalidInputError(`body is ${raw.length} bytes; the limit is ${MAX_BODY_BYTES}`, 'body', 413);
+  return raw.toString('utf8');
 }
 
 /** Parses a JSON body, naming the body when it is not JSON. */
@@ -64,16 +66,33 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** Where a route takes its API key from. */
+export interface KeyOptions {
+  /**
+   * Accept HTTP Basic (the key as password, any user name). Only for the
+   * report page, which a person opens in a browser: browsers cache Basic
+   * credentials and send them on any request to the host, cross-site ones
+   * included, so a route that acts must never take them.
+   */
+  basic?: boolean;
+}
+
 /**
- * The API key a request carries: the `x-api-key` header, a Bearer token, or
- * the password of HTTP Basic authentication (the user name is ignored), which
- * is how a browser opening /report sends it after prompting.
+ * The API key a request carries: the `x-api-key` header or a Bearer token,
+ * and, where the route allows it, the password of HTTP Basic. Basic
+ * credentials on a route that does not allow them are refused outright.
  */
-export function givenApiKey(event: HttpEvent): string | undefined {
-  const key = header(event, 'x-api-key');
-  if (key !== undefined) return key;
+export function givenApiKey(event: HttpEvent, options: KeyOptions = {}): string | undefined {
   const auth = header(event, 'authorization');
   const [scheme, credentials] = auth?.split(' ', 2) ?? [];
+  if (scheme?.toLowerCase() === 'basic' && !options.basic)
+    throw new InvalidInputError(
+      'HTTP Basic credentials are accepted only on /report; send the key as the x-api-key header',
+      'x-api-key',
+      401,
+    );
+  const key = header(event, 'x-api-key');
+  if (key !== undefined) return key;
   if (scheme?.toLowerCase() === 'bearer') return credentials;
   if (scheme?.toLowerCase() === 'basic' && credentials) {
     const decoded = Buffer.from(credentials, 'base64').toString('utf8');
@@ -84,21 +103,21 @@ export function givenApiKey(event: HttpEvent): string | undefined {
 }
 
 /**
- * The debug (/api), trigger (/segment) and report routes need the API key
- * when API_KEY is set. Without one they are open only on stage `dev`, so a
- * forgotten key cannot expose a production deployment. The comparison takes
- * the same time whatever the key.
+ * The debug (/api), trigger (/segment) and report routes need the API key.
+ * Without one configured they refuse every request, unless
+ * ALLOW_UNAUTHENTICATED says they may be open (`sma local` does). The
+ * comparison takes the same time whatever the key.
  */
-export function requireApiKey(event: HttpEvent, config: Pick<Config, 'apiKey' | 'stage'>): void {
+export function requireApiKey(event: HttpEvent, config: Pick<Config, 'apiKey' | 'allowUnauthenticated'>, options: KeyOptions = {}): void {
+  const given = givenApiKey(event, options);
   if (config.apiKey === undefined) {
-    if (config.stage === 'dev') return;
+    if (config.allowUnauthenticated) return;
     throw new InvalidInputError(
-      `API_KEY is not configured; /api, /segment and /report routes are closed on stage "${config.stage}"`,
+      'no API key is configured, so this route is closed; the operator sets API_KEY (see README: Deploy to AWS)',
       'x-api-key',
       401,
     );
   }
-  const given = givenApiKey(event);
   if (given === undefined || !safeEqual(given, config.apiKey))
     throw new InvalidInputError('missing or wrong API key: send it as the x-api-key header', 'x-api-key', 401);
 }
@@ -106,15 +125,27 @@ export function requireApiKey(event: HttpEvent, config: Pick<Config, 'apiKey' | 
 /** Maps any error to a response: 4xx naming the field, 503 for retryable faults, a bare 500 otherwise. */
 export function errorResponse(e: unknown): HttpResult {
   if (e instanceof InvalidInputError) return json(e.status, { error: e.message, details: { field: e.field } });
+  if (e instanceof NotConfiguredError) {
+    // The operator must act; the sender keeps the request and retries meanwhile.
+    logger.error('a required setting is missing', { setting: e.setting, detail: e.message });
+    return json(
+      503,
+      { error: 'sma is not configured to accept this request yet; retry later' },
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
+  }
   if (e instanceof SmaError && e.retryable) {
     logger.warn('temporary failure', { error: e.name, detail: e.message });
-    const error = e instanceof DeadlineExceededError ? 'no answer in time; retry later' : 'storage is temporarily unavailable; retry later';
+    const error =
+      e instanceof DeadlineExceededError
+        ? 'no answer in time; retry later'
+        : e instanceof StorageUnavailableError
+          ? 'storage is temporarily unavailable; retry later'
+          : 'a dependency is temporarily unavailable; retry later';
     return json(503, { error }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
-  logger.error('unexpected failure', {
-    error: e instanceof Error ? e.name : typeof e,
-    message: e instanceof Error ? e.message : undefined,
-  });
+  // Powertools formats an Error (name, message, stack) under `error`; `message` itself is a reserved key.
+  logger.error('unexpected failure', { error: e instanceof Error ? e : new Error(String(e)) });
   return json(500, { error: 'internal error' });
 }
 
@@ -133,16 +164,19 @@ export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T
 
 /**
  * Wraps a handler body with the error mapping and, under Lambda, a deadline
- * of the remaining time less DEADLINE_MARGIN_MS (see there). Called without a
- * context (tests, benchmarks), it has no deadline.
+ * of the remaining time less DEADLINE_MARGIN_MS (see there). The body is told
+ * that deadline (epoch ms) so that long work, such as a send to Segment, can
+ * stop in time to answer. Called without a context (tests, benchmarks), it
+ * has no deadline.
  */
 export function httpHandler(
-  fn: (event: HttpEvent) => Promise<HttpResult>,
+  fn: (event: HttpEvent, deadlineAt: number | undefined) => Promise<HttpResult>,
 ): (event: HttpEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<HttpResult> {
   return async (event, context) => {
     try {
-      const work = fn(event);
-      return await (context ? withinDeadline(work, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS) : work);
+      const budget = context ? context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : undefined;
+      const work = fn(event, budget === undefined ? undefined : Date.now() + budget);
+      return await (budget === undefined ? work : withinDeadline(work, budget));
     } catch (e: unknown) {
       return errorResponse(e);
     }

@@ -1,13 +1,13 @@
 /** listRejected: GET /api/rejected?day=YYYY-MM-DD, the events /events refused that day, with their reasons. */
 import { isoDay, parseDay } from '../../lib/days';
-import { getDeps } from '../deps';
+import { loadDeps } from '../deps';
 import { httpHandler, json, requireApiKey } from './http';
 
 /** Rejected events returned per request. */
 export const MAX_REJECTED_LISTED = 500;
 
 export const handler = httpHandler(async (event) => {
-  const { config, events } = getDeps();
+  const { config, events } = await loadDeps(['apiKey']);
   requireApiKey(event, config);
   const given = event.queryStringParameters?.day;
   const day = given === undefined ? isoDay(new Date()) : parseDay(given, 'day');

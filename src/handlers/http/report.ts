@@ -6,17 +6,18 @@
 import { REPORT_PAGE_CSP, REPORT_PAGE_TEMPLATE } from '../../../generated/report-page';
 import { InvalidInputError } from '../../errors';
 import { loadReport, parseReportQuery, type Report } from '../../report/report';
-import { getDeps } from '../deps';
+import { loadDeps } from '../deps';
 import { errorResponse, httpHandler, json, requireApiKey, type HttpEvent, type HttpResult } from './http';
 
-async function reportFor(event: HttpEvent): Promise<Report> {
-  const { config, rollups } = getDeps();
-  requireApiKey(event, config);
+/** The report; `basic` lets a browser send the key as HTTP Basic (the page only). */
+async function reportFor(event: HttpEvent, basic: boolean): Promise<Report> {
+  const { config, rollups } = await loadDeps(['apiKey']);
+  requireApiKey(event, config, { basic });
   const q = event.queryStringParameters ?? {};
   return loadReport(parseReportQuery({ since: q.since, until: q.until, model: q.model }), rollups);
 }
 
-export const getReport = httpHandler(async (event) => json(200, await reportFor(event)));
+export const getReport = httpHandler(async (event) => json(200, await reportFor(event, false)));
 
 /** The report as JSON inside the page; `<` is escaped so no value can close the script element. */
 export function renderReportPage(report: Report): string {
@@ -26,7 +27,7 @@ export function renderReportPage(report: Report): string {
 
 export const reportPage = async (event: HttpEvent): Promise<HttpResult> => {
   try {
-    const report = await reportFor(event);
+    const report = await reportFor(event, true);
     return {
       statusCode: 200,
       headers: {

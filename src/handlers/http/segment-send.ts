@@ -7,7 +7,7 @@
 import { InvalidInputError } from '../../errors';
 import { feedSegment, type FeedKind } from '../../ingest/segment-feed';
 import { logger } from '../../lib/logger';
-import { getDeps, type Deps } from '../deps';
+import { loadDeps, type Deps } from '../deps';
 import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpResult } from './http';
 
 /** `?dryRun=true|1|false|0`; anything else is refused, so a typo never sends for real. */
@@ -18,13 +18,24 @@ function wantsDryRun(event: HttpEvent): boolean {
   throw new InvalidInputError('dryRun must be true or false', 'dryRun');
 }
 
+/**
+ * Time kept back from the request's deadline for the answer: a send that
+ * runs out of time still answers with what went out and what did not.
+ */
+export const SEND_ANSWER_MARGIN_MS = 1_000;
+
 /** Builds a send handler of one kind over its dependencies. */
-export function createSendHandler(kind: FeedKind, deps: () => Deps = getDeps): (event: HttpEvent) => Promise<HttpResult> {
-  return httpHandler(async (event) => {
-    const d = deps();
+export function createSendHandler(
+  kind: FeedKind,
+  deps: () => Promise<Deps> = () => loadDeps(['apiKey', 'writeKey']),
+): (event: HttpEvent) => Promise<HttpResult> {
+  return httpHandler(async (event, deadlineAt) => {
+    const d = await deps();
+    // The key comes from a header only: a cross-site <img> or form carries cookies and cached Basic credentials, never headers.
     requireApiKey(event, d.config);
     const id = pathId(event, 'id');
-    const result = await feedSegment(kind, id, { ...d, eventName: d.config.segment.eventName }, { dryRun: wantsDryRun(event) });
+    const segment = deadlineAt === undefined ? d.segment : d.segment.until(deadlineAt - SEND_ANSWER_MARGIN_MS);
+    const result = await feedSegment(kind, id, { ...d, segment, eventName: d.config.segment.eventName }, { dryRun: wantsDryRun(event) });
     if (!result)
       return json(404, { error: `no events for ${kind === 'track-anonymous' ? 'anonymous id' : 'user'} ${id}`, details: { field: 'id' } });
     logger.info('sent to Segment', {

@@ -2,13 +2,14 @@
  * storeEvent: POST /events, Segment's webhook destination.
  * verify signature → parse → ingestEvents → map the summary to a status.
  */
-import { InvalidInputError } from '../../errors';
+import { InvalidInputError, NotConfiguredError } from '../../errors';
 import { ingestEvents } from '../../ingest/ingest-events';
 import { logger } from '../../lib/logger';
 import { batchLimit, splitBody } from '../../segment/events';
 import { verifySignature } from '../../segment/signature';
-import { getDeps, type Deps } from '../deps';
-import { header, httpHandler, json, parseJson, readBody, type HttpEvent, type HttpResult } from './http';
+import type { Config } from '../../config';
+import { loadDeps, type Deps } from '../deps';
+import { bodyText, header, httpHandler, json, parseJson, rawBody, type HttpEvent, type HttpResult } from './http';
 
 // Form and multipart bodies are a client mistake (curl -d without a
 // content-type header is form-encoded); JSON, text/plain and none are read.
@@ -21,27 +22,42 @@ function checkContentType(event: HttpEvent): void {
   }
 }
 
-/** Builds the handler over its dependencies (the Lambda passes the process's; benchmarks and tests their own). */
-export function createStoreEventHandler(deps: () => Pick<Deps, 'config' | 'events'>) {
-  return httpHandler(async (event) => storeEvents(event, deps()));
+/**
+ * The signature check, before anything else is done with the body: the HMAC
+ * over its exact bytes. Resolves to the parsed body when the check parsed it.
+ */
+function checkSignature(
+  event: HttpEvent,
+  raw: Buffer,
+  config: Pick<Config, 'webhookSecret' | 'webhookSignature' | 'allowUnauthenticated'>,
+): { parsed?: unknown } {
+  if (config.webhookSecret === undefined) {
+    if (config.allowUnauthenticated) return {};
+    throw new NotConfiguredError('WEBHOOK_SECRET is not set, so /events refuses every event', 'WEBHOOK_SECRET');
+  }
+  const check = verifySignature(config.webhookSecret, raw, header(event, 'x-signature'), config.webhookSignature);
+  if (!check.valid)
+    throw new InvalidInputError(
+      'missing or wrong X-Signature; check the shared secret in the Segment destination settings',
+      'x-signature',
+      401,
+    );
+  return check;
 }
 
-export const handler = createStoreEventHandler(getDeps);
+/** Builds the handler over its dependencies (the Lambda passes the process's; benchmarks and tests their own). */
+export function createStoreEventHandler(deps: () => Promise<Pick<Deps, 'config' | 'events'>>) {
+  return httpHandler(async (event) => storeEvents(event, await deps()));
+}
+
+export const handler = createStoreEventHandler(() => loadDeps(['webhookSecret']));
 
 async function storeEvents(event: HttpEvent, { config, events }: Pick<Deps, 'config' | 'events'>): Promise<HttpResult> {
+  const raw = rawBody(event);
+  const signed = checkSignature(event, raw, config);
   checkContentType(event);
-  const text = readBody(event);
-  const body = parseJson(text);
-  if (config.webhookSecret !== undefined) {
-    const first = Array.isArray(body) ? (body[0] as unknown) : undefined;
-    if (!verifySignature(config.webhookSecret, text, header(event, 'x-signature'), first)) {
-      throw new InvalidInputError(
-        'missing or wrong X-Signature; check the shared secret in the Segment destination settings',
-        'x-signature',
-        401,
-      );
-    }
-  }
+  const text = bodyText(raw);
+  const body = signed.parsed ?? parseJson(text);
   const split = splitBody(body);
   if (!split) {
     const batchNotArray = typeof body === 'object' && body !== null && 'batch' in body;

@@ -3,12 +3,12 @@
  * the debug views, with linked ids, touches and attribution. 404 when unknown.
  */
 import { getAnonymousView, getUserView, withAttribution } from '../../ingest/visitor-view';
-import { getDeps } from '../deps';
+import { loadDeps } from '../deps';
 import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpResult } from './http';
 
 function createViewHandler(what: string, load: typeof getUserView | typeof getAnonymousView): (event: HttpEvent) => Promise<HttpResult> {
   return httpHandler(async (event) => {
-    const { config, identity, touches, model } = getDeps();
+    const { config, identity, touches, model } = await loadDeps(['apiKey']);
     requireApiKey(event, config);
     const id = pathId(event, 'id');
     const view = await load(id, identity, touches);

@@ -6,10 +6,10 @@
  * itself; their records are understood here too, for a stream of touches
  * items (the attribution table has none today, see resources/tables.yml).
  */
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
-import { getDeps } from '../deps';
-import { newImage } from './records';
+import { loadDeps } from '../deps';
+import { newImage, withSendDeadline } from './records';
 
 /** What a record says changed, if anything. */
 function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined {
@@ -23,8 +23,8 @@ function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined
   return undefined;
 }
 
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const deps = getDeps();
+export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+  const deps = withSendDeadline(await loadDeps(['writeKey']), context);
   const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
   const failed = await processAttributionChanges(changes, {
     ...deps,

@@ -6,7 +6,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { linkIdentities } from '../../ingest/identity';
 import { linkingItemSchema } from '../../store/items';
-import { getDeps } from '../deps';
+import { loadDeps } from '../deps';
 import { liveImage } from './records';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -14,7 +14,7 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
   const item = liveImage(record);
   if (!item) return;
-  await linkIdentities([linkingItemSchema.parse(item)], getDeps().identity);
+  await linkIdentities([linkingItemSchema.parse(item)], (await loadDeps()).identity);
 };
 
 export const handler = async (event: DynamoDBStreamEvent, context: Context) =>

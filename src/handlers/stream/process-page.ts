@@ -13,13 +13,13 @@ import { linkIdentities } from '../../ingest/identity';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
 import { refreshVisitorTouches } from '../../ingest/touches';
 import { linkingItemSchema } from '../../store/items';
-import { getDeps } from '../deps';
-import { liveImage } from './records';
+import { loadDeps } from '../deps';
+import { liveImage, withSendDeadline } from './records';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-  const deps = getDeps();
+  const deps = withSendDeadline(await loadDeps(['writeKey']), context);
   // Records of one visitor in this batch share one recomputation.
   const refreshed = new Map<string, Promise<unknown>>();
   const recordsOf = new Map<string, string[]>();

@@ -3,7 +3,8 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { Context, DynamoDBRecord } from 'aws-lambda';
+import type { SegmentBatchClient } from '../../segment/batch-client';
 
 /** The record's new item, or undefined for a REMOVE. */
 export function newImage(record: DynamoDBRecord): Record<string, unknown> | undefined {
@@ -21,4 +22,19 @@ export function newImage(record: DynamoDBRecord): Record<string, unknown> | unde
 export function liveImage(record: DynamoDBRecord): Record<string, unknown> | undefined {
   const item = newImage(record);
   return item?.origin === 'import' ? undefined : item;
+}
+
+/**
+ * Time kept back from a stream function's remaining time when it sends to
+ * Segment: the batch still reports which records failed instead of timing
+ * out, which would retry the whole batch.
+ */
+export const STREAM_SEND_MARGIN_MS = 3_000;
+
+/** The dependencies of one invocation, with sends to Segment bounded by the function's remaining time. */
+export function withSendDeadline<D extends { segment: SegmentBatchClient }>(
+  deps: D,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): D {
+  return { ...deps, segment: deps.segment.until(Date.now() + context.getRemainingTimeInMillis() - STREAM_SEND_MARGIN_MS) };
 }

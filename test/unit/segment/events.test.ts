@@ -1,5 +1,4 @@
 import { batchLimit, eventTime, MAX_EVENT_BYTES, parseEvent, splitBody } from '../../../src/segment/events';
-import { signBody, verifySignature } from '../../../src/segment/signature';
 import { parseConfig } from '../../../src/config';
 
 describe('parseEvent', () => {
@@ -55,20 +54,6 @@ describe('splitBody', () => {
     expect(splitBody({ batch: [{}] })?.shape).toBe('batch');
     expect(splitBody({ hello: 1 })).toBeUndefined();
     expect([batchLimit('event'), batchLimit('batch'), batchLimit('array')]).toEqual([1, 2500, 4000]);
-  });
-});
-
-describe('verifySignature', () => {
-  it('accepts the HMAC of the body or, for arrays, of the first event', () => {
-    // Prepare
-    const body = JSON.stringify([{ type: 'page', userId: 'u' }]);
-
-    // Act / Assess
-    expect(verifySignature('s', body, signBody('s', body))).toBe(true);
-    expect(verifySignature('s', body, signBody('s', '{"type":"page","userId":"u"}'), { type: 'page', userId: 'u' })).toBe(true);
-    expect(verifySignature('s', body, signBody('other', body))).toBe(false);
-    expect(verifySignature('s', body, undefined)).toBe(false);
-    expect(verifySignature('s', body, 'short')).toBe(false);
   });
 });
 
