@@ -31,6 +31,18 @@ function alarm(description, metric) {
   };
 }
 
+/** The logical ids a value refers to with Ref or Fn::GetAtt. */
+function referencedIds(value, found = new Set()) {
+  if (Array.isArray(value)) for (const v of value) referencedIds(v, found);
+  else if (value && typeof value === 'object') {
+    if (typeof value.Ref === 'string') found.add(value.Ref);
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') found.add(getAtt[0]);
+    for (const v of Object.values(value)) referencedIds(v, found);
+  }
+  return found;
+}
+
 /** The function a stream mapping feeds, as its logical id. */
 function mappedFunction(mapping) {
   const name = mapping.Properties.FunctionName;
@@ -45,6 +57,19 @@ function operationsResources(template, options) {
   const entries = Object.entries(template.Resources);
   const ofType = (type) => entries.filter(([, r]) => r.Type === type);
   const resources = {};
+
+  // The framework adds DependsOn on resources that a Ref or GetAtt already orders (a function's role, a
+  // route's integration). CloudFormation ignores the duplicate; template linters (cfn-lint W3005, and moto's
+  // template validation through it) refuse it.
+  for (const [id, resource] of entries) {
+    if (resource.DependsOn === undefined) continue;
+    const dependsOn = [resource.DependsOn].flat();
+    const referenced = referencedIds(resource.Properties);
+    const needed = dependsOn.filter((d) => !referenced.has(d));
+    if (needed.length === dependsOn.length) continue;
+    const { DependsOn: _redundant, ...rest } = resource;
+    resources[id] = needed.length > 0 ? { ...rest, DependsOn: needed } : rest;
+  }
 
   // Tables hold the only copy of the events: recoverable to any second of the last 35 days, and kept if the stack goes.
   for (const [id, table] of ofType('AWS::DynamoDB::Table')) {

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '../../src/lib/project-root';
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { startMoto, type Moto } from '../helpers/moto';
 
 interface Resource {
@@ -37,12 +38,10 @@ let moto: Moto;
 let prod: Packaged;
 let dev: Packaged;
 
-/** Runs `serverless package --stage <stage>` in a child process, as a user would. */
-async function packageStage(stage: string, env: Record<string, string>): Promise<Packaged> {
-  const dir = mkdtempSync(join(tmpdir(), `sma-package-${stage}-`));
-  dirs.push(dir);
+/** Runs `serverless <args>` in a child process, as a user would; resolves to its status and output. */
+async function serverless(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
   const sls = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
-  const child = spawn(process.execPath, [sls, 'package', '--stage', stage, '--package', dir], {
+  const child = spawn(process.execPath, [sls, ...args], {
     cwd: projectRoot(),
     // Only what is given here: a developer's shell or .env settings must not decide the outcome.
     env: {
@@ -57,6 +56,14 @@ async function packageStage(stage: string, env: Record<string, string>): Promise
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { status, output };
+}
+
+/** Runs `serverless package --stage <stage>` and reads what it made. */
+async function packageStage(stage: string, env: Record<string, string>): Promise<Packaged> {
+  const dir = mkdtempSync(join(tmpdir(), `sma-package-${stage}-`));
+  dirs.push(dir);
+  const { status, output } = await serverless(['package', '--stage', stage, '--package', dir], env);
   const templateFile = join(dir, 'cloudformation-template-update-stack.json');
   if (status !== 0 || !existsSync(templateFile)) return { status, output, dir, resources: {}, outputs: {}, everything: '' };
   const template = JSON.parse(readFileSync(templateFile, 'utf8')) as { Resources: Record<string, Resource>; Outputs: Packaged['outputs'] };
@@ -390,5 +397,58 @@ describe('packaging a stage without its secrets', () => {
       expect(packaged.output).toContain('routes without a secret are OPEN on stage demo');
     },
     PACKAGE_TIMEOUT_MS,
+  );
+});
+
+describe('serverless deploy against moto_server', () => {
+  const cloudFormation = () =>
+    new CloudFormationClient({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+
+  it(
+    'stops while the stage has no secrets in SSM, even with them in .env',
+    async () => {
+      // Act
+      const deployed = await serverless(['deploy', '--stage', 'nosecrets'], { ...moto.env, ...SECRETS });
+
+      // Assess
+      expect(deployed.status).not.toBe(0);
+      expect(deployed.output).toMatch(/WEBHOOK_SECRET .*\/sma\/nosecrets\/webhook-secret not found/);
+      expect(deployed.output).toContain('npx sma secrets put --stage nosecrets');
+    },
+    PACKAGE_TIMEOUT_MS,
+  );
+
+  it(
+    'creates the whole stack once the secrets are stored',
+    async () => {
+      // Prepare
+      const service = `t${randomUUID().slice(0, 8)}`;
+      const env = { ...moto.env, SERVICE_NAME: service };
+      const stored = spawnSync(process.execPath, [join(projectRoot(), 'bin', 'sma.js'), 'secrets', 'put', '--stage', 'moto'], {
+        env: { PATH: process.env.PATH, ...env, ...SECRETS },
+        encoding: 'utf8',
+      });
+
+      // Act
+      const deployed = await serverless(['deploy', '--stage', 'moto'], env);
+      const client = cloudFormation();
+      const stack = await client.send(new DescribeStacksCommand({ StackName: `${service}-moto` }));
+      const summaries = (await client.send(new ListStackResourcesCommand({ StackName: `${service}-moto` }))).StackResourceSummaries ?? [];
+      client.destroy();
+
+      // Assess: moto models these types; it keeps the API Gateway v2 resources and the alarms as untyped placeholders.
+      expect(stored.status).toBe(0);
+      expect(deployed.status).toBe(0);
+      expect(stack.Stacks?.[0]?.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
+      const count = (type: string) => summaries.filter((r) => r.ResourceType === type && r.ResourceStatus === 'CREATE_COMPLETE').length;
+      expect([count('AWS::DynamoDB::Table'), count('AWS::Lambda::Function'), count('AWS::Lambda::EventSourceMapping')]).toEqual([5, 12, 3]);
+      expect([count('AWS::IAM::Role'), count('AWS::SQS::Queue'), count('AWS::SNS::Topic')]).toEqual([8, 1, 1]);
+      expect(deployed.output).not.toContain(SECRETS.API_KEY);
+    },
+    2 * PACKAGE_TIMEOUT_MS,
   );
 });
