@@ -67,7 +67,8 @@ function operationsResources(template, options) {
     const referenced = referencedIds(resource.Properties);
     const needed = dependsOn.filter((d) => !referenced.has(d));
     if (needed.length === dependsOn.length) continue;
-    const { DependsOn: _redundant, ...rest } = resource;
+    const rest = { ...resource };
+    delete rest.DependsOn;
     resources[id] = needed.length > 0 ? { ...rest, DependsOn: needed } : rest;
   }
 
