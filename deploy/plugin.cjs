@@ -18,6 +18,8 @@ const REQUIRED_SECRETS = [
   { variable: 'WEBHOOK_SECRET', parameter: 'webhook-secret', guards: '/events' },
   { variable: 'API_KEY', parameter: 'api-key', guards: '/api/*, /segment/* and /report' },
 ];
+/** Needed as well when real-time sync is on: without it the stream processors cannot send. */
+const WRITE_KEY = { variable: 'ANALYTICS_WRITE_KEY', parameter: 'analytics-write-key', guards: 'real-time sync (REALTIME_SYNC)' };
 /** How long the SSM look-up before a package or deploy may take. */
 const SSM_CHECK_TIMEOUT_MS = 10_000;
 
@@ -66,12 +68,12 @@ class SmaDeployPlugin {
    * `sma secrets put`, or already in SSM; deploying needs it in SSM.
    */
   async checkSecrets({ inSsm }) {
-    if (process.env.ALLOW_UNAUTHENTICATED === 'true') {
-      this.serverless.cli.log(`sma: ALLOW_UNAUTHENTICATED=true: routes without a secret are OPEN on stage ${this.stage}.`);
-      return;
-    }
+    const open = process.env.ALLOW_UNAUTHENTICATED === 'true';
+    if (open) this.serverless.cli.log(`sma: ALLOW_UNAUTHENTICATED=true: routes without a secret are OPEN on stage ${this.stage}.`);
+    const sync = (process.env.REALTIME_SYNC ?? 'off').trim();
+    const required = [...(open ? [] : REQUIRED_SECRETS), ...(sync !== '' && sync !== 'off' ? [WRITE_KEY] : [])];
     const missing = [];
-    for (const secret of REQUIRED_SECRETS) {
+    for (const secret of required) {
       if (!inSsm && isSet(secret.variable)) continue;
       const name = this.parameterName(secret.parameter);
       let found = false;
@@ -81,17 +83,20 @@ class SmaDeployPlugin {
       } catch (e) {
         reason = `could not be checked (${e instanceof Error ? e.name : 'error'}: ${e instanceof Error ? e.message : String(e)})`;
       }
-      if (!found) missing.push(`${secret.variable} (guards ${secret.guards}): SSM parameter ${name} ${reason}`);
+      if (!found) missing.push({ secret, line: `${secret.variable} (guards ${secret.guards}): SSM parameter ${name} ${reason}` });
     }
     if (missing.length === 0) return;
     const stageFlag = `--stage ${this.stage}`;
+    const wouldBeOpen = missing.some((m) => REQUIRED_SECRETS.includes(m.secret));
     this.fail(
       [
-        `sma: stage ${this.stage} would be open. Missing:`,
-        ...missing.map((m) => `  - ${m}`),
+        `sma: stage ${this.stage} ${wouldBeOpen ? 'would be open' : 'cannot send to Segment'}. Missing:`,
+        ...missing.map((m) => `  - ${m.line}`),
         'Set each in .env (or the environment), then store them in SSM Parameter Store:',
         `  npx sma secrets put ${stageFlag}`,
-        'See README: Deploy to AWS. To deploy open on purpose (never for real data), set ALLOW_UNAUTHENTICATED=true.',
+        wouldBeOpen
+          ? 'See README: Deploy to AWS. To deploy open on purpose (never for real data), set ALLOW_UNAUTHENTICATED=true.'
+          : 'See README: Deploy to AWS, or set REALTIME_SYNC=off.',
       ].join('\n'),
     );
   }

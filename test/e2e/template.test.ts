@@ -59,6 +59,14 @@ async function serverless(args: string[], env: Record<string, string>): Promise<
   return { status, output };
 }
 
+/** Runs `sma secrets put --stage <stage>` against moto, with these settings in its environment. */
+function putSecrets(stage: string, env: Record<string, string>) {
+  return spawnSync(process.execPath, [join(projectRoot(), 'bin', 'sma.js'), 'secrets', 'put', '--stage', stage], {
+    env: { PATH: process.env.PATH, ...moto.env, ...env },
+    encoding: 'utf8',
+  });
+}
+
 /** Runs `serverless package --stage <stage>` and reads what it made. */
 async function packageStage(stage: string, env: Record<string, string>): Promise<Packaged> {
   const dir = mkdtempSync(join(tmpdir(), `sma-package-${stage}-`));
@@ -363,14 +371,25 @@ describe('packaging a stage without its secrets', () => {
   );
 
   it(
+    'stops when real-time sync is on without a write key',
+    async () => {
+      // Act
+      const packaged = await packageStage('prod', { ...moto.env, WEBHOOK_SECRET: 'w', API_KEY: 'k', REALTIME_SYNC: 'users' });
+
+      // Assess
+      expect(packaged.status).not.toBe(0);
+      expect(packaged.output).toContain('stage prod cannot send to Segment');
+      expect(packaged.output).toMatch(/ANALYTICS_WRITE_KEY .*\/sma\/prod\/analytics-write-key not found/);
+    },
+    PACKAGE_TIMEOUT_MS,
+  );
+
+  it(
     'goes ahead once they are in SSM, and adds the alarm e-mail when asked',
     async () => {
       // Prepare
       const service = `t${randomUUID().slice(0, 8)}`;
-      const stored = spawnSync(process.execPath, [join(projectRoot(), 'bin', 'sma.js'), 'secrets', 'put', '--stage', 'prod'], {
-        env: { PATH: process.env.PATH, ...moto.env, SERVICE_NAME: service, WEBHOOK_SECRET: 'w', API_KEY: 'k' },
-        encoding: 'utf8',
-      });
+      const stored = putSecrets('prod', { SERVICE_NAME: service, WEBHOOK_SECRET: 'w', API_KEY: 'k' });
 
       // Act
       const packaged = await packageStage('prod', { ...moto.env, SERVICE_NAME: service, ALARM_EMAIL: 'ops@example.com' });
@@ -428,10 +447,7 @@ describe('serverless deploy against moto_server', () => {
       // Prepare
       const service = `t${randomUUID().slice(0, 8)}`;
       const env = { ...moto.env, SERVICE_NAME: service };
-      const stored = spawnSync(process.execPath, [join(projectRoot(), 'bin', 'sma.js'), 'secrets', 'put', '--stage', 'moto'], {
-        env: { PATH: process.env.PATH, ...env, ...SECRETS },
-        encoding: 'utf8',
-      });
+      const stored = putSecrets('moto', { SERVICE_NAME: service, ...SECRETS });
 
       // Act
       const deployed = await serverless(['deploy', '--stage', 'moto'], env);
