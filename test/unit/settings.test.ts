@@ -5,7 +5,7 @@ import { loadEnvFile } from '../../src/config';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { resolveSettings } = require('../../deploy/settings.cjs') as {
-  resolveSettings(input: { options: { stage?: string }; env?: Record<string, string | undefined>; envFile?: string }): {
+  resolveSettings: (input: { options: { stage?: string }; env?: Record<string, string | undefined>; envFile?: string }) => {
     service: string;
     stage: string;
   };
