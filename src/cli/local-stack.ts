@@ -3,16 +3,37 @@
  * the tables from resources/tables.yml, and sls offline with every route and
  * both stream processors. Ctrl-C stops everything.
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../config';
 import { projectRoot } from '../lib/project-root';
 import { startTableStreams } from '../store/local-streams';
 import { createMissingTables } from '../store/table-definitions';
-import { freePort, startDynamoDbLocal, startOffline, type Started } from './processes';
+import { startOfflineStack } from '../local/offline-stack';
+import type { ShardLag } from '../local/stream-runner';
+import { freePort, startDynamoDbLocal, type Started } from './processes';
 
-/** Where serverless-offline-dynamodb-streams keeps its restart checkpoints. */
-const STREAM_CHECKPOINT_FILE = '.serverless-offline-dynamodb-streams.json';
+/** Where the stream runner keeps its checkpoints, and the on-failure queues their messages. */
+const LOCAL_STATE_DIR = '.sma-local';
+/** How often stream lag is checked, and how far behind a stream must be to be shown. */
+const LAG_CHECK_MS = 5_000;
+const LAG_SHOWN_MS = 5_000;
+
+let wasBehind = false;
+
+/** Prints, while any stream is behind, how many records wait and how old the oldest is; and when it has caught up. */
+function showLag(lags: readonly ShardLag[], say: (line: string) => void): void {
+  const behind = lags.filter((l) => l.oldestAgeMs > LAG_SHOWN_MS);
+  if (behind.length === 0) {
+    if (wasBehind) say('streams: caught up');
+    wasBehind = false;
+    return;
+  }
+  wasBehind = true;
+  const parts = behind.map(
+    (l) => `${l.functionKey} ${l.waiting}${l.more ? '+' : ''} waiting, oldest ${Math.round(l.oldestAgeMs / 1000)} s`,
+  );
+  say(`streams catching up: ${parts.join('; ')}`);
+}
 /** sls offline builds every function with esbuild before it listens. */
 const OFFLINE_START_TIMEOUT_MS = 120_000;
 
@@ -64,9 +85,6 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     ];
     if (config.allowUnauthenticated && open.some(Boolean))
       say(`open without a secret, as ALLOW_UNAUTHENTICATED=true: ${open.filter(Boolean).join('; ')}`);
-    // The stream plugin keeps per-shard checkpoints between runs; new tables
-    // have new streams, so old checkpoints only point at shards that are gone.
-    if (created.length > 0) rmSync(join(root, STREAM_CHECKPOINT_FILE), { force: true });
     // New tables' streams begin now, before any traffic: on DynamoDB Local a
     // stream that begins after many writes to the others makes every write to
     // its table slow (src/store/local-streams.ts).
@@ -74,8 +92,21 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
 
     const httpPort = await freePort(options.httpPort);
     say(`starting sls offline on port ${httpPort} (building the functions takes a moment)…`);
-    const offline = await startOffline({ cwd: root, env, httpPort, timeoutMs: OFFLINE_START_TIMEOUT_MS, log: (l) => out.write(l) });
-    started.push(offline);
+    const stack = await startOfflineStack({
+      cwd: root,
+      env,
+      httpPort,
+      lambdaPort: await freePort(httpPort + 2),
+      dynamodbEndpoint: dynamo.endpoint,
+      region: config.region,
+      stateDir: join(root, LOCAL_STATE_DIR),
+      freshTables: created.length > 0,
+      timeoutMs: OFFLINE_START_TIMEOUT_MS,
+      log: (l) => out.write(l),
+    });
+    const offline = stack.offline;
+    started.push({ child: offline.child, stop: () => stack.stop() });
+    const lag = setInterval(() => showLag(stack.runner.lag(), say), LAG_CHECK_MS);
     const base = `http://localhost:${httpPort}`;
     say(`
 sma is running at ${base}
@@ -104,6 +135,7 @@ Try it:
 
 Ctrl-C stops everything.`);
     await new Promise<void>((resolve) => offline.child.once('exit', () => resolve()));
+    clearInterval(lag);
     if (!stopping) {
       say('sls offline exited; stopping DynamoDB Local.');
       await stopAll();

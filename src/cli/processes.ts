@@ -7,7 +7,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { projectRoot } from '../lib/project-root';
 
 /** How long DynamoDB Local gets to start listening; a cold JVM on a small machine needs a few seconds. */
 export const DYNAMODB_START_TIMEOUT_MS = 30_000;
@@ -152,11 +151,9 @@ export async function startOffline(options: {
   log?: (line: string) => void;
 }): Promise<Started> {
   const sls = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
-  // See scripts/offline-streams-guard.cjs: keeps the stack serving through a DynamoDB Local outage.
-  const guard = join(projectRoot(), 'scripts', 'offline-streams-guard.cjs');
   // --localEnvironment: the functions see this process's environment, .env's secrets included, which the
   // template never carries (provider.environment lists only what is safe to deploy).
-  const child = spawn(process.execPath, ['--require', guard, sls, 'offline', 'start', '--localEnvironment'], {
+  const child = spawn(process.execPath, [sls, 'offline', 'start', '--localEnvironment'], {
     cwd: options.cwd,
     env: { ...options.env, SLS_TELEMETRY_DISABLED: '1', HTTP_PORT: String(options.httpPort) },
     detached: true,

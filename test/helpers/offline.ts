@@ -5,12 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseConfig, type Config } from '../../src/config';
-import { freePort, startOffline, type Started } from '../../src/cli/processes';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/cli/processes';
+import { startOfflineStack, type OfflineStack } from '../../src/local/offline-stack';
 import { projectRoot } from '../../src/lib/project-root';
 import { startTableStreams } from '../../src/store/local-streams';
 import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
 import { signBody } from '../../src/segment/signature';
-import { createTables, testEnv } from './tables';
+import { createTables, testEndpoint, testEnv } from './tables';
 
 /** sls offline builds every function with esbuild before it listens. */
 export const OFFLINE_START_MS = 120_000;
@@ -59,12 +63,17 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   await startTableStreams(config);
   const httpPort = await freePort();
   const logged: string[] = [];
-  let offline: Started;
+  let offline: OfflineStack;
   try {
-    offline = await startOffline({
+    offline = await startOfflineStack({
       cwd: projectRoot(),
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...full },
       httpPort,
+      lambdaPort: Number(full.LAMBDA_PORT),
+      dynamodbEndpoint: config.dynamodbEndpoint ?? testEndpoint(),
+      region: config.region,
+      stateDir: mkdtempSync(join(tmpdir(), 'sma-stack-')),
+      freshTables: true,
       timeoutMs: OFFLINE_START_MS,
       log: (line) => void logged.push(line),
     });

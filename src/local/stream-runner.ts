@@ -1,0 +1,356 @@
+/**
+ * The local stack's stream runner: for every stream mapping of serverless.yml,
+ * it reads the table's stream on DynamoDB Local and delivers batches to the
+ * function as Lambda's event source mapping would (src/local/stream-delivery.ts),
+ * through `sls offline`'s Lambda invoke endpoint, so the same handler bundles
+ * run with the same settings.
+ *
+ * Bounded whatever the write rate: each shard holds at most one page of
+ * records read ahead (READ_AHEAD_RECORDS) and has one batch in flight.
+ * Records the function would skip (written by `sma import`, for mappings with
+ * skipImported) are passed over without an invocation.
+ */
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import { deliverBatch, type DeliveredRecord, type Discarded, type Invoke } from './stream-delivery';
+import type { StreamMapping } from './stream-mappings';
+
+/** GetRecords' own limit per call, and so the most records a shard holds read ahead. */
+export const READ_AHEAD_RECORDS = 1000;
+/** How often an idle shard asks for new records (Lambda polls a shard about four times a second). */
+export const POLL_INTERVAL_MS = 250;
+/** How often the shards of each stream are listed again, to pick up a new shard. */
+const SHARD_REFRESH_MS = 10_000;
+/** Waits before the retries of a failed batch: doubling from this, capped. */
+const RETRY_BASE_MS = 200;
+const RETRY_CAP_MS = 5_000;
+/** How often checkpoints are written, at most. */
+const CHECKPOINT_WRITE_MS = 1_000;
+
+/** Where one shard stands. */
+export interface ShardLag {
+  functionKey: string;
+  shardId: string;
+  /** Records read but not yet delivered; `more` when the last read filled a page (there may be more behind). */
+  waiting: number;
+  more: boolean;
+  /** Age of the oldest record not yet delivered, 0 when caught up. */
+  oldestAgeMs: number;
+  delivered: number;
+  skipped: number;
+  invocations: number;
+  discarded: number;
+}
+
+export interface StreamRunnerOptions {
+  mappings: readonly StreamMapping[];
+  endpoint: string;
+  region: string;
+  invoke: (mapping: StreamMapping) => Invoke;
+  /** The file of per-shard checkpoints, so a restart resumes where it stopped. */
+  checkpointFile: string;
+  /** Where a mapping's on-failure records go: a JSON-lines file per queue, as the SQS messages Lambda would send. */
+  failureFile: (queue: string) => string;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+export interface StreamRunner {
+  lag(): ShardLag[];
+  stop(): Promise<void>;
+}
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Lambda event's shape of an SDK stream record. */
+export function toDeliveredRecord(record: _Record, streamArn: string): DeliveredRecord {
+  const { ApproximateCreationDateTime: created, ...rest } = record.dynamodb ?? {};
+  return {
+    ...record,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...rest,
+      SequenceNumber: rest.SequenceNumber ?? '',
+      // Lambda delivers epoch seconds; the SDK has parsed them into a Date.
+      ...(created ? { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) } : {}),
+    },
+  };
+}
+
+/** True for a record `sma import` wrote: its function skips it. */
+export function isImported(record: _Record): boolean {
+  return record.dynamodb?.NewImage?.origin?.S === 'import';
+}
+
+/** The message Lambda sends to an on-failure destination for a DynamoDB stream batch. */
+export function failureMessage(
+  mapping: StreamMapping,
+  streamArn: string,
+  shardId: string,
+  d: Discarded,
+  now: number,
+): Record<string, unknown> {
+  const first = d.records[0];
+  const last = d.records[d.records.length - 1];
+  const arrival = (r: DeliveredRecord | undefined) =>
+    r?.dynamodb.ApproximateCreationDateTime === undefined
+      ? undefined
+      : new Date(r.dynamodb.ApproximateCreationDateTime * 1000).toISOString();
+  return {
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: `arn:aws:lambda:local:000000000000:function:${mapping.functionName}`,
+      condition: d.condition,
+      approximateInvokeCount: d.attempts,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: d.error ?? null },
+    version: '1.0',
+    timestamp: new Date(now).toISOString(),
+    DDBStreamBatchInfo: {
+      shardId,
+      startSequenceNumber: first?.dynamodb.SequenceNumber,
+      endSequenceNumber: last?.dynamodb.SequenceNumber,
+      approximateArrivalOfFirstRecord: arrival(first),
+      approximateArrivalOfLastRecord: arrival(last),
+      batchSize: d.records.length,
+      streamArn,
+    },
+  };
+}
+
+class Checkpoints {
+  private positions: Record<string, string> = {};
+  private dirty = false;
+  private lastWrite = 0;
+
+  constructor(private readonly file: string) {}
+
+  async load(): Promise<void> {
+    try {
+      this.positions = JSON.parse(await readFile(this.file, 'utf8')) as Record<string, string>;
+    } catch {
+      this.positions = {};
+    }
+  }
+
+  get(key: string): string | undefined {
+    return this.positions[key];
+  }
+
+  async set(key: string, sequence: string, force = false): Promise<void> {
+    this.positions[key] = sequence;
+    this.dirty = true;
+    if (force || Date.now() - this.lastWrite > CHECKPOINT_WRITE_MS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.lastWrite = Date.now();
+    await mkdir(dirname(this.file), { recursive: true });
+    await writeFile(this.file, JSON.stringify(this.positions));
+  }
+}
+
+/** True for errors that mean DynamoDB Local is not reachable right now. */
+function isConnectionError(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '';
+  const text = e instanceof Error ? `${e.name} ${e.message} ${code}` : String(e);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/i.test(text);
+}
+
+/** Starts reading every mapping's stream; resolves once each stream's shards are known. */
+export async function startStreamRunner(options: StreamRunnerOptions): Promise<StreamRunner> {
+  const now = options.now ?? Date.now;
+  const db = new DynamoDBClient({ region: options.region, endpoint: options.endpoint, credentials });
+  const streams = new DynamoDBStreamsClient({ region: options.region, endpoint: options.endpoint, credentials });
+  const checkpoints = new Checkpoints(options.checkpointFile);
+  await checkpoints.load();
+  let stopping = false;
+  const lags = new Map<string, ShardLag>();
+  const workers = new Map<string, Promise<void>>();
+  const finished = new Set<string>();
+
+  const runShard = async (mapping: StreamMapping, streamArn: string, shardId: string): Promise<void> => {
+    const key = `${streamArn}|${shardId}`;
+    const lag: ShardLag = {
+      functionKey: mapping.functionKey,
+      shardId,
+      waiting: 0,
+      more: false,
+      oldestAgeMs: 0,
+      delivered: 0,
+      skipped: 0,
+      invocations: 0,
+      discarded: 0,
+    };
+    lags.set(`${mapping.functionKey}|${key}`, lag);
+    const newIterator = async (): Promise<string | undefined> => {
+      const after = checkpoints.get(key);
+      const out = await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ...(after
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+            : { ShardIteratorType: mapping.startingPosition }),
+        }),
+      );
+      return out.ShardIterator;
+    };
+    const discard = async (d: Discarded): Promise<void> => {
+      const message = failureMessage(mapping, streamArn, shardId, d, now());
+      const where = mapping.onFailureQueue ? options.failureFile(mapping.onFailureQueue) : undefined;
+      if (where) {
+        await mkdir(dirname(where), { recursive: true });
+        await appendFile(where, `${JSON.stringify(message)}\n`);
+      }
+      options.log(
+        `stream: ${d.records.length} record(s) of ${mapping.functionKey} set aside (${d.condition} after ${d.attempts} invocation(s)${d.error ? `: ${d.error}` : ''})${where ? `; see ${where}` : ''}`,
+      );
+    };
+    const invoke = options.invoke(mapping);
+    let iterator = await newIterator();
+    let buffer: _Record[] = [];
+    while (!stopping && iterator !== undefined) {
+      if (buffer.length === 0) {
+        try {
+          const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: READ_AHEAD_RECORDS }));
+          buffer = out.Records ?? [];
+          lag.more = buffer.length === READ_AHEAD_RECORDS;
+          iterator = out.NextShardIterator;
+        } catch (e: unknown) {
+          if (e instanceof ExpiredIteratorException) {
+            iterator = await newIterator();
+            continue;
+          }
+          if (!isConnectionError(e)) throw e;
+          options.log(`stream: DynamoDB Local is unreachable; ${mapping.functionKey} waits for it`);
+          await sleep(1_000);
+          continue;
+        }
+        if (buffer.length === 0) {
+          lag.waiting = 0;
+          lag.oldestAgeMs = 0;
+          await sleep(POLL_INTERVAL_MS);
+          continue;
+        }
+      }
+      // The next batch: up to batchSize records the function would not skip; skipped ones are simply passed.
+      const batch: DeliveredRecord[] = [];
+      let taken = 0;
+      for (const record of buffer) {
+        if (batch.length >= mapping.batchSize) break;
+        taken++;
+        if (mapping.skipImported && isImported(record)) lag.skipped++;
+        else batch.push(toDeliveredRecord(record, streamArn));
+      }
+      const lastTaken = buffer[taken - 1]?.dynamodb?.SequenceNumber;
+      buffer = buffer.slice(taken);
+      lag.waiting = buffer.length;
+      const oldest = batch[0]?.dynamodb.ApproximateCreationDateTime;
+      lag.oldestAgeMs = oldest === undefined ? 0 : Math.max(0, now() - oldest * 1000);
+      if (batch.length > 0) {
+        const report = await deliverBatch(batch, mapping, {
+          invoke,
+          discard,
+          now,
+          pause: (attempt) => sleep(Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1))),
+        });
+        lag.delivered += batch.length - report.discarded;
+        lag.invocations += report.invocations;
+        lag.discarded += report.discarded;
+      }
+      if (lastTaken) await checkpoints.set(key, lastTaken);
+    }
+    lag.waiting = 0;
+    lag.oldestAgeMs = 0;
+    if (iterator === undefined) finished.add(key);
+  };
+
+  const streamArnOf = async (table: string): Promise<string> => {
+    const arn = (await db.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn;
+    if (!arn) throw new Error(`table ${table} has no stream; the stream runner needs one (resources/tables.yml)`);
+    return arn;
+  };
+
+  /** Starts a worker for every shard not yet running whose parent is done (a closed shard's records come first). */
+  const refreshShards = async (mapping: StreamMapping, streamArn: string): Promise<void> => {
+    const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+    const known = new Set(shards.map((s) => s.ShardId));
+    for (const shard of shards) {
+      const id = shard.ShardId;
+      if (!id) continue;
+      const key = `${streamArn}|${id}`;
+      const workerKey = `${mapping.functionKey}|${key}`;
+      if (workers.has(workerKey)) continue;
+      const parent = shard.ParentShardId;
+      if (parent && known.has(parent) && !finished.has(`${streamArn}|${parent}`)) continue;
+      const worker = runShard(mapping, streamArn, id).catch((e: unknown) => {
+        options.log(`stream: ${mapping.functionKey} stopped reading shard ${id}: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      workers.set(workerKey, worker);
+    }
+  };
+
+  const arns = new Map<StreamMapping, string>();
+  for (const mapping of options.mappings) {
+    const arn = await streamArnOf(mapping.table);
+    arns.set(mapping, arn);
+    await refreshShards(mapping, arn);
+  }
+  const refresher = setInterval(() => {
+    for (const [mapping, arn] of arns) void refreshShards(mapping, arn).catch(() => undefined);
+  }, SHARD_REFRESH_MS);
+
+  return {
+    lag: () => [...lags.values()],
+    async stop() {
+      stopping = true;
+      clearInterval(refresher);
+      await Promise.all(workers.values());
+      await checkpoints.flush();
+      db.destroy();
+      streams.destroy();
+    },
+  };
+}
+
+/** Invokes a function through `sls offline`'s Lambda invoke endpoint, bounded by the function's timeout. */
+export function offlineInvoker(lambdaPort: number): (mapping: StreamMapping) => Invoke {
+  return (mapping) => async (records) => {
+    const url = `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${encodeURIComponent(mapping.functionName)}/invocations`;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        body: JSON.stringify({ Records: records }),
+        signal: AbortSignal.timeout(mapping.timeoutMs),
+      });
+      const text = await res.text();
+      if (res.status !== 200 || res.headers.get('x-amz-function-error') !== null || res.headers.get('x-amzn-errortype') !== null) {
+        return { ok: false, error: `the function failed: ${text.slice(0, 300)}` };
+      }
+      const payload = (text.trim() === '' ? {} : JSON.parse(text)) as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null;
+      // An identifier that is not a string matches no record: the whole batch counts as failed, as on Lambda.
+      const failures = (payload?.batchItemFailures ?? []).map((f) => (typeof f.itemIdentifier === 'string' ? f.itemIdentifier : ''));
+      return { ok: true, batchItemFailures: failures };
+    } catch (e: unknown) {
+      const name = typeof e === 'object' && e !== null && 'name' in e ? String(e.name) : 'error';
+      return {
+        ok: false,
+        error: name === 'TimeoutError' ? `the function ran over its ${mapping.timeoutMs / 1000} s timeout` : `invoke failed: ${name}`,
+      };
+    }
+  };
+}
