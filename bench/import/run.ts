@@ -30,10 +30,9 @@
  * here DynamoDB Local makes that a long run, see BENCHMARKS.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../src/config';
@@ -48,7 +47,7 @@ import { mapLimit } from '../../src/lib/concurrency';
 import { BATCH_CONCURRENCY, MAX_BATCH_WRITE } from '../../src/store/batch';
 import { createTables } from '../../test/helpers/tables';
 import { startTableStreams } from '../../src/store/local-streams';
-import { seededRandom } from '../../test/helpers/random';
+import { writeSegmentArchive } from '../../test/helpers/archive';
 import { targetLine } from '../stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -68,7 +67,6 @@ const USED_TABLES = process.env.BENCH_TABLES === 'used';
  * BENCHMARKS.md).
  */
 const SPLIT_CORES = process.env.BENCH_CORES !== 'shared' && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
-const PER_FILE = 10_000;
 /** Files written raw, untimed, before either side: DynamoDB Local's JIT compiles its write path on them. */
 const WARM_UP_FILES = 2;
 const RSS_LIMIT_MB = 250;
@@ -81,68 +79,6 @@ const RSS_LIMIT_MB = 250;
  * A threshold drawn from those five runs, not a law.
  */
 const DISTURBED_STEAL_SHARE = 0.02;
-
-const REFERRERS = [
-  '',
-  '',
-  'https://www.google.com/',
-  'https://www.bing.com/search?q=acme',
-  'https://t.co/x',
-  'https://www.linkedin.com/feed/',
-  'https://news.example.org/a',
-];
-const URLS = [
-  'https://www.acme.com/',
-  'https://www.acme.com/pricing',
-  'https://www.acme.com/?utm_source=newsletter&utm_medium=email&utm_campaign=w1',
-  'https://www.acme.com/?gclid=abc',
-];
-
-/** Writes the archive; returns its folder. */
-function generateArchive(dir: string): string {
-  const random = seededRandom(2020);
-  const anons = Math.max(1, Math.floor(EVENTS / 5));
-  const users = Math.max(1, Math.floor(EVENTS / 25));
-  const t0 = Date.parse('2021-01-01T00:00:00Z');
-  let lines: string[] = [];
-  let file = 0;
-  const flush = (): void => {
-    if (lines.length === 0) return;
-    const day = t0 + Math.floor(file / 4) * 86_400_000;
-    const folder = join(dir, 'segment-logs', 'BenchSrc', String(day));
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, `${day}-${String(file).padStart(5, '0')}.gz`), gzipSync(`${lines.join('\n')}\n`));
-    lines = [];
-    file += 1;
-  };
-  for (let i = 0; i < EVENTS; i++) {
-    const a = Math.floor(random() * anons);
-    const anonymousId = `anon-${a}`;
-    const userId = a % 5 === 0 ? `user-${a % users}` : undefined;
-    const timestamp = new Date(t0 + Math.floor(random() * 365 * 86_400_000)).toISOString();
-    const roll = random();
-    let event: Record<string, unknown>;
-    if (roll < 0.75) {
-      const url = URLS[Math.floor(random() * URLS.length)] ?? URLS[0];
-      const referrer = REFERRERS[Math.floor(random() * REFERRERS.length)] ?? '';
-      event = {
-        type: 'page',
-        anonymousId,
-        userId,
-        timestamp,
-        context: { page: { url, referrer, path: '/', title: 'Acme' }, library: { name: 'analytics.js', version: 'next-1.70.0' } },
-      };
-    } else if (roll < 0.85 && userId) {
-      event = { type: 'identify', anonymousId, userId, timestamp, traits: { plan: 'pro' } };
-    } else {
-      event = { type: 'track', anonymousId, userId, timestamp, event: 'Clicked', properties: { button: 'signup' } };
-    }
-    lines.push(JSON.stringify({ ...event, messageId: `bench-${i}` }));
-    if (lines.length >= PER_FILE) flush();
-  }
-  flush();
-  return dir;
-}
 
 async function freshDeps(endpoint: string): Promise<Deps> {
   const config = parseConfig({ SERVICE_NAME: `b${randomUUID().slice(0, 8)}`, STAGE: 'bench', DYNAMODB_ENDPOINT: endpoint });
@@ -407,7 +343,7 @@ async function main(): Promise<void> {
   // generator's, not the import's.
   const into = process.env.BENCH_GENERATE_INTO;
   if (into) {
-    generateArchive(into);
+    writeSegmentArchive(into, EVENTS);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'sma-bench-import-'));

@@ -5,14 +5,23 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/cli/processes';
 import { projectRoot } from '../../src/lib/project-root';
+import { writeSegmentArchive } from '../helpers/archive';
 import { pageEvent } from '../helpers/events';
+import { LOCAL_START_MS, startLocalStack } from '../helpers/local-stack';
+import { treeRssBytes } from '../helpers/process-tree';
 
-const START_MS = 150_000;
 const STOP_MS = 20_000;
+const IMPORT_EVENTS = 30_000;
+const IMPORT_TIMEOUT_MS = 180_000;
+/** A live event's touch is visible within this while an import runs (the benchmark measures its p95). */
+const LIVE_TOUCH_MS = 15_000;
+/** Every process `npm start` started, together (issue: the local stack takes a real history). */
+const STACK_RSS_BUDGET_MB = 1_536;
 
 /** True when something accepts TCP connections on the port. */
 function listening(port: number): Promise<boolean> {
@@ -31,24 +40,8 @@ describe('sma local', () => {
     'serves, turns a page view into a touch through the stream runner, and stops on Ctrl-C with nothing left behind',
     async () => {
       // Prepare
-      const [httpPort, dynamodbPort] = [await freePort(), await freePort()];
-      const child = spawn(
-        process.execPath,
-        [join(projectRoot(), 'bin', 'sma.js'), 'local', '--in-memory', '--port', String(httpPort), '--dynamodb-port', String(dynamodbPort)],
-        {
-          env: { ...process.env, SERVICE_NAME: `t${randomUUID().slice(0, 8)}`, POWERTOOLS_LOG_LEVEL: 'WARN' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const deadline = Date.now() + START_MS;
-      while (!output.includes('sma is running')) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sma local did not start:\n${output}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      const stack = await startLocalStack();
+      const { httpPort, dynamodbPort } = stack;
       const anonymousId = `a-${randomUUID()}`;
 
       // Act
@@ -63,10 +56,7 @@ describe('sma local', () => {
         if (res.status === 200) touches = ((await res.json()) as { touches: unknown[] }).touches;
         else await new Promise((r) => setTimeout(r, 250));
       }
-      child.kill('SIGINT');
-      let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('still running'), STOP_MS)))]);
-      clearTimeout(timer);
+      const code = await stack.interrupt(STOP_MS);
 
       // Assess
       expect(posted.status).toBe(200);
@@ -77,6 +67,68 @@ describe('sma local', () => {
       const leftover = spawnSync('pgrep', ['-f', `-port ${dynamodbPort}`], { encoding: 'utf8' }).stdout.trim();
       expect(leftover).toBe('');
     },
-    START_MS + 60_000,
+    LOCAL_START_MS + 60_000,
+  );
+
+  it(
+    'takes an import of 30,000 events while running, within its memory budget, and serves live traffic meanwhile',
+    async () => {
+      // Prepare
+      const archive = writeSegmentArchive(mkdtempSync(join(tmpdir(), 'sma-archive-')), IMPORT_EVENTS);
+      const stack = await startLocalStack();
+      const pid = stack.child.pid ?? 0;
+      let peak = treeRssBytes(pid);
+      const sampler = setInterval(() => (peak = Math.max(peak, treeRssBytes(pid))), 500);
+      const anonymousId = `live-${randomUUID()}`;
+
+      // Act: the import, and a live visit while it runs
+      const child = spawn(
+        process.execPath,
+        [
+          join(projectRoot(), 'bin', 'sma.js'),
+          'import',
+          archive,
+          '--endpoint',
+          stack.dynamodbEndpoint,
+          '--checkpoint',
+          join(archive, 'ck.json'),
+          '--rejects',
+          join(archive, 'rejects.jsonl'),
+        ],
+        { env: { ...process.env, SERVICE_NAME: stack.serviceName }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let importOutput = '';
+      child.stdout.on('data', (chunk: Buffer) => (importOutput += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (importOutput += chunk.toString()));
+      const importExit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      while (!importOutput.includes('events:')) await new Promise((r) => setTimeout(r, 100));
+      const posted = await fetch(`${stack.base}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(pageEvent({ anonymousId, url: 'https://www.example.com/?utm_source=live&utm_medium=cpc' })),
+      });
+      const postedAt = Date.now();
+      let touches: unknown[] = [];
+      while (touches.length === 0 && Date.now() - postedAt < LIVE_TOUCH_MS) {
+        const res = await fetch(`${stack.base}/api/anonymous/${anonymousId}`);
+        if (res.status === 200) touches = ((await res.json()) as { touches: unknown[] }).touches;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      const importStillRunning = child.exitCode === null;
+      const importCode = await importExit;
+      clearInterval(sampler);
+      const code = await stack.interrupt(STOP_MS);
+      rmSync(archive, { recursive: true, force: true });
+
+      // Assess
+      expect(importCode).toBe(0);
+      expect(importStillRunning).toBe(true);
+      expect(importOutput).toMatch(/read = stored \+ duplicates \+ ignored \+ rejected ✓/);
+      expect(posted.status).toBe(200);
+      expect(touches).toEqual([expect.objectContaining({ source: 'live', medium: 'cpc' })]);
+      expect(peak / 1024 / 1024).toBeLessThan(STACK_RSS_BUDGET_MB);
+      expect(code).toBe(0);
+    },
+    LOCAL_START_MS + IMPORT_TIMEOUT_MS,
   );
 });
