@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   httpPort: number;
   /** Keep data between runs under .dynamodb/ (default), or start empty. */
   inMemory: boolean;
+  /** Where DynamoDB Local keeps its data when not in memory. Default `.dynamodb/` in the sma folder. */
+  dataDir?: string;
   verbose: boolean;
 }
 
@@ -62,7 +64,7 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
 
   try {
     const dynamoPort = await freePort(options.dynamodbPort);
-    const dbPath = options.inMemory ? undefined : join(root, '.dynamodb');
+    const dbPath = options.inMemory ? undefined : (options.dataDir ?? join(root, '.dynamodb'));
     say(`starting DynamoDB Local on port ${dynamoPort}${dbPath ? ` (data in ${dbPath})` : ' (in memory)'}…`);
     const dynamo = await startDynamoDbLocal({ port: dynamoPort, dbPath, log: options.verbose ? (l) => out.write(l) : undefined });
     started.push(dynamo);

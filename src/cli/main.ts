@@ -1,6 +1,7 @@
 /**
  * The `sma` command line.
  */
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadEnvFile } from '../config';
 import { runClassify, type ClassifyFlags } from './classify-command';
@@ -80,9 +81,10 @@ The "reason" names the rule that decided; README.md lists every convention.`,
     .option('--port <port>', 'HTTP port for the API', (v) => Number(v), DEFAULT_HTTP_PORT)
     .option('--dynamodb-port <port>', 'port for DynamoDB Local', (v) => Number(v), DEFAULT_DYNAMODB_PORT)
     .option('--in-memory', 'start with empty tables and keep nothing (default: data persists in .dynamodb/)')
+    .option('--data-dir <dir>', 'where DynamoDB Local keeps its data (default: .dynamodb/ in the sma folder)')
     .option('--verbose', 'also print DynamoDB Local output')
     .addHelpText('after', '\nExamples:\n  $ npm start\n  $ npx sma local --port 4000 --in-memory')
-    .action(async (opts: { port: number; dynamodbPort: number; inMemory?: boolean; verbose?: boolean }) => {
+    .action(async (opts: { port: number; dynamodbPort: number; inMemory?: boolean; dataDir?: string; verbose?: boolean }) => {
       try {
         // Loaded on demand: the AWS SDK is not needed by the other commands.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,6 +93,7 @@ The "reason" names the rule that decided; README.md lists every convention.`,
           httpPort: opts.port,
           dynamodbPort: opts.dynamodbPort,
           inMemory: opts.inMemory === true,
+          ...(opts.dataDir ? { dataDir: resolve(opts.dataDir) } : {}),
           verbose: opts.verbose === true,
         });
       } catch (e: unknown) {

@@ -56,12 +56,16 @@ export interface DeliveryDeps {
   now: () => number;
   /** Waits before a retry; attempt 1 is the first retry. */
   pause: (attempt: number) => Promise<void>;
+  /** True once the runner is stopping: the batch is left for the next start, as Lambda leaves it to the next poller. */
+  stopping?: () => boolean;
 }
 
 /** Invocations made and records set aside while delivering one batch. */
 export interface DeliveryReport {
   invocations: number;
   discarded: number;
+  /** True when delivery stopped part-way because the runner is stopping: the batch is not done. */
+  interrupted: boolean;
 }
 
 /** The index of the lowest reported failure, -1 for none, or 0 when an identifier is not in the batch. */
@@ -82,7 +86,7 @@ export async function deliverBatch(
   policy: DeliveryPolicy,
   deps: DeliveryDeps,
 ): Promise<DeliveryReport> {
-  const report: DeliveryReport = { invocations: 0, discarded: 0 };
+  const report: DeliveryReport = { invocations: 0, discarded: 0, interrupted: false };
   // Segments still to deliver, in order, each with the invocations it has had.
   const pending: { records: readonly DeliveredRecord[]; attempts: number }[] = [{ records, attempts: 0 }];
   const setAside = async (segment: readonly DeliveredRecord[], condition: DiscardCondition, attempts: number, error?: string) => {
@@ -97,6 +101,10 @@ export async function deliverBatch(
     pending.unshift({ records: segment, attempts });
   };
   while (pending.length > 0) {
+    if (deps.stopping?.()) {
+      report.interrupted = true;
+      return report;
+    }
     const segment = pending.shift();
     if (!segment || segment.records.length === 0) continue;
     if (policy.maximumRecordAgeSeconds >= 0 && oldestAgeSeconds(segment.records, deps.now()) > policy.maximumRecordAgeSeconds) {
@@ -105,6 +113,10 @@ export async function deliverBatch(
     }
     const outcome = await deps.invoke(segment.records);
     report.invocations++;
+    if (!outcome.ok && deps.stopping?.()) {
+      report.interrupted = true;
+      return report;
+    }
     const attempts = segment.attempts + 1;
     if (outcome.ok) {
       const failed = policy.reportBatchItemFailures ? firstFailure(segment.records, outcome.batchItemFailures) : -1;

@@ -56,7 +56,8 @@ export interface StreamRunnerOptions {
   mappings: readonly StreamMapping[];
   endpoint: string;
   region: string;
-  invoke: (mapping: StreamMapping) => Invoke;
+  /** The function a mapping delivers to; `signal` aborts an invocation when the runner stops. */
+  invoke: (mapping: StreamMapping, signal: AbortSignal) => Invoke;
   /** The file of per-shard checkpoints, so a restart resumes where it stopped. */
   checkpointFile: string;
   /** Where a mapping's on-failure records go: a JSON-lines file per queue, as the SQS messages Lambda would send. */
@@ -178,6 +179,7 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
   const checkpoints = new Checkpoints(options.checkpointFile);
   await checkpoints.load();
   let stopping = false;
+  const stopped = new AbortController();
   const lags = new Map<string, ShardLag>();
   const workers = new Map<string, Promise<void>>();
   const finished = new Set<string>();
@@ -220,7 +222,7 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
         `stream: ${d.records.length} record(s) of ${mapping.functionKey} set aside (${d.condition} after ${d.attempts} invocation(s)${d.error ? `: ${d.error}` : ''})${where ? `; see ${where}` : ''}`,
       );
     };
-    const invoke = options.invoke(mapping);
+    const invoke = options.invoke(mapping, stopped.signal);
     let iterator = await newIterator();
     let buffer: _Record[] = [];
     while (!stopping && iterator !== undefined) {
@@ -267,7 +269,10 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
           discard,
           now,
           pause: (attempt) => sleep(Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1))),
+          stopping: () => stopping,
         });
+        // Left for the next start, from the checkpoint before it: delivery is at least once, as on Lambda.
+        if (report.interrupted) break;
         lag.delivered += batch.length - report.discarded;
         lag.invocations += report.invocations;
         lag.discarded += report.discarded;
@@ -318,6 +323,7 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
     lag: () => [...lags.values()],
     async stop() {
       stopping = true;
+      stopped.abort();
       clearInterval(refresher);
       await Promise.all(workers.values());
       await checkpoints.flush();
@@ -328,14 +334,14 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
 }
 
 /** Invokes a function through `sls offline`'s Lambda invoke endpoint, bounded by the function's timeout. */
-export function offlineInvoker(lambdaPort: number): (mapping: StreamMapping) => Invoke {
-  return (mapping) => async (records) => {
+export function offlineInvoker(lambdaPort: number): (mapping: StreamMapping, signal: AbortSignal) => Invoke {
+  return (mapping, stopped) => async (records) => {
     const url = `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${encodeURIComponent(mapping.functionName)}/invocations`;
     try {
       const res = await fetch(url, {
         method: 'POST',
         body: JSON.stringify({ Records: records }),
-        signal: AbortSignal.timeout(mapping.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(mapping.timeoutMs), stopped]),
       });
       const text = await res.text();
       if (res.status !== 200 || res.headers.get('x-amz-function-error') !== null || res.headers.get('x-amzn-errortype') !== null) {

@@ -23,12 +23,21 @@ export interface LocalStack {
   interrupt(ms: number): Promise<number | null | 'still running'>;
 }
 
-export async function startLocalStack(env: Record<string, string> = {}): Promise<LocalStack> {
+/** Starts `sma local` in memory, or with its data in `dataDir`. */
+export async function startLocalStack(env: Record<string, string> = {}, dataDir?: string): Promise<LocalStack> {
   const [httpPort, dynamodbPort] = [await freePort(), await freePort()];
   const serviceName = `t${randomUUID().slice(0, 8)}`;
   const child = spawn(
     process.execPath,
-    [join(projectRoot(), 'bin', 'sma.js'), 'local', '--in-memory', '--port', String(httpPort), '--dynamodb-port', String(dynamodbPort)],
+    [
+      join(projectRoot(), 'bin', 'sma.js'),
+      'local',
+      ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory']),
+      '--port',
+      String(httpPort),
+      '--dynamodb-port',
+      String(dynamodbPort),
+    ],
     { env: { ...process.env, SERVICE_NAME: serviceName, POWERTOOLS_LOG_LEVEL: 'WARN', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -171,4 +171,26 @@ describe('deliverBatch', () => {
     // Assess
     expect(invocations).toHaveLength(20);
   });
+
+  it('stops part-way when the runner stops, leaving the batch undone rather than set aside', async () => {
+    // Prepare
+    let stopping = false;
+    const discarded: Discarded[] = [];
+
+    // Act: the function fails, and the runner stops during the first invocation
+    const report = await deliverBatch(records(3), policy, {
+      invoke: () => {
+        stopping = true;
+        return Promise.resolve({ ok: false, error: 'aborted' });
+      },
+      discard: (d) => (discarded.push(d), Promise.resolve()),
+      now: () => NOW,
+      pause: () => Promise.resolve(),
+      stopping: () => stopping,
+    });
+
+    // Assess
+    expect(report).toEqual({ invocations: 1, discarded: 0, interrupted: true });
+    expect(discarded).toEqual([]);
+  });
 });
