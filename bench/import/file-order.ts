@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '../../src/config';
 import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
-import { projectRoot } from '../../src/lib/project-root';
+import { smaImportArgs } from '../../test/helpers/sma-cli';
 import { createTables } from '../../test/helpers/tables';
 
 const IDENTIFIES = Number(process.env.BENCH_IDENTIFIES ?? 30_000);
@@ -87,23 +87,11 @@ async function importSeconds(input: string, dir: string): Promise<{ seconds: num
   try {
     const config = parseConfig({ SERVICE_NAME: `o${randomUUID().slice(0, 8)}`, STAGE: 'bench', DYNAMODB_ENDPOINT: dynamo.endpoint });
     await createTables(config);
-    const checkpoint = join(dir, `${randomUUID().slice(0, 8)}.json`);
     const start = process.hrtime.bigint();
-    const run = spawnSync(
-      process.execPath,
-      [
-        join(projectRoot(), 'bin', 'sma.js'),
-        'import',
-        input,
-        '--endpoint',
-        dynamo.endpoint,
-        '--checkpoint',
-        checkpoint,
-        '--rejects',
-        join(dir, 'rejects.jsonl'),
-      ],
-      { env: { ...process.env, SERVICE_NAME: config.serviceName, STAGE: config.stage }, encoding: 'utf8' },
-    );
+    const run = spawnSync(process.execPath, smaImportArgs(input, dynamo.endpoint, dir, randomUUID().slice(0, 8)), {
+      env: { ...process.env, SERVICE_NAME: config.serviceName, STAGE: config.stage },
+      encoding: 'utf8',
+    });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.status !== 0) throw new Error(`sma import failed: ${run.stderr.slice(-500)}`);
     const summary = run.stdout

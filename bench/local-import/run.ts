@@ -17,13 +17,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config';
 import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
-import { projectRoot } from '../../src/lib/project-root';
 import { startTableStreams } from '../../src/store/local-streams';
 import { createMissingTables } from '../../src/store/table-definitions';
 import { writeSegmentArchive } from '../../test/helpers/archive';
 import { pageEvent } from '../../test/helpers/events';
 import { startLocalStack, type LocalStack } from '../../test/helpers/local-stack';
 import { treeCpuSeconds, treeRssBytes } from '../../test/helpers/process-tree';
+import { smaImportArgs } from '../../test/helpers/sma-cli';
 import { targetLine } from '../stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -44,21 +44,10 @@ const LIVE_CHECKERS = 4;
 /** Runs `sma import` into an endpoint; resolves to its wall time in seconds. */
 async function importInto(archive: string, endpoint: string, serviceName: string): Promise<number> {
   const started = process.hrtime.bigint();
-  const child = spawn(
-    process.execPath,
-    [
-      join(projectRoot(), 'bin', 'sma.js'),
-      'import',
-      archive,
-      '--endpoint',
-      endpoint,
-      '--checkpoint',
-      join(archive, `${serviceName}.checkpoint.json`),
-      '--rejects',
-      join(archive, `${serviceName}.rejects.jsonl`),
-    ],
-    { env: { ...process.env, SERVICE_NAME: serviceName }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, smaImportArgs(archive, endpoint, archive, serviceName), {
+    env: { ...process.env, SERVICE_NAME: serviceName },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -180,6 +169,18 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     peakRss = Math.max(peakRss, treeRssBytes(pid));
     await stack.interrupt(30_000);
+    // What the stack said of its streams while they were behind: which one held the live events back.
+    const lagLines = stack
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('streams'));
+    console.log(`  stream lag reported by sma local (${lagLines.length} lines; the slowest of each stream):`);
+    for (const fn of ['processPage', 'processIdentify', 'processAttribution']) {
+      const ages = lagLines.flatMap((l) =>
+        [...l.matchAll(new RegExp(`${fn} (\\d+)\\+? waiting, oldest (\\d+) s`, 'g'))].map((m) => Number(m[2])),
+      );
+      console.log(`    ${fn}: ${ages.length === 0 ? 'never over 5 s behind' : `up to ${Math.max(...ages)} s behind`}`);
+    }
 
     const ratio = baselineSeconds / stackSeconds;
     const p95 = percentile(latencies, 95) / 1000;

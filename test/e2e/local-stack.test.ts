@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/lib/project-root';
 import { writeSegmentArchive } from '../helpers/archive';
 import { pageEvent } from '../helpers/events';
 import { LOCAL_START_MS, startLocalStack } from '../helpers/local-stack';
 import { treeRssBytes } from '../helpers/process-tree';
+import { smaImportArgs } from '../helpers/sma-cli';
 
 const STOP_MS = 20_000;
 const IMPORT_EVENTS = 30_000;
@@ -82,21 +82,10 @@ describe('sma local', () => {
       const anonymousId = `live-${randomUUID()}`;
 
       // Act: the import, and a live visit while it runs
-      const child = spawn(
-        process.execPath,
-        [
-          join(projectRoot(), 'bin', 'sma.js'),
-          'import',
-          archive,
-          '--endpoint',
-          stack.dynamodbEndpoint,
-          '--checkpoint',
-          join(archive, 'ck.json'),
-          '--rejects',
-          join(archive, 'rejects.jsonl'),
-        ],
-        { env: { ...process.env, SERVICE_NAME: stack.serviceName }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = spawn(process.execPath, smaImportArgs(archive, stack.dynamodbEndpoint, archive), {
+        env: { ...process.env, SERVICE_NAME: stack.serviceName },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let importOutput = '';
       child.stdout.on('data', (chunk: Buffer) => (importOutput += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (importOutput += chunk.toString()));
