@@ -36,6 +36,11 @@ const RETRY_BASE_MS = 200;
 const RETRY_CAP_MS = 5_000;
 /** How often checkpoints are written, at most. */
 const CHECKPOINT_WRITE_MS = 1_000;
+/**
+ * DynamoDB Local rounds a stream record's ApproximateCreationDateTime down to
+ * the minute, so a record was made up to this much later than it says.
+ */
+const CREATION_TIME_GRANULARITY_MS = 60_000;
 
 /** Where one shard stands. */
 export interface ShardLag {
@@ -225,11 +230,13 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
     const invoke = options.invoke(mapping, stopped.signal);
     let iterator = await newIterator();
     let buffer: _Record[] = [];
+    let readAt = 0;
     while (!stopping && iterator !== undefined) {
       if (buffer.length === 0) {
         try {
           const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: READ_AHEAD_RECORDS }));
           buffer = out.Records ?? [];
+          readAt = now();
           lag.more = buffer.length === READ_AHEAD_RECORDS;
           iterator = out.NextShardIterator;
         } catch (e: unknown) {
@@ -261,8 +268,10 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
       const lastTaken = buffer[taken - 1]?.dynamodb?.SequenceNumber;
       buffer = buffer.slice(taken);
       lag.waiting = buffer.length;
+      // The latest the oldest record can have been made: its rounded creation time, or when it was read.
       const oldest = batch[0]?.dynamodb.ApproximateCreationDateTime;
-      lag.oldestAgeMs = oldest === undefined ? 0 : Math.max(0, now() - oldest * 1000);
+      const madeBy = oldest === undefined ? readAt : Math.min(readAt, oldest * 1000 + CREATION_TIME_GRANULARITY_MS);
+      lag.oldestAgeMs = batch.length === 0 ? 0 : Math.max(0, now() - madeBy);
       if (batch.length > 0) {
         const report = await deliverBatch(batch, mapping, {
           invoke,
