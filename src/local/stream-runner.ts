@@ -312,7 +312,11 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
       const parent = shard.ParentShardId;
       if (parent && known.has(parent) && !finished.has(`${streamArn}|${parent}`)) continue;
       const worker = runShard(mapping, streamArn, id).catch((e: unknown) => {
-        options.log(`stream: ${mapping.functionKey} stopped reading shard ${id}: ${e instanceof Error ? e.message : String(e)}`);
+        // The next shard refresh starts it again, from its checkpoint.
+        workers.delete(workerKey);
+        options.log(
+          `stream: ${mapping.functionKey} stopped reading shard ${id} (${e instanceof Error ? e.message : String(e)}); retrying in ${SHARD_REFRESH_MS / 1000} s`,
+        );
       });
       workers.set(workerKey, worker);
     }
