@@ -176,22 +176,35 @@ function isConnectionError(e: unknown): boolean {
   return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/i.test(text);
 }
 
-/** Starts reading every mapping's stream; resolves once each stream's shards are known. */
-export async function startStreamRunner(options: StreamRunnerOptions): Promise<StreamRunner> {
-  const now = options.now ?? Date.now;
-  const db = new DynamoDBClient({ region: options.region, endpoint: options.endpoint, credentials });
-  const streams = new DynamoDBStreamsClient({ region: options.region, endpoint: options.endpoint, credentials });
-  const checkpoints = new Checkpoints(options.checkpointFile);
-  await checkpoints.load();
-  let stopping = false;
-  const stopped = new AbortController();
-  const lags = new Map<string, ShardLag>();
-  const workers = new Map<string, Promise<void>>();
-  const finished = new Set<string>();
+/** What every shard reader of one runner shares. */
+interface RunnerContext {
+  options: StreamRunnerOptions;
+  streams: DynamoDBStreamsClient;
+  checkpoints: Checkpoints;
+  now: () => number;
+  /** Aborted when the runner stops: it ends reading and any invocation in flight. */
+  stopped: AbortSignal;
+}
 
-  const runShard = async (mapping: StreamMapping, streamArn: string, shardId: string): Promise<void> => {
-    const key = `${streamArn}|${shardId}`;
-    const lag: ShardLag = {
+/** Reads one shard of one mapping's stream and delivers its records in order, one batch at a time. */
+class ShardReader {
+  readonly lag: ShardLag;
+  private readonly key: string;
+  private readonly invoke: Invoke;
+  private iterator: string | undefined;
+  private buffer: _Record[] = [];
+  /** When the records in the buffer were read. */
+  private readAt = 0;
+
+  constructor(
+    private readonly ctx: RunnerContext,
+    private readonly mapping: StreamMapping,
+    private readonly streamArn: string,
+    private readonly shardId: string,
+  ) {
+    this.key = `${streamArn}|${shardId}`;
+    this.invoke = ctx.options.invoke(mapping, ctx.stopped);
+    this.lag = {
       functionKey: mapping.functionKey,
       shardId,
       waiting: 0,
@@ -202,146 +215,175 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
       invocations: 0,
       discarded: 0,
     };
-    lags.set(`${mapping.functionKey}|${key}`, lag);
-    const newIterator = async (): Promise<string | undefined> => {
-      const after = checkpoints.get(key);
-      const out = await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shardId,
-          ...(after
-            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
-            : { ShardIteratorType: mapping.startingPosition }),
-        }),
-      );
-      return out.ShardIterator;
-    };
-    const discard = async (d: Discarded): Promise<void> => {
-      const message = failureMessage(mapping, streamArn, shardId, d, now());
-      const where = mapping.onFailureQueue ? options.failureFile(mapping.onFailureQueue) : undefined;
-      if (where) {
-        await mkdir(dirname(where), { recursive: true });
-        await appendFile(where, `${JSON.stringify(message)}\n`);
+  }
+
+  /** Reads until the runner stops; resolves to true when the shard is closed and fully read. */
+  async run(): Promise<boolean> {
+    this.iterator = await this.newIterator();
+    while (!this.ctx.stopped.aborted) {
+      if (this.buffer.length === 0) {
+        // A closed shard's last page has been delivered: its children may start.
+        if (this.iterator === undefined) break;
+        if (!(await this.read())) continue;
       }
-      options.log(
-        `stream: ${d.records.length} record(s) of ${mapping.functionKey} set aside (${d.condition} after ${d.attempts} invocation(s)${d.error ? `: ${d.error}` : ''})${where ? `; see ${where}` : ''}`,
-      );
-    };
-    const invoke = options.invoke(mapping, stopped.signal);
-    let iterator = await newIterator();
-    let buffer: _Record[] = [];
-    let readAt = 0;
-    while (!stopping && iterator !== undefined) {
-      if (buffer.length === 0) {
-        try {
-          const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: READ_AHEAD_RECORDS }));
-          buffer = out.Records ?? [];
-          readAt = now();
-          lag.more = buffer.length === READ_AHEAD_RECORDS;
-          iterator = out.NextShardIterator;
-        } catch (e: unknown) {
-          if (e instanceof ExpiredIteratorException) {
-            iterator = await newIterator();
-            continue;
-          }
-          if (!isConnectionError(e)) throw e;
-          options.log(`stream: DynamoDB Local is unreachable; ${mapping.functionKey} waits for it`);
-          await sleep(1_000);
-          continue;
-        }
-        if (buffer.length === 0) {
-          lag.waiting = 0;
-          lag.oldestAgeMs = 0;
-          await sleep(POLL_INTERVAL_MS);
-          continue;
-        }
-      }
-      // The next batch: up to batchSize records the function would not skip; skipped ones are simply passed.
-      const batch: DeliveredRecord[] = [];
-      let taken = 0;
-      for (const record of buffer) {
-        if (batch.length >= mapping.batchSize) break;
-        taken++;
-        if (mapping.skipImported && isImported(record)) lag.skipped++;
-        else batch.push(toDeliveredRecord(record, streamArn));
-      }
-      const lastTaken = buffer[taken - 1]?.dynamodb?.SequenceNumber;
-      buffer = buffer.slice(taken);
-      lag.waiting = buffer.length;
-      // The latest the oldest record can have been made: its rounded creation time, or when it was read.
-      const oldest = batch[0]?.dynamodb.ApproximateCreationDateTime;
-      const madeBy = oldest === undefined ? readAt : Math.min(readAt, oldest * 1000 + CREATION_TIME_GRANULARITY_MS);
-      lag.oldestAgeMs = batch.length === 0 ? 0 : Math.max(0, now() - madeBy);
-      if (batch.length > 0) {
-        const report = await deliverBatch(batch, mapping, {
-          invoke,
-          discard,
-          now,
-          pause: (attempt) => sleep(Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1))),
-          stopping: () => stopping,
-        });
-        // Left for the next start, from the checkpoint before it: delivery is at least once, as on Lambda.
-        if (report.interrupted) break;
-        lag.delivered += batch.length - report.discarded;
-        lag.invocations += report.invocations;
-        lag.discarded += report.discarded;
-      }
-      if (lastTaken) await checkpoints.set(key, lastTaken);
+      const { batch, lastTaken } = this.nextBatch();
+      if (batch.length > 0 && !(await this.deliver(batch))) break;
+      if (lastTaken) await this.ctx.checkpoints.set(this.key, lastTaken);
     }
-    lag.waiting = 0;
-    lag.oldestAgeMs = 0;
-    if (iterator === undefined) finished.add(key);
-  };
+    this.lag.waiting = 0;
+    this.lag.oldestAgeMs = 0;
+    return this.iterator === undefined && this.buffer.length === 0;
+  }
 
-  const streamArnOf = async (table: string): Promise<string> => {
-    const arn = (await db.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn;
-    if (!arn) throw new Error(`table ${table} has no stream; the stream runner needs one (resources/tables.yml)`);
-    return arn;
-  };
+  /** Where to read from: after the checkpoint, or the mapping's starting position. */
+  private async newIterator(): Promise<string | undefined> {
+    const after = this.ctx.checkpoints.get(this.key);
+    const out = await this.ctx.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.streamArn,
+        ShardId: this.shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: this.mapping.startingPosition }),
+      }),
+    );
+    return out.ShardIterator;
+  }
 
-  /** Starts a worker for every shard not yet running whose parent is done (a closed shard's records come first). */
+  /** Reads the next page into the buffer; false when there was nothing to read (after waiting a moment). */
+  private async read(): Promise<boolean> {
+    try {
+      const out = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: READ_AHEAD_RECORDS }));
+      this.buffer = out.Records ?? [];
+      this.readAt = this.ctx.now();
+      this.lag.more = this.buffer.length === READ_AHEAD_RECORDS;
+      this.iterator = out.NextShardIterator;
+    } catch (e: unknown) {
+      if (e instanceof ExpiredIteratorException) {
+        this.iterator = await this.newIterator();
+        return false;
+      }
+      if (!isConnectionError(e)) throw e;
+      this.ctx.options.log(`stream: DynamoDB Local is unreachable; ${this.mapping.functionKey} waits for it`);
+      await sleep(1_000);
+      return false;
+    }
+    if (this.buffer.length > 0) return true;
+    this.lag.waiting = 0;
+    this.lag.oldestAgeMs = 0;
+    await sleep(POLL_INTERVAL_MS);
+    return false;
+  }
+
+  /** Takes up to batchSize records the function would not skip off the buffer; skipped ones are simply passed. */
+  private nextBatch(): { batch: DeliveredRecord[]; lastTaken: string | undefined } {
+    const batch: DeliveredRecord[] = [];
+    let taken = 0;
+    for (const record of this.buffer) {
+      if (batch.length >= this.mapping.batchSize) break;
+      taken++;
+      if (this.mapping.skipImported && isImported(record)) this.lag.skipped++;
+      else batch.push(toDeliveredRecord(record, this.streamArn));
+    }
+    const lastTaken = this.buffer[taken - 1]?.dynamodb?.SequenceNumber;
+    this.buffer = this.buffer.slice(taken);
+    this.lag.waiting = this.buffer.length;
+    // The latest the oldest record can have been made: its rounded creation time, or when it was read.
+    const oldest = batch[0]?.dynamodb.ApproximateCreationDateTime;
+    const madeBy = oldest === undefined ? this.readAt : Math.min(this.readAt, oldest * 1000 + CREATION_TIME_GRANULARITY_MS);
+    this.lag.oldestAgeMs = batch.length === 0 ? 0 : Math.max(0, this.ctx.now() - madeBy);
+    return { batch, lastTaken };
+  }
+
+  /** Delivers a batch; false when the runner stopped first (the batch is left for the next start: at least once, as on Lambda). */
+  private async deliver(batch: DeliveredRecord[]): Promise<boolean> {
+    const report = await deliverBatch(batch, this.mapping, {
+      invoke: this.invoke,
+      discard: (d) => this.discard(d),
+      now: this.ctx.now,
+      pause: (attempt) => sleep(Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1))),
+      stopping: () => this.ctx.stopped.aborted,
+    });
+    if (report.interrupted) return false;
+    this.lag.delivered += batch.length - report.discarded;
+    this.lag.invocations += report.invocations;
+    this.lag.discarded += report.discarded;
+    return true;
+  }
+
+  /** Sends records that failed for good to the mapping's on-failure queue (a file locally), and says so. */
+  private async discard(d: Discarded): Promise<void> {
+    const { mapping, ctx } = this;
+    const where = mapping.onFailureQueue ? ctx.options.failureFile(mapping.onFailureQueue) : undefined;
+    if (where) {
+      await mkdir(dirname(where), { recursive: true });
+      await appendFile(where, `${JSON.stringify(failureMessage(mapping, this.streamArn, this.shardId, d, ctx.now()))}\n`);
+    }
+    ctx.options.log(
+      `stream: ${d.records.length} record(s) of ${mapping.functionKey} set aside (${d.condition} after ${d.attempts} invocation(s)${d.error ? `: ${d.error}` : ''})${where ? `; see ${where}` : ''}`,
+    );
+  }
+}
+
+/** Starts reading every mapping's stream; resolves once each stream's shards are known. */
+export async function startStreamRunner(options: StreamRunnerOptions): Promise<StreamRunner> {
+  const db = new DynamoDBClient({ region: options.region, endpoint: options.endpoint, credentials });
+  const stopped = new AbortController();
+  const ctx: RunnerContext = {
+    options,
+    streams: new DynamoDBStreamsClient({ region: options.region, endpoint: options.endpoint, credentials }),
+    checkpoints: new Checkpoints(options.checkpointFile),
+    now: options.now ?? Date.now,
+    stopped: stopped.signal,
+  };
+  await ctx.checkpoints.load();
+  const readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
+  /** Shards read to their end: their children may start. */
+  const finished = new Set<string>();
+
+  /** Starts a reader for every shard not yet read whose parent is done (a closed shard's records come first). */
   const refreshShards = async (mapping: StreamMapping, streamArn: string): Promise<void> => {
-    const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+    const shards = (await ctx.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
     const known = new Set(shards.map((s) => s.ShardId));
-    for (const shard of shards) {
-      const id = shard.ShardId;
-      if (!id) continue;
-      const key = `${streamArn}|${id}`;
-      const workerKey = `${mapping.functionKey}|${key}`;
-      if (workers.has(workerKey)) continue;
-      const parent = shard.ParentShardId;
+    for (const { ShardId: id, ParentShardId: parent } of shards) {
+      const readerKey = `${mapping.functionKey}|${streamArn}|${id}`;
+      if (!id || readers.has(readerKey)) continue;
       if (parent && known.has(parent) && !finished.has(`${streamArn}|${parent}`)) continue;
-      const worker = runShard(mapping, streamArn, id).catch((e: unknown) => {
-        // The next shard refresh starts it again, from its checkpoint.
-        workers.delete(workerKey);
-        options.log(
-          `stream: ${mapping.functionKey} stopped reading shard ${id} (${e instanceof Error ? e.message : String(e)}); retrying in ${SHARD_REFRESH_MS / 1000} s`,
-        );
-      });
-      workers.set(workerKey, worker);
+      const reader = new ShardReader(ctx, mapping, streamArn, id);
+      const done = reader.run().then(
+        (closed) => void (closed && finished.add(`${streamArn}|${id}`)),
+        (e: unknown) => {
+          // The next shard refresh starts it again, from its checkpoint.
+          readers.delete(readerKey);
+          options.log(
+            `stream: ${mapping.functionKey} stopped reading shard ${id} (${e instanceof Error ? e.message : String(e)}); retrying in ${SHARD_REFRESH_MS / 1000} s`,
+          );
+        },
+      );
+      readers.set(readerKey, { reader, done });
     }
   };
 
-  const arns = new Map<StreamMapping, string>();
+  const streamArns = new Map<StreamMapping, string>();
   for (const mapping of options.mappings) {
-    const arn = await streamArnOf(mapping.table);
-    arns.set(mapping, arn);
+    const arn = (await db.send(new DescribeTableCommand({ TableName: mapping.table }))).Table?.LatestStreamArn;
+    if (!arn) throw new Error(`table ${mapping.table} has no stream; the stream runner needs one (resources/tables.yml)`);
+    streamArns.set(mapping, arn);
     await refreshShards(mapping, arn);
   }
   const refresher = setInterval(() => {
-    for (const [mapping, arn] of arns) void refreshShards(mapping, arn).catch(() => undefined);
+    for (const [mapping, arn] of streamArns) void refreshShards(mapping, arn).catch(() => undefined);
   }, SHARD_REFRESH_MS);
 
   return {
-    lag: () => [...lags.values()],
+    lag: () => [...readers.values()].map((r) => r.reader.lag),
     async stop() {
-      stopping = true;
       stopped.abort();
       clearInterval(refresher);
-      await Promise.all(workers.values());
-      await checkpoints.flush();
+      await Promise.all([...readers.values()].map((r) => r.done));
+      await ctx.checkpoints.flush();
       db.destroy();
-      streams.destroy();
+      ctx.streams.destroy();
     },
   };
 }
