@@ -11,11 +11,15 @@ import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { Config } from './config';
 import { NotConfiguredError, SmaError } from './errors';
 
-/** The secrets and the name of each one's parameter under the stage's prefix. */
+/**
+ * The secrets, each one's parameter name under the stage's prefix, and
+ * whether a deployed stage needs it (the routes it guards stay closed
+ * without it; without the write key, sends are dry runs).
+ */
 export const SECRET_PARAMETERS = {
-  webhookSecret: { name: 'webhook-secret', variable: 'WEBHOOK_SECRET' },
-  apiKey: { name: 'api-key', variable: 'API_KEY' },
-  writeKey: { name: 'analytics-write-key', variable: 'ANALYTICS_WRITE_KEY' },
+  webhookSecret: { name: 'webhook-secret', variable: 'WEBHOOK_SECRET', required: true },
+  apiKey: { name: 'api-key', variable: 'API_KEY', required: true },
+  writeKey: { name: 'analytics-write-key', variable: 'ANALYTICS_WRITE_KEY', required: false },
 } as const;
 
 export type SecretName = keyof typeof SECRET_PARAMETERS;
@@ -88,6 +92,7 @@ export async function resolveSecrets(
 export interface StoredSecret {
   variable: string;
   parameter: string;
+  required: boolean;
   /** `stored`: written now; `kept`: not in the environment, already in SSM; `missing`: in neither. */
   outcome: 'stored' | 'kept' | 'missing';
 }
@@ -100,20 +105,20 @@ export interface StoredSecret {
 export async function storeSecrets(config: Config, env: NodeJS.ProcessEnv, client: SSMClient): Promise<StoredSecret[]> {
   const results: StoredSecret[] = [];
   for (const secret of Object.keys(SECRET_PARAMETERS) as SecretName[]) {
-    const { variable } = SECRET_PARAMETERS[secret];
+    const { variable, required } = SECRET_PARAMETERS[secret];
     const parameter = secretParameterName(config, secret);
     const value = env[variable]?.trim();
     if (value) {
       await client.send(new PutParameterCommand({ Name: parameter, Value: value, Type: 'SecureString', Overwrite: true }));
-      results.push({ variable, parameter, outcome: 'stored' });
+      results.push({ variable, parameter, required, outcome: 'stored' });
       continue;
     }
     try {
       await client.send(new GetParameterCommand({ Name: parameter }));
-      results.push({ variable, parameter, outcome: 'kept' });
+      results.push({ variable, parameter, required, outcome: 'kept' });
     } catch (e: unknown) {
       if (!(e instanceof ParameterNotFound)) throw e;
-      results.push({ variable, parameter, outcome: 'missing' });
+      results.push({ variable, parameter, required, outcome: 'missing' });
     }
   }
   return results;

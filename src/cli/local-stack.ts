@@ -18,21 +18,22 @@ const LOCAL_STATE_DIR = '.sma-local';
 const LAG_CHECK_MS = 5_000;
 const LAG_SHOWN_MS = 5_000;
 
-let wasBehind = false;
-
-/** Prints, while any stream is behind, how many records wait and how old the oldest is; and when it has caught up. */
-function showLag(lags: readonly ShardLag[], say: (line: string) => void): void {
-  const behind = lags.filter((l) => l.oldestAgeMs > LAG_SHOWN_MS);
-  if (behind.length === 0) {
-    if (wasBehind) say('streams: caught up');
-    wasBehind = false;
-    return;
-  }
-  wasBehind = true;
-  const parts = behind.map(
-    (l) => `${l.functionKey} ${l.waiting}${l.more ? '+' : ''} waiting, oldest ${Math.round(l.oldestAgeMs / 1000)} s`,
-  );
-  say(`streams catching up: ${parts.join('; ')}`);
+/** A reporter that prints, while any stream is behind, how many records wait and how old the oldest is; and when it has caught up. */
+function lagReporter(say: (line: string) => void): (lags: readonly ShardLag[]) => void {
+  let wasBehind = false;
+  return (lags) => {
+    const behind = lags.filter((l) => l.oldestAgeMs > LAG_SHOWN_MS);
+    if (behind.length === 0) {
+      if (wasBehind) say('streams: caught up');
+      wasBehind = false;
+      return;
+    }
+    wasBehind = true;
+    const parts = behind.map(
+      (l) => `${l.functionKey} ${l.waiting}${l.more ? '+' : ''} waiting, oldest ${Math.round(l.oldestAgeMs / 1000)} s`,
+    );
+    say(`streams catching up: ${parts.join('; ')}`);
+  };
 }
 /** sls offline builds every function with esbuild before it listens. */
 const OFFLINE_START_TIMEOUT_MS = 120_000;
@@ -108,7 +109,8 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     });
     const offline = stack.offline;
     started.push({ child: offline.child, stop: () => stack.stop() });
-    const lag = setInterval(() => showLag(stack.runner.lag(), say), LAG_CHECK_MS);
+    const showLag = lagReporter(say);
+    const lag = setInterval(() => showLag(stack.runner.lag()), LAG_CHECK_MS);
     const base = `http://localhost:${httpPort}`;
     say(`
 sma is running at ${base}

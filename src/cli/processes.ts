@@ -142,6 +142,11 @@ export async function startDynamoDbLocal(options: {
   return { child, stop, endpoint: `http://127.0.0.1:${options.port}` };
 }
 
+/** The `serverless` command of the installed osls, to run with this Node. */
+export function serverlessBin(): string {
+  return join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
+}
+
 /** Starts `sls offline` with the given environment; resolves once its HTTP port answers. */
 export async function startOffline(options: {
   cwd: string;
@@ -150,7 +155,7 @@ export async function startOffline(options: {
   timeoutMs: number;
   log?: (line: string) => void;
 }): Promise<Started> {
-  const sls = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
+  const sls = serverlessBin();
   // --localEnvironment: the functions see this process's environment, .env's secrets included, which the
   // template never carries (provider.environment lists only what is safe to deploy).
   const child = spawn(process.execPath, [sls, 'offline', 'start', '--localEnvironment'], {

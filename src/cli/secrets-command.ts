@@ -3,21 +3,18 @@
  * environment) in SSM Parameter Store, where the deployed functions read them.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { parseConfig } from '../config';
 import { storeSecrets, type StoredSecret } from '../secrets';
+import { targetConfig } from './import-command';
 
 export interface SecretsFlags {
   stage?: string;
   region?: string;
 }
 
-/** The secrets a deployed stage cannot serve without: its routes stay closed until they are there. */
-const REQUIRED = new Set(['WEBHOOK_SECRET', 'API_KEY']);
-
 function describe(s: StoredSecret): string {
   if (s.outcome === 'stored') return `  ${s.variable.padEnd(20)} stored in ${s.parameter}`;
   if (s.outcome === 'kept') return `  ${s.variable.padEnd(20)} not set here; ${s.parameter} already exists and was left as it is`;
-  const effect = REQUIRED.has(s.variable) ? 'REQUIRED: the routes it guards stay closed' : 'optional: without it, sends are dry runs';
+  const effect = s.required ? 'REQUIRED: the routes it guards stay closed' : 'optional: without it, sends are dry runs';
   return `  ${s.variable.padEnd(20)} not set here and not in ${s.parameter} (${effect})`;
 }
 
@@ -26,17 +23,13 @@ export async function runSecretsPut(
   flags: SecretsFlags,
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): Promise<number> {
-  const config = parseConfig({
-    ...process.env,
-    ...(flags.stage ? { STAGE: flags.stage } : {}),
-    ...(flags.region ? { REGION: flags.region } : {}),
-  });
+  const config = targetConfig({ ...flags, aws: true });
   const client = new SSMClient({ region: config.region });
   try {
     const results = await storeSecrets(config, process.env, client);
     io.stdout.write(`secrets of stage ${config.stage} (${config.region}), as SecureString under ${config.secrets.prefix}:\n`);
     for (const r of results) io.stdout.write(`${describe(r)}\n`);
-    const missing = results.filter((r) => r.outcome === 'missing' && REQUIRED.has(r.variable));
+    const missing = results.filter((r) => r.outcome === 'missing' && r.required);
     if (missing.length === 0) return 0;
     io.stderr.write(`set ${missing.map((m) => m.variable).join(' and ')} in .env, then run this command again.\n`);
     return 1;

@@ -6,7 +6,7 @@
  * the same numbers.
  */
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { serverlessBin } from '../cli/processes';
 import { z } from 'zod';
 
 /** Lambda's defaults for a DynamoDB event source mapping (-1: no limit). */
@@ -100,8 +100,7 @@ export function streamMappings(config: unknown): StreamMapping[] {
 
 /** Resolves serverless.yml with `serverless print` (as the deploy would) and reads its stream mappings. */
 export async function loadStreamMappings(options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<StreamMapping[]> {
-  const sls = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
-  const child = spawn(process.execPath, [sls, 'print', '--format', 'json'], {
+  const child = spawn(process.execPath, [serverlessBin(), 'print', '--format', 'json'], {
     cwd: options.cwd,
     env: { ...options.env, SLS_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

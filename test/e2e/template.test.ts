@@ -7,7 +7,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { serverlessBin } from '../../src/cli/processes';
 import { projectRoot } from '../../src/lib/project-root';
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { startMoto, type Moto } from '../helpers/moto';
@@ -40,8 +41,7 @@ let dev: Packaged;
 
 /** Runs `serverless <args>` in a child process, as a user would; resolves to its status and output. */
 async function serverless(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
-  const sls = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
-  const child = spawn(process.execPath, [sls, ...args], {
+  const child = spawn(process.execPath, [serverlessBin(), ...args], {
     cwd: projectRoot(),
     // Only what is given here: a developer's shell or .env settings must not decide the outcome.
     env: {
