@@ -55,7 +55,15 @@ function formatSummary(s: ImportSummary): string {
     `  ${balance === s.read ? 'read = stored + duplicates + ignored + rejected ✓' : `MISMATCH: stored + duplicates + ignored + rejected = ${balance}`}`,
     `  id links    ${s.links}`,
     `  visitors    ${s.visitors} (touches derived for ${s.touches})`,
+    `  users       ${s.users} (report counters set)`,
   ].join('\n');
+}
+
+/** A plain progress line's detail for the phase. */
+function plainProgress(p: ImportProgress, rate: string): string {
+  if (p.phase === 'touches') return `${p.touchesDone}/${p.visitors} visitors`;
+  if (p.phase === 'users') return `${p.usersDone}/${p.users} users`;
+  return `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`;
 }
 
 /** Runs an import with progress on `err` and the summary on `out`. */
@@ -98,16 +106,18 @@ export async function runImport(
         phase = p.phase;
         if (p.phase === 'events') bar.start(p.bytesTotal, p.bytesRead, { phase: 'events ', rate });
         if (p.phase === 'touches') bar.start(Math.max(p.visitors, 1), p.touchesDone, { phase: 'touches', rate: `${p.visitors} visitors` });
+        if (p.phase === 'users') bar.start(Math.max(p.users, 1), p.usersDone, { phase: 'users  ', rate: `${p.users} users` });
       }
       if (p.phase === 'events') bar.update(Math.min(p.bytesRead, p.bytesTotal), { rate });
       if (p.phase === 'touches') bar.update(p.touchesDone, { rate: `${p.visitors} visitors` });
+      if (p.phase === 'users') bar.update(p.usersDone, { rate: `${p.users} users` });
       if (p.phase === 'done') bar.stop();
     } else if (Date.now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS || p.phase !== phase) {
       // A line at once when a phase begins, so a log shows when each one started.
       phase = p.phase;
       lastPlain = Date.now();
       io.stderr.write(
-        `${p.phase}: ${p.phase === 'touches' ? `${p.touchesDone}/${p.visitors} visitors` : `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`}\n`,
+        `${p.phase}: ${plainProgress(p, rate)}\n`,
       );
     }
   };

@@ -4,12 +4,13 @@
  * directly: a bulk import does not depend on streams and never sends to
  * Segment.
  *
- * Two phases. First every event is stored (idempotently, by messageId) and
+ * Three phases. First every event is stored (idempotently, by messageId) and
  * ids are linked, batch by batch; each new page view is also classified and
  * appended to a spill file chosen by a hash of its visitor. Then, one spill
  * file at a time, each visitor's touches are derived from its whole history,
  * so archives may arrive in any order: sessions and "first page view" are
- * decided on event time, not file order.
+ * decided on event time, not file order. Last, the users it touched get their
+ * report counters (src/import/user-counts.ts).
  *
  * Why spill: deriving touches from the table costs an index query and a
  * conditional write per visitor, which took half the import time. A visitor
@@ -61,6 +62,7 @@ import { withoutPersonalData } from '../segment/privacy';
 import { pageViewOf } from '../store/items';
 import { compactTouch, fullTouch, type CompactTouch } from '../store/touch-store';
 import { listInputs, readRecords, totalBytes } from './sources';
+import { importedUsers, seedUserChunk, userChunks, USER_CHUNK, type SpillFolder } from './user-counts';
 import { fingerprintOf, FingerprintSet } from './fingerprints';
 import type { S3Client } from '@aws-sdk/client-s3';
 
@@ -110,13 +112,16 @@ export interface ImportCounts {
   links: number;
   /** Visitors with page views: until the touch phase ends, less a few per million (see FingerprintSet). */
   visitors: number;
+  /** Users whose report counters the import set (known once the user phase begins). */
+  users: number;
 }
 
 export interface ImportProgress extends ImportCounts {
-  phase: 'events' | 'touches' | 'done';
+  phase: 'events' | 'touches' | 'users' | 'done';
   bytesRead: number;
   bytesTotal: number;
   touchesDone: number;
+  usersDone: number;
   file: string | undefined;
 }
 
@@ -133,6 +138,8 @@ export interface ImportOptions {
   afterBatch?: (batches: number) => void;
   /** For tests of resumption: called after each spill file's touches are written, with how many are. */
   afterTouchFile?: (files: number) => void;
+  /** For tests of resumption: called after each chunk of users has its seeds written, before its checkpoint. */
+  afterUserChunk?: (chunks: number) => void;
 }
 
 export interface ImportSummary extends ImportCounts {
@@ -143,7 +150,7 @@ export interface ImportSummary extends ImportCounts {
 }
 
 const checkpointSchema = z.object({
-  version: z.literal(5),
+  version: z.literal(6),
   /**
    * The tables held no events when this import began. Then an event whose
    * messageId this import has not met (see FingerprintSet) is new without a read.
@@ -166,13 +173,15 @@ const checkpointSchema = z.object({
    */
   importCounts: z.record(z.string(), z.number()),
   inputs: z.array(z.string()),
-  phase: z.enum(['events', 'touches']),
+  phase: z.enum(['events', 'touches', 'users']),
   fileIndex: z.number().int(),
   /** Records of that file already processed. */
   record: z.number().int(),
   /** Spill files whose visitors have their touches derived, and how many visitors that was. */
   bucketsDone: z.number().int(),
   touchesDone: z.number().int(),
+  /** Users whose counters are set: whole chunks of USER_CHUNK. */
+  usersDone: z.number().int(),
   counts: z.object({
     read: z.number(),
     stored: z.number(),
@@ -181,6 +190,7 @@ const checkpointSchema = z.object({
     rejected: z.number(),
     links: z.number(),
     visitors: z.number(),
+    users: z.number(),
   }),
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
@@ -325,12 +335,36 @@ async function visitorsWithHistory(
   touches: TouchStore,
 ): Promise<Set<string>> {
   const path = bucketPath(spillDir, bucket, '.earlier.json');
-  if (existsSync(path)) return new Set(z.array(z.string()).parse(JSON.parse(readFileSync(path, 'utf8'))));
+  if (existsSync(path)) return readEarlier(path);
   const keys = [...grouped.keys()];
   const stored = keys.length > 0 ? await touches.visitorsWithTouches(keys) : new Set<string>();
   const earlier = new Set(keys.filter((k) => grouped.get(k)?.earlier === true || stored.has(k)));
   writeFileAtomic(path, JSON.stringify([...earlier]));
   return earlier;
+}
+
+function readEarlier(path: string): Set<string> {
+  return new Set(z.array(z.string()).parse(JSON.parse(readFileSync(path, 'utf8'))));
+}
+
+/** The spill folder as the user phase reads it: every visitor once, and the links. */
+function spillFolder(dir: string): SpillFolder {
+  return {
+    dir,
+    links: () => readJsonLines<[string, string]>(join(dir, 'links.jsonl')),
+    *visitorKeys() {
+      for (let b = 0; b < SPILL_BUCKETS; b++) {
+        const earlier = readEarlier(bucketPath(dir, b, '.earlier.json'));
+        for (const key of earlier) yield { key, earlier: true };
+        // Only users' own page views are wanted here: most lines need no parse.
+        for (const line of fileLines(spillPath(dir, b))) {
+          if (!line.startsWith('["user#')) continue;
+          const [key] = JSON.parse(line) as SpillLine;
+          if (!earlier.has(key)) yield { key, earlier: false };
+        }
+      }
+    },
+  };
 }
 
 /**
@@ -418,7 +452,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   const spillDir = `${options.checkpointPath}.spill`;
   const resumedFrom = loadCheckpoint(options.checkpointPath, inputs);
   const checkpoint: Checkpoint = resumedFrom ?? {
-    version: 5,
+    version: 6,
     freshTables: await deps.events.holdsNoEvents(),
     seenCommitted: 0,
     runId: randomUUID().slice(0, 8),
@@ -429,7 +463,8 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     record: 0,
     bucketsDone: 0,
     touchesDone: 0,
-    counts: { read: 0, stored: 0, duplicates: 0, ignored: 0, rejected: 0, links: 0, visitors: 0 },
+    usersDone: 0,
+    counts: { read: 0, stored: 0, duplicates: 0, ignored: 0, rejected: 0, links: 0, visitors: 0, users: 0 },
   };
   if (!resumedFrom) rmSync(spillDir, { recursive: true, force: true });
   // After holdsNoEvents: the marker is an item while it lasts.
@@ -461,7 +496,15 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   let bytesRead = 0;
   let batches = 0;
   const progress = (phase: ImportProgress['phase'], file?: string): void =>
-    options.onProgress?.({ ...checkpoint.counts, phase, bytesRead, bytesTotal, touchesDone: checkpoint.touchesDone, file });
+    options.onProgress?.({
+      ...checkpoint.counts,
+      phase,
+      bytesRead,
+      bytesTotal,
+      touchesDone: checkpoint.touchesDone,
+      usersDone: checkpoint.usersDone,
+      file,
+    });
 
   interface Job {
     unique: SegmentEvent[];
@@ -637,50 +680,69 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     saveCheckpoint(options.checkpointPath, checkpoint);
   }
 
-  // Derive touches for every visitor with page views, from their whole
-  // history, one spill file at a time. The next file is read, split and
-  // derived while this one's touches are being written, so that DynamoDB and
-  // the import's own CPU work at the same time.
-  progress('touches');
-  // One file ahead: two took the touch phase 96 s at a million events instead
-  // of 100 to 101 s, within the noise between runs, and raised peak RSS from
-  // 236 to 249 MB, against the 250 MB target.
-  const prepare = (b: number): Promise<PreparedBucket> | undefined => {
-    if (b >= SPILL_BUCKETS) return undefined;
-    const p = prepareBucket(spillDir, b, importTag, deps);
-    // Handled when awaited in its round; until then, not unobserved.
-    p.catch(() => undefined);
-    return p;
-  };
-  let next = prepare(checkpoint.bucketsDone);
-  try {
-    for (let b = checkpoint.bucketsDone; b < SPILL_BUCKETS; b++) {
-      const bucket = await (next as Promise<PreparedBucket>);
-      const written = Promise.all([
-        deps.touches.saveTouchesInBulk(bucket.seeded),
-        mapLimit(bucket.earlier, TOUCH_CONCURRENCY, async (key) => {
-          await refreshVisitorTouches(key, deps.touches, deps.classify, { now: bucket.now, origin: 'import' });
-          await refreshVisitorRollup(key, deps);
-        }),
-      ]);
-      next = prepare(b + 1);
-      await written;
-      addContribution(checkpoint.importCounts, bucket.counts);
-      checkpoint.bucketsDone = b + 1;
-      checkpoint.touchesDone += bucket.visitors;
-      saveCheckpoint(options.checkpointPath, checkpoint);
-      progress('touches');
-      options.afterTouchFile?.(checkpoint.bucketsDone);
+  if (checkpoint.phase === 'touches') {
+    // Derive touches for every visitor with page views, from their whole
+    // history, one spill file at a time. The next file is read, split and
+    // derived while this one's touches are being written, so that DynamoDB and
+    // the import's own CPU work at the same time.
+    progress('touches');
+    // One file ahead: two took the touch phase 96 s at a million events instead
+    // of 100 to 101 s, within the noise between runs, and raised peak RSS from
+    // 236 to 249 MB, against the 250 MB target.
+    const prepare = (b: number): Promise<PreparedBucket> | undefined => {
+      if (b >= SPILL_BUCKETS) return undefined;
+      const p = prepareBucket(spillDir, b, importTag, deps);
+      // Handled when awaited in its round; until then, not unobserved.
+      p.catch(() => undefined);
+      return p;
+    };
+    let next = prepare(checkpoint.bucketsDone);
+    try {
+      for (let b = checkpoint.bucketsDone; b < SPILL_BUCKETS; b++) {
+        const bucket = await (next as Promise<PreparedBucket>);
+        const written = Promise.all([
+          deps.touches.saveTouchesInBulk(bucket.seeded),
+          mapLimit(bucket.earlier, TOUCH_CONCURRENCY, async (key) => {
+            await refreshVisitorTouches(key, deps.touches, deps.classify, { now: bucket.now, origin: 'import' });
+            await refreshVisitorRollup(key, deps);
+          }),
+        ]);
+        next = prepare(b + 1);
+        await written;
+        addContribution(checkpoint.importCounts, bucket.counts);
+        checkpoint.bucketsDone = b + 1;
+        checkpoint.touchesDone += bucket.visitors;
+        saveCheckpoint(options.checkpointPath, checkpoint);
+        progress('touches');
+        options.afterTouchFile?.(checkpoint.bucketsDone);
+      }
+    } catch (e) {
+      // Nothing of this import runs on once it has failed: a run started next
+      // (to resume) must not meet a file still being prepared.
+      await next?.catch(() => undefined);
+      throw e;
     }
-  } catch (e) {
-    // Nothing of this import runs on once it has failed: a run started next
-    // (to resume) must not meet a file still being prepared.
-    await next?.catch(() => undefined);
-    throw e;
+    // Every visitor is in exactly one spill file: this is the exact count.
+    checkpoint.counts.visitors = checkpoint.touchesDone;
+    checkpoint.phase = 'users';
+    checkpoint.usersDone = 0;
+    saveCheckpoint(options.checkpointPath, checkpoint);
   }
-  // Every visitor is in exactly one spill file: this is the exact count.
-  checkpoint.counts.visitors = checkpoint.touchesDone;
-  // The visitors counted in bulk: this import's counter rows with what they
+
+  // The users' counters, chunk by chunk, once every visitor's touches are in.
+  const spill = spillFolder(spillDir);
+  const users = await importedUsers(spill, deps.identity);
+  checkpoint.counts.users = users.length;
+  progress('users');
+  for (let chunk = Math.ceil(checkpoint.usersDone / USER_CHUNK); chunk < userChunks(users); chunk++) {
+    const counts = await seedUserChunk(spill, users, chunk, importTag, deps);
+    options.afterUserChunk?.(chunk + 1);
+    addContribution(checkpoint.importCounts, counts);
+    checkpoint.usersDone = Math.min(users.length, (chunk + 1) * USER_CHUNK);
+    saveCheckpoint(options.checkpointPath, checkpoint);
+    progress('users');
+  }
+  // The visitors and users counted in bulk: this import's counter rows with what they
   // add up to, then the mark that makes those rows and the seeds count. Until
   // then, an import stopped and started afresh (without its checkpoint) counts
   // them the ordinary way, visitor by visitor. Every write here is a plain

@@ -122,10 +122,17 @@ export type RollupEntity = { kind: 'visitor'; key: string } | { kind: 'user'; id
 
 /** What an entity last contributed, and its first and last touch then (by messageId). */
 export interface RollupState {
+  /** 0 for a seed: left by a bulk import, counting only once that import has finished. */
   version: number;
   counts: Record<string, number>;
   first: string | null;
   last: string | null;
+  /**
+   * The tag of the import whose seed a user's state item began as, kept for
+   * the item's life: a resumed import knows from it which seeds it wrote.
+   * (A visitor's seed is on its touches item instead, see VisitorTouches.)
+   */
+  seed?: string;
 }
 
 /** The report counters and each entity's last contribution to them. */
@@ -133,15 +140,16 @@ export interface RollupStore {
   stateOf(entity: RollupEntity): Promise<RollupState | undefined>;
   /**
    * Applies `delta` to the counters and saves `next` as the entity's state,
-   * atomically and only if the state is still `previous` (by version).
-   * Resolves false when another writer got there first.
+   * atomically and only if the state is still at `version`: undefined for no
+   * state item, 0 for a seed (none, or a user's seed item). Resolves false
+   * when another writer got there first.
    */
-  commit(
-    entity: RollupEntity,
-    previous: RollupState | undefined,
-    next: Omit<RollupState, 'version'>,
-    delta: Record<string, number>,
-  ): Promise<boolean>;
+  commit(entity: RollupEntity, version: number | undefined, next: Omit<RollupState, 'version'>, delta: Record<string, number>): Promise<boolean>;
+  /**
+   * Saves a bulk import's seed as a user's state item (version 0), unless the
+   * user has a state item already. Resolves false when it had.
+   */
+  putUserSeed(userId: string, seed: RollupSeed): Promise<boolean>;
   /**
    * Sets a bulk import's counter rows (tagged with `tag`) to `counts`, as
    * absolute values: writing them again changes nothing. They count in

@@ -8,7 +8,8 @@
  * saved. A failed send therefore leaves the state as it was, and the stream
  * retries; messages are deterministic, so a retry never duplicates.
  *
- * Writes from `sma import` keep the counters current but never send.
+ * Writes from `sma import` never come here: the import sets counters itself
+ * and never sends.
  */
 import type { Touch } from '../attribution/touches';
 import { SmaError } from '../errors';
@@ -25,8 +26,7 @@ export type SyncMode = 'off' | 'users' | 'all';
 export const SYNC_CONCURRENCY = 8;
 
 /** Something a stream record says changed; `ref` identifies the record for failure reporting. */
-export type AttributionChange<Ref> =
-  { kind: 'touches'; visitorKey: string; live: boolean; ref: Ref } | { kind: 'link'; userId: string; live: boolean; ref: Ref };
+export type AttributionChange<Ref> = { kind: 'touches'; visitorKey: string; ref: Ref } | { kind: 'link'; userId: string; ref: Ref };
 
 export interface SyncDeps extends RollupDeps {
   segment: SegmentBatchClient;
@@ -84,35 +84,32 @@ async function send(change: RollupChange, deps: SyncDeps): Promise<void> {
  */
 export async function processAttributionChanges<Ref>(changes: readonly AttributionChange<Ref>[], deps: SyncDeps): Promise<Set<Ref>> {
   const failed = new Set<Ref>();
-  // Phase 1: visitors, once each; a visitor is live if any of its records is.
-  const visitors = new Map<string, { live: boolean; refs: Ref[] }>();
-  const users = new Map<string, { live: boolean; refs: Ref[] }>();
-  const touch = <K>(map: Map<K, { live: boolean; refs: Ref[] }>, key: K, live: boolean, refs: readonly Ref[]): void => {
-    const entry = map.get(key) ?? { live: false, refs: [] };
-    entry.live ||= live;
-    entry.refs.push(...refs);
-    map.set(key, entry);
+  // Phase 1: visitors, once each.
+  const visitors = new Map<string, Ref[]>();
+  const users = new Map<string, Ref[]>();
+  const touch = <K>(map: Map<K, Ref[]>, key: K, refs: readonly Ref[]): void => {
+    map.set(key, [...(map.get(key) ?? []), ...refs]);
   };
   for (const c of changes) {
-    if (c.kind === 'touches') touch(visitors, c.visitorKey, c.live, [c.ref]);
-    else touch(users, c.userId, c.live, [c.ref]);
+    if (c.kind === 'touches') touch(visitors, c.visitorKey, [c.ref]);
+    else touch(users, c.userId, [c.ref]);
   }
-  await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, { live, refs }]) => {
+  await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, refs]) => {
     try {
       const [, userIds] = await Promise.all([
-        refreshVisitorRollup(visitorKey, deps, live ? (change) => send(change, deps) : undefined),
+        refreshVisitorRollup(visitorKey, deps, (change) => send(change, deps)),
         usersOfVisitor(visitorKey, deps.identity),
       ]);
-      for (const userId of userIds) touch(users, userId, live, refs);
+      for (const userId of userIds) touch(users, userId, refs);
     } catch (e: unknown) {
       logFailure('visitor', e);
       for (const ref of refs) failed.add(ref);
     }
   });
   // Phase 2: users, once each, after their visitors.
-  await mapLimit([...users], SYNC_CONCURRENCY, async ([userId, { live, refs }]) => {
+  await mapLimit([...users], SYNC_CONCURRENCY, async ([userId, refs]) => {
     try {
-      await refreshUserRollup(userId, deps, live ? (change) => send(change, deps) : undefined);
+      await refreshUserRollup(userId, deps, (change) => send(change, deps));
     } catch (e: unknown) {
       logFailure('user', e);
       for (const ref of refs) failed.add(ref);

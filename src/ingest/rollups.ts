@@ -56,8 +56,8 @@ async function refresh(
 ): Promise<RollupChange> {
   for (let attempt = 1; attempt <= MAX_ROLLUP_ATTEMPTS; attempt++) {
     const [stored, now] = await Promise.all([deps.rollups.stateOf(entity), load()]);
-    const seeded = stored ? NO_SEED : await fromSeed(now.seed, deps.rollups);
-    const previous = stored ?? seeded.state;
+    const seeded = await fromSeed(seedOf(stored, now.seed), deps.rollups);
+    const previous = stored && stored.version > 0 ? stored : seeded.state;
     const { first, last, next } = stateFrom(now.touches, now.counts, deps.model);
     const before = { first: previous?.first ?? null, last: previous?.last ?? null };
     const change = { entity, touches: now.touches, first, last, before, changed: before.first !== next.first || before.last !== next.last };
@@ -65,9 +65,17 @@ async function refresh(
     if (change.changed && beforeCommit) await beforeCommit(change);
     const delta = contributionDelta(previous?.counts ?? {}, next.counts);
     addContribution(delta, seeded.takeBack);
-    if (await deps.rollups.commit(entity, previous, next, delta)) return change;
+    const version = stored?.version ?? (seeded.state ? 0 : undefined);
+    if (await deps.rollups.commit(entity, version, { ...next, ...(stored?.seed ? { seed: stored.seed } : {}) }, delta)) return change;
   }
   throw new StorageUnavailableError(`rollup state of ${entity.kind} kept changing under ${MAX_ROLLUP_ATTEMPTS} attempts`);
+}
+
+/** The import seed an entity's state stands for: a user's seed item, or a visitor's seed when it has no state item. */
+function seedOf(stored: RollupState | undefined, visitorSeed: RollupSeed | undefined): RollupSeed | undefined {
+  if (!stored) return visitorSeed;
+  if (stored.version > 0 || !stored.seed) return undefined;
+  return { tag: stored.seed, counts: stored.counts, first: stored.first, last: stored.last };
 }
 
 /** An entity's state from its touches and contribution: the first and last touch, and what is saved of them. */
@@ -131,32 +139,38 @@ export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps,
 }
 
 /**
- * Brings a user's counters (users identified, under every model) up to date.
- * A user is identified on the day of their first link; a user known only from
- * events that carried no anonymous id, on the day of their first touch.
+ * What a user counts for now: their touches over every linked visitor, and
+ * their contribution on the day they were identified (their first link; for a
+ * user known only from events that carried no anonymous id, their first touch).
  */
-export async function refreshUserRollup(userId: string, deps: RollupDeps, beforeCommit?: BeforeCommit): Promise<RollupChange> {
-  return refresh(
-    { kind: 'user', id: userId },
-    deps,
-    async () => {
-      const links = await deps.identity.linksOf(userId);
-      const { touches } = await collectTouches(
-        [
-          { key: visitorKeyOf({ userId }), anonymousId: null },
-          ...links.map((l) => ({ key: visitorKeyOf({ anonymousId: l.anonymousId }), anonymousId: l.anonymousId })),
-        ],
-        deps.touches,
-      );
-      const times = [
-        ...links.map((l) => l.linkedAt).filter(Boolean),
-        ...(links.length === 0 ? touches.map((t) => t.timestamp) : []),
-      ].sort();
-      const identifiedAt = times[0];
-      return { touches, counts: identifiedAt ? userContribution(touches, identifiedAt, deps.model) : {} };
-    },
-    beforeCommit,
+async function userNow(userId: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model'>) {
+  const links = await deps.identity.linksOf(userId);
+  const { touches } = await collectTouches(
+    [
+      { key: visitorKeyOf({ userId }), anonymousId: null },
+      ...links.map((l) => ({ key: visitorKeyOf({ anonymousId: l.anonymousId }), anonymousId: l.anonymousId })),
+    ],
+    deps.touches,
   );
+  const times = [...links.map((l) => l.linkedAt).filter(Boolean), ...(links.length === 0 ? touches.map((t) => t.timestamp) : [])].sort();
+  const identifiedAt = times[0];
+  return { touches, counts: identifiedAt ? userContribution(touches, identifiedAt, deps.model) : {} };
+}
+
+/** Brings a user's counters (users identified, under every model) up to date. */
+export async function refreshUserRollup(userId: string, deps: RollupDeps, beforeCommit?: BeforeCommit): Promise<RollupChange> {
+  return refresh({ kind: 'user', id: userId }, deps, () => userNow(userId, deps), beforeCommit);
+}
+
+/**
+ * A user's first rollup state as a bulk import's seed: what they count for
+ * now, to be saved as their seed item (RollupStore.putUserSeed) and added
+ * into the import's own counter rows.
+ */
+export async function userSeed(userId: string, tag: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model'>): Promise<RollupSeed> {
+  const now = await userNow(userId, deps);
+  const { next } = stateFrom(now.touches, now.counts, deps.model);
+  return { tag, counts: next.counts, first: next.first, last: next.last };
 }
 
 /**

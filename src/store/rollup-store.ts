@@ -16,7 +16,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { RollupEntity, RollupState, RollupStore } from '../ingest/ports';
+import type { RollupEntity, RollupSeed, RollupState, RollupStore } from '../ingest/ports';
 import { splitCounterRow, taggedCounterId } from '../attribution/rollups';
 import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
@@ -24,7 +24,13 @@ import { toStorageError, withStorage } from './errors';
 /** DynamoDB's limit on actions in one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-const stateSchema = z.object({ version: z.number(), counts: z.string(), first: z.string().nullable(), last: z.string().nullable() });
+const stateSchema = z.object({
+  version: z.number(),
+  counts: z.string(),
+  first: z.string().nullable(),
+  last: z.string().nullable(),
+  seed: z.string().optional(),
+});
 
 const statePk = (e: RollupEntity): string => (e.kind === 'visitor' ? `state#visitor#${e.key}` : `state#user#${e.id}`);
 const monthPk = (day: string): string => `rollup#${day.slice(0, 7)}`;
@@ -60,23 +66,26 @@ export class DynamoRollupStore implements RollupStore {
       this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: statePk(entity), sk: 'rollup' }, ConsistentRead: true })),
     );
     if (!out.Item) return undefined;
-    const item = stateSchema.parse(out.Item);
-    return { ...item, counts: JSON.parse(item.counts) as Record<string, number> };
+    const { seed, ...item } = stateSchema.parse(out.Item);
+    return { ...item, counts: JSON.parse(item.counts) as Record<string, number>, ...(seed ? { seed } : {}) };
   }
 
   async commit(
     entity: RollupEntity,
-    previous: RollupState | undefined,
+    current: number | undefined,
     next: Omit<RollupState, 'version'>,
     delta: Record<string, number>,
   ): Promise<boolean> {
     const key = { pk: statePk(entity), sk: 'rollup' };
-    const version = (previous?.version ?? 0) + 1;
-    // Version 0 is a seed left on a visitor's touches by an import: no state item yet.
+    const version = (current ?? 0) + 1;
+    // Version 0 is a seed: on a visitor's touches (no state item yet), or a user's seed item.
     const guard =
-      previous === undefined || previous.version === 0
+      current === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } };
+        : {
+            ConditionExpression: current === 0 ? 'attribute_not_exists(pk) OR version = :v' : 'version = :v',
+            ExpressionAttributeValues: { ':v': current },
+          };
     const updates = this.counterUpdates(delta);
     // One action of each transaction checks (or, in the last, writes) the
     // state, so the counters move only while the state is the one the delta
@@ -95,6 +104,23 @@ export class DynamoRollupStore implements RollupStore {
       if (!(await this.transact([...chunk, stateAction], 'TransactWriteItems rollup'))) return false;
     }
     return true;
+  }
+
+  async putUserSeed(userId: string, seed: RollupSeed): Promise<boolean> {
+    const { tag, ...state } = seed;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...this.stateItem({ kind: 'user', id: userId }, 0, { ...state, seed: tag }) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof Error && e.name === 'ConditionalCheckFailedException') return false;
+      throw toStorageError('PutItem user seed', e);
+    }
   }
 
   async putImportCounters(tag: string, counts: Record<string, number>): Promise<void> {
@@ -159,7 +185,8 @@ export class DynamoRollupStore implements RollupStore {
   }
 
   private stateItem(entity: RollupEntity, version: number, next: Omit<RollupState, 'version'>): Record<string, unknown> {
-    return { pk: statePk(entity), sk: 'rollup', version, counts: JSON.stringify(next.counts), first: next.first, last: next.last };
+    const item = { pk: statePk(entity), sk: 'rollup', version, counts: JSON.stringify(next.counts), first: next.first, last: next.last };
+    return next.seed ? { ...item, seed: next.seed } : item;
   }
 
   /** One `ADD` per counter of the delta. */

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { buildDeps } from '../../src/handlers/deps';
 import { importHistory, SPILL_BUCKETS, type ImportSummary } from '../../src/import/importer';
+import { USER_CHUNK } from '../../src/import/user-counts';
 import { CsvParser } from '../../src/import/csv';
 import { getUserView } from '../../src/ingest/visitor-view';
 import { ingestEvents } from '../../src/ingest/ingest-events';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
-import { refreshVisitorRollup } from '../../src/ingest/rollups';
-import { pageEvent } from '../helpers/events';
+import { refreshUserRollup, refreshVisitorRollup } from '../../src/ingest/rollups';
+import { identifyEvent, pageEvent } from '../helpers/events';
+import { attributionHistory } from '../helpers/history';
+import { bruteForce, disagreements } from '../helpers/recount';
 import { freshConfig } from '../helpers/tables';
 import { scanAll, snapshot } from '../helpers/snapshot';
 import { addContribution, parseCounterId, visitorContribution } from '../../src/attribution/rollups';
@@ -353,6 +356,74 @@ describe('sma import against DynamoDB Local', () => {
 
     // Act / Assess
     await expect(importHistory([join(FIXTURES, 'jsonl')], deps, paths)).rejects.toThrow(/belongs to an import of other files; delete it/);
+  });
+});
+
+const HISTORY = attributionHistory({ seed: 31, users: 600, visitors: 700, pageViews: 1_200, userOnlyViews: 40 });
+
+/** The generated history written as an archive: enough users for two chunks of the user phase. */
+function historyArchive(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sma-import-history-'));
+  writeFileSync(join(dir, 'history.jsonl'), `${HISTORY.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  return dir;
+}
+
+/** Every counter of the generated history's months that the recount does not agree with. */
+async function offCounters(deps: Deps): Promise<string[]> {
+  return disagreements(await deps.rollups.counters('2026-01-01', '2026-12-31'), await bruteForce(deps));
+}
+
+/** A visitor and a user of the history coming back live, processed as the stream processors do. */
+async function liveVisit(deps: Deps, anonymousId: string, userId: string, timestamp: string): Promise<void> {
+  const events = [
+    pageEvent({ anonymousId, timestamp, url: 'https://www.acme.com/?utm_source=live&utm_medium=email' }),
+    identifyEvent({ anonymousId, userId, timestamp }),
+  ];
+  await ingestEvents(events, deps.events);
+  await deps.identity.link([{ userId, anonymousId, linkedAt: timestamp, messageId: String(events[1]?.messageId), type: 'identify' }]);
+  await refreshVisitorTouches(`anon#${anonymousId}`, deps.touches, deps.classify);
+  await refreshVisitorRollup(`anon#${anonymousId}`, deps);
+  await refreshUserRollup(userId, deps);
+}
+
+describe('report counters after sma import', () => {
+  it('sets every counter, users under every model included, to a recount of the imported events', async () => {
+    // Prepare
+    const deps = buildDeps(await freshConfig());
+
+    // Act
+    const summary = await importHistory([historyArchive()], deps, tempPaths());
+
+    // Assess
+    expect(summary.users).toBe(new Set(HISTORY.map((e) => e.userId).filter(Boolean)).size);
+    expect(summary.users).toBeGreaterThan(USER_CHUNK);
+    expect(await offCounters(deps)).toEqual([]);
+  });
+
+  it('agrees with a recount when users had live state before the import and came back live during it', async () => {
+    // Prepare: u-1 known live before the import; the import stopped after
+    // its first chunk of users had their seeds written, before its checkpoint
+    const deps = buildDeps(await freshConfig());
+    await liveVisit(deps, 'live-before', 'u-1', '2026-08-20T08:00:00.000Z');
+    const archive = historyArchive();
+    const paths = tempPaths();
+    await expect(
+      importHistory([archive], deps, {
+        ...paths,
+        afterUserChunk: () => {
+          throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    // u-2's seed is written; live traffic refreshes it before the import resumes.
+    await liveVisit(deps, 'live-during', 'u-2', '2026-10-05T08:00:00.000Z');
+
+    // Act
+    await importHistory([archive], deps, paths);
+    await liveVisit(deps, 'live-after', 'u-3', '2026-10-06T08:00:00.000Z');
+
+    // Assess
+    expect(await offCounters(deps)).toEqual([]);
   });
 });
 

@@ -45,12 +45,7 @@ describe('rollup store', () => {
     const replay = await rollups.commit(entity, undefined, { counts, first: 'm1', last: 'm1' }, counts);
     const state = await rollups.stateOf(entity);
     // Version 0 stands for an import's seed, with no state item yet.
-    const stale = await rollups.commit(
-      entity,
-      { version: 0, counts: {}, first: null, last: null },
-      { counts, first: 'm2', last: 'm2' },
-      counts,
-    );
+    const stale = await rollups.commit(entity, 0, { counts, first: 'm2', last: 'm2' }, counts);
     const values = await rollups.counters('2026-05-01', '2026-05-01');
 
     // Assess: the exact same transaction again is a no-op that succeeds (its

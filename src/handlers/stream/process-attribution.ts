@@ -2,24 +2,20 @@
  * processAttribution: the user map stream. A new identity link changes the
  * user's attribution: keep the report counters current and, when real-time
  * sync is on, tell Segment about a changed first or last touch
- * (src/ingest/realtime-sync.ts). Changed touches are handled by processPage
- * itself; their records are understood here too, for a stream of touches
- * items (the attribution table has none today, see resources/tables.yml).
+ * (src/ingest/realtime-sync.ts). Links `sma import` wrote are skipped: the
+ * import sets those users' counters itself (src/import/user-counts.ts).
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
 import { loadDeps } from '../deps';
-import { newImage, withSendDeadline } from './records';
+import { liveImage, withSendDeadline } from './records';
 
-/** What a record says changed, if anything. */
+/** The user a live link record concerns, if it is one. */
 function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined {
-  const item = newImage(record);
+  const item = liveImage(record);
   const ref = record.dynamodb?.SequenceNumber;
   if (!item || ref === undefined || typeof item.pk !== 'string' || typeof item.sk !== 'string') return undefined;
-  const live = item.origin !== 'import';
-  if (item.sk === 'touches' && item.pk.startsWith('visitor#'))
-    return { kind: 'touches', visitorKey: item.pk.slice('visitor#'.length), live, ref };
-  if (item.pk.startsWith('user#') && item.sk.startsWith('anon#')) return { kind: 'link', userId: item.pk.slice('user#'.length), live, ref };
+  if (item.pk.startsWith('user#') && item.sk.startsWith('anon#')) return { kind: 'link', userId: item.pk.slice('user#'.length), ref };
   return undefined;
 }
 

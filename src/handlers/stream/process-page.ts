@@ -42,7 +42,7 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context): Pro
   const failedRecords = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
   const changes: AttributionChange<string>[] = [...recordsOf]
     .filter(([, sequences]) => !sequences.some((s) => failedRecords.has(s)))
-    .map(([visitorKey]) => ({ kind: 'touches', visitorKey, live: true, ref: visitorKey }));
+    .map(([visitorKey]) => ({ kind: 'touches', visitorKey, ref: visitorKey }));
   const failedVisitors = await processAttributionChanges(changes, {
     ...deps,
     eventName: deps.config.segment.eventName,

@@ -1,0 +1,108 @@
+/**
+ * The import's last stage: the report counters of the users it touched. Once
+ * every visitor's touches are written, each user the import linked (or whose
+ * visitors it gave touches) gets a seed, as visitors do: a state item that
+ * counts into the import's own counter rows, so the user counters are what
+ * the webhook would have made them, with or without a stack running, and the
+ * stream processors need not do the import's work again.
+ *
+ * Resumable: the users are listed once, and each chunk's seeds are computed
+ * and kept beside the spill files before any is written. A seed item carries
+ * its import's tag for life, so a chunk done again after a stop knows which
+ * seeds it wrote, even if live traffic has refreshed that user since.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { addContribution } from '../attribution/rollups';
+import type { IdentityStore, RollupSeed } from '../ingest/ports';
+import { refreshUserRollup, userSeed, type RollupDeps } from '../ingest/rollups';
+import { mapLimit } from '../lib/concurrency';
+import { writeFileAtomic } from '../lib/files';
+
+/** Users seeded per chunk (and per checkpoint). */
+export const USER_CHUNK = 500;
+/** Users read and written at once. */
+export const USER_CONCURRENCY = 16;
+
+const USER_PREFIX = 'user#';
+const ANON_PREFIX = 'anon#';
+
+/** Where the import keeps what it knows of its visitors and links, and reads its lines. */
+export interface SpillFolder {
+  dir: string;
+  /** The visitor keys of every spill file, and those of them that had history before the import. */
+  visitorKeys(): Iterable<{ key: string; earlier: boolean }>;
+  /** The [userId, anonymousId] pairs the import linked. */
+  links(): Iterable<[string, string]>;
+}
+
+const usersSchema = z.array(z.string());
+const seedsSchema = z.array(
+  z.tuple([
+    z.string(),
+    z.object({ tag: z.string(), counts: z.record(z.string(), z.number()), first: z.string().nullable(), last: z.string().nullable() }),
+  ]),
+);
+
+/**
+ * Every user whose counters this import can change: those it linked, those
+ * with page views under their user id, and the users of its visitors that had
+ * history before it. Listed once and kept, so a resumed import goes through
+ * the same list.
+ */
+export async function importedUsers(spill: SpillFolder, identity: Pick<IdentityStore, 'userIdsOf'>): Promise<string[]> {
+  const path = join(spill.dir, 'users.json');
+  if (existsSync(path)) return usersSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const users = new Set<string>();
+  for (const [userId] of spill.links()) users.add(userId);
+  const earlierAnonymous: string[] = [];
+  for (const { key, earlier } of spill.visitorKeys()) {
+    if (key.startsWith(USER_PREFIX)) users.add(key.slice(USER_PREFIX.length));
+    else if (earlier && key.startsWith(ANON_PREFIX)) earlierAnonymous.push(key.slice(ANON_PREFIX.length));
+  }
+  const linkedBefore = await mapLimit(earlierAnonymous, USER_CONCURRENCY, (anonymousId) => identity.userIdsOf(anonymousId));
+  for (const userId of linkedBefore.flat()) users.add(userId);
+  const list = [...users].sort();
+  writeFileAtomic(path, JSON.stringify(list));
+  return list;
+}
+
+/** The seeds of one chunk of users: computed once, then kept. */
+async function chunkSeeds(spill: SpillFolder, chunk: number, users: readonly string[], tag: string, deps: RollupDeps) {
+  const path = join(spill.dir, `users-${chunk}.json`);
+  if (existsSync(path)) return seedsSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const seeds = await mapLimit(users, USER_CONCURRENCY, async (userId): Promise<[string, RollupSeed]> => [
+    userId,
+    await userSeed(userId, tag, deps),
+  ]);
+  writeFileAtomic(path, JSON.stringify(seeds));
+  return seeds;
+}
+
+/**
+ * Seeds chunk `chunk` of `users` and resolves to what its seeds add to the
+ * import's counter rows. A user who already has a state item of their own
+ * (live traffic got there first) is refreshed the ordinary way instead and
+ * adds nothing to those rows.
+ */
+export async function seedUserChunk(
+  spill: SpillFolder,
+  users: readonly string[],
+  chunk: number,
+  tag: string,
+  deps: RollupDeps,
+): Promise<Record<string, number>> {
+  const seeds = await chunkSeeds(spill, chunk, users.slice(chunk * USER_CHUNK, (chunk + 1) * USER_CHUNK), tag, deps);
+  const counts: Record<string, number> = {};
+  await mapLimit(seeds, USER_CONCURRENCY, async ([userId, seed]) => {
+    if (await deps.rollups.putUserSeed(userId, seed)) return addContribution(counts, seed.counts);
+    // Written by this import before it was stopped: it counts in these rows still.
+    if ((await deps.rollups.stateOf({ kind: 'user', id: userId }))?.seed === tag) return addContribution(counts, seed.counts);
+    await refreshUserRollup(userId, deps);
+  });
+  return counts;
+}
+
+/** How many chunks `users` make. */
+export const userChunks = (users: readonly unknown[]): number => Math.ceil(users.length / USER_CHUNK);

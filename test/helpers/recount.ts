@@ -1,0 +1,87 @@
+/**
+ * The report counters recomputed from scratch, from the raw page and identify
+ * tables with nothing derived, and a comparison that allows for the rounding
+ * of multi-touch credits.
+ */
+import { firstTouch, lastTouch, touchCredits, CREDIT_MODELS } from '../../src/attribution/models';
+import { counterId, parseCounterId, USER_UNITS, type CounterKey } from '../../src/attribution/rollups';
+import { compareByTime, deriveTouches, type Touch } from '../../src/attribution/touches';
+import type { Deps } from '../../src/handlers/deps';
+import { linksFromEvent } from '../../src/ingest/identity';
+import { linkingItemSchema, toPageView } from '../../src/store/items';
+import { scanAll } from './snapshot';
+
+export interface Recount {
+  expected: Map<string, number>;
+  /** How many rounded credits went into each counter: each may be off by one unit. */
+  credits: Map<string, number>;
+}
+
+/** The users' links as the identify table's events make them: anonymous ids, and when each was linked. */
+async function linksByUser(deps: Pick<Deps, 'doc' | 'config'>) {
+  const linkedAt = new Map<string, string[]>();
+  const anonsOf = new Map<string, Set<string>>();
+  for (const item of await scanAll(deps, deps.config.tables.identify)) {
+    for (const l of linksFromEvent(linkingItemSchema.parse(item))) {
+      linkedAt.set(l.userId, [...(linkedAt.get(l.userId) ?? []), l.linkedAt]);
+      anonsOf.set(l.userId, (anonsOf.get(l.userId) ?? new Set()).add(l.anonymousId));
+    }
+  }
+  return { linkedAt, anonsOf };
+}
+
+/** Every counter, as the raw events make it under the deps' model. */
+export async function bruteForce(deps: Pick<Deps, 'doc' | 'config' | 'classify' | 'model'>): Promise<Recount> {
+  const views = new Map<string, ReturnType<typeof toPageView>[]>();
+  for (const item of await scanAll(deps, deps.config.tables.page)) {
+    const key = String(item.visitorKey);
+    views.set(key, [...(views.get(key) ?? []), toPageView(item)]);
+  }
+  const touchesOf = new Map([...views].map(([key, v]) => [key, deriveTouches(v, deps.classify)]));
+  const { linkedAt, anonsOf } = await linksByUser(deps);
+  const expected = new Map<string, number>();
+  const credits = new Map<string, number>();
+  const add = (k: CounterKey, n: number): void => {
+    const id = counterId(k);
+    expected.set(id, (expected.get(id) ?? 0) + n);
+    credits.set(id, (credits.get(id) ?? 0) + 1);
+  };
+  const dims = (t: Touch) => ({ channel: t.channel, source: t.source, campaign: t.campaign ?? '(not set)' });
+  for (const touches of touchesOf.values()) {
+    const sorted = [...touches].sort(compareByTime);
+    for (const t of sorted) add({ day: t.timestamp.slice(0, 10), metric: 'touches', ...dims(t) }, 1);
+    if (sorted[0]) add({ day: sorted[0].timestamp.slice(0, 10), metric: 'new_visitors', ...dims(sorted[0]) }, 1);
+  }
+  const users = new Set([...anonsOf.keys(), ...[...touchesOf.keys()].filter((k) => k.startsWith('user#')).map((k) => k.slice(5))]);
+  for (const userId of users) {
+    const touches = [`user#${userId}`, ...[...(anonsOf.get(userId) ?? [])].map((a) => `anon#${a}`)]
+      .flatMap((key) => touchesOf.get(key) ?? [])
+      .sort(compareByTime);
+    // Identified on the day of the first link; with no link, of the first touch.
+    const day = ([...(linkedAt.get(userId) ?? [])].sort()[0] ?? touches[0]?.timestamp ?? '').slice(0, 10);
+    const whole = (metric: CounterKey['metric'], t: Touch | undefined): void =>
+      add({ day, metric, ...(t ? dims(t) : { channel: 'Unassigned', source: '(not set)', campaign: '(not set)' }) }, USER_UNITS);
+    whole('users:first_touch', firstTouch(touches, deps.model));
+    whole('users:last_touch', lastTouch(touches, deps.model));
+    for (const m of CREDIT_MODELS) {
+      const shares = touchCredits(touches, m, deps.model);
+      if (shares.length === 0) whole(`users:${m}`, undefined);
+      for (const { touch, credit } of shares) add({ day, metric: `users:${m}`, ...dims(touch) }, credit * USER_UNITS);
+    }
+  }
+  return { expected, credits };
+}
+
+/** The counters that differ from the recount by more than their rounding allows, as readable lines. */
+export function disagreements(actual: Map<string, number>, { expected, credits }: Recount): string[] {
+  const ids = new Set([...actual.keys(), ...expected.keys()]);
+  const off: string[] = [];
+  for (const id of ids) {
+    const a = actual.get(id) ?? 0;
+    const e = expected.get(id) ?? 0;
+    // Multi-touch credits are kept as whole units, rounded once per credit.
+    const tolerance = parseCounterId(id)?.metric.startsWith('users:') ? (credits.get(id) ?? 0) : 0;
+    if (Math.abs(a - e) > tolerance) off.push(`${id}: rollup ${a}, recomputed ${e}`);
+  }
+  return off;
+}
