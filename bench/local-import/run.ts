@@ -22,7 +22,7 @@ import { createMissingTables } from '../../src/store/table-definitions';
 import { writeSegmentArchive } from '../../test/helpers/archive';
 import { pageEvent } from '../../test/helpers/events';
 import { startLocalStack, type LocalStack } from '../../test/helpers/local-stack';
-import { treeCpuSeconds, treeRssBytes } from '../../test/helpers/process-tree';
+import { treeCpuSeconds, treeRssBytes, watchCpu } from '../../test/helpers/process-tree';
 import { smaImportArgs } from '../../test/helpers/sma-cli';
 import { targetLine } from '../stats';
 
@@ -56,8 +56,27 @@ async function importInto(archive: string, endpoint: string, serviceName: string
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** CPU seconds by process while `work` runs: every process this benchmark started, and its own. */
+async function withCpu<T>(work: () => Promise<T>): Promise<[T, Record<string, number>]> {
+  const cpu = watchCpu(() => [process.pid], SAMPLE_MS);
+  try {
+    const result = await work();
+    return [result, cpu.stop()];
+  } catch (e) {
+    cpu.stop();
+    throw e;
+  }
+}
+
+const formatCpu = (cpu: Record<string, number>): string =>
+  Object.entries(cpu)
+    .filter(([, s]) => s >= 0.5)
+    .sort(([, a], [, b]) => b - a)
+    .map(([label, s]) => `${label} ${s.toFixed(0)}`)
+    .join(', ');
+
 /** The same import into the same tables on a DynamoDB Local with nothing else running. */
-async function baseline(archive: string): Promise<number> {
+async function baseline(archive: string): Promise<[number, Record<string, number>]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sma-bench-baseline-'));
   const dynamo = await startDynamoDbLocal({ port: await freePort(), dbPath: dataDir });
   try {
@@ -66,7 +85,7 @@ async function baseline(archive: string): Promise<number> {
     // As npm start makes them: the tables, with their streams begun.
     await createMissingTables(config);
     await startTableStreams(config);
-    return await importInto(archive, dynamo.endpoint, serviceName);
+    return await withCpu(() => importInto(archive, dynamo.endpoint, serviceName));
   } finally {
     await dynamo.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -140,17 +159,19 @@ async function main(): Promise<void> {
     writeSegmentArchive(archive, EVENTS);
     console.log(`generated ${EVENTS} events in ${((Date.now() - generated) / 1000).toFixed(1)} s`);
 
-    const baselineSeconds = await baseline(archive);
+    const [baselineSeconds, baselineCpu] = await baseline(archive);
     console.log(`  no stack: ${baselineSeconds.toFixed(1)} s (${Math.round(EVENTS / baselineSeconds)} events/s)`);
+    console.log(`    CPU seconds: ${formatCpu(baselineCpu)}`);
 
     const stack = await startLocalStack({ POWERTOOLS_LOG_LEVEL: 'ERROR' }, dataDir);
     const pid = stack.child.pid ?? 0;
     let peakRss = treeRssBytes(pid);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssBytes(pid))), SAMPLE_MS);
     const live = liveTraffic(stack);
-    const stackSeconds = await importInto(archive, stack.dynamodbEndpoint, stack.serviceName);
+    const [stackSeconds, stackCpu] = await withCpu(() => importInto(archive, stack.dynamodbEndpoint, stack.serviceName));
     const latencies = await live.stop();
     console.log(`  running stack: ${stackSeconds.toFixed(1)} s (${Math.round(EVENTS / stackSeconds)} events/s)`);
+    console.log(`    CPU seconds: ${formatCpu(stackCpu)}`);
 
     // Quiet: the stack's CPU over a window, from the end of the import.
     const importEnded = Date.now();

@@ -72,10 +72,9 @@ export const IMPORT_BATCH_SIZE = 500;
  * Batches being written at once. Storing a batch waits on a read (the
  * duplicate check) before its writes, and a batch commits only when its last
  * request is answered; with several in flight, DynamoDB is never idle.
- * Batches are still counted and checkpointed in order. With three, DynamoDB
- * Local was 93 to 96% busy in the event phase; with six, 97 to 99% (about 66
- * requests in flight, which needs the CLI's patient connection timeout, see
- * CLI_CONNECT_TIMEOUT_MS), at the same peak RSS.
+ * Batches are still counted and checkpointed in order. Against DynamoDB
+ * Local, only CLI_LOCAL_MAX_SOCKETS of their requests are sent at once; the
+ * rest wait in the client, ready the moment one is answered.
  */
 export const PIPELINE_DEPTH = 6;
 /** Visitors with earlier history whose touches are derived (queried) at once. */

@@ -29,19 +29,31 @@ export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
  */
 export const CLI_CONNECT_TIMEOUT_MS = 10_000;
 /**
+ * The CLI's requests in flight at once to DynamoDB Local. It works through
+ * them with about one core, so more only lengthen its queue, and a live
+ * request of a running local stack waits behind every one of them: an import
+ * with dozens in flight held live events' touches back by tens of seconds,
+ * and with four imports just as fast (BENCHMARKS.md, local import).
+ */
+export const CLI_LOCAL_MAX_SOCKETS = 4;
+/**
  * The client options of everything run from a terminal (`sma import`,
  * `backfill`, and `npm start` creating tables and starting their streams):
  * nobody waits on a single call there, and a cold DynamoDB Local on a slow
  * laptop can take seconds to accept and answer its first requests.
  */
-export const CLI_CLIENT_OPTIONS: ClientOptions = { requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS };
+export const CLI_CLIENT_OPTIONS: ClientOptions = {
+  requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS,
+  connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS,
+  localMaxSockets: CLI_LOCAL_MAX_SOCKETS,
+};
 /** SDK attempts per call (its own retry with backoff for throttling and 5xx). */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 
 /** Builds a DynamoDB client for the configured endpoint and region. */
 export function createDynamoClient(
   config: Pick<Config, 'region' | 'dynamodbEndpoint'>,
-  { requestTimeoutMs = DYNAMODB_REQUEST_TIMEOUT_MS, connectTimeoutMs = DYNAMODB_CONNECT_TIMEOUT_MS }: ClientOptions = {},
+  { requestTimeoutMs = DYNAMODB_REQUEST_TIMEOUT_MS, connectTimeoutMs = DYNAMODB_CONNECT_TIMEOUT_MS, localMaxSockets }: ClientOptions = {},
 ): DynamoDBClient {
   const local = config.dynamodbEndpoint !== undefined;
   return new DynamoDBClient({
@@ -54,6 +66,7 @@ export function createDynamoClient(
       // database would hold the webhook past Segment's timeout.
       throwOnRequestTimeout: true,
       connectionTimeout: connectTimeoutMs,
+      ...(local && localMaxSockets ? { httpAgent: { keepAlive: true, maxSockets: localMaxSockets } } : {}),
     }),
     // DynamoDB Local accepts any credentials; do not make a laptop need AWS ones.
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
@@ -65,6 +78,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Time to establish a connection; default DYNAMODB_CONNECT_TIMEOUT_MS. */
   connectTimeoutMs?: number;
+  /** Requests in flight at once to DynamoDB Local (the rest wait in the client); default the SDK's. */
+  localMaxSockets?: number;
 }
 
 /** Builds a document client for the configured endpoint and region. */

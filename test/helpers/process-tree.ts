@@ -47,3 +47,51 @@ export function treeRssBytes(root: number): number {
 export function treeCpuSeconds(root: number): number {
   return treePids(root).reduce((sum, pid) => sum + (stat(pid)?.cpuTicks ?? 0) / TICKS_PER_SECOND, 0);
 }
+
+/** What a process is, from its command line: DynamoDB Local, sls offline, or another node process. */
+export function processLabel(pid: number): string {
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return 'gone';
+  }
+  if (cmdline.includes('DynamoDBLocal')) return 'DynamoDB Local';
+  if (/\bserverless\b|\bosls\b|sls offline/.test(cmdline)) return 'sls offline';
+  if (cmdline.includes(' import ')) return 'sma import';
+  if (cmdline.includes('bench/')) return 'the benchmark (live traffic)';
+  if (cmdline.includes(' local')) return 'sma local (stream runner)';
+  return 'other';
+}
+
+/**
+ * CPU seconds used by the processes of some trees from now on, by label,
+ * sampled every `everyMs`: a process that exits keeps what it had used at its
+ * last sample.
+ */
+export function watchCpu(roots: () => number[], everyMs: number): { stop(): Record<string, number> } {
+  const start = new Map<number, number>();
+  const last = new Map<number, { ticks: number; label: string }>();
+  let first = true;
+  const sample = (): void => {
+    for (const pid of roots().flatMap((r) => treePids(r))) {
+      const s = stat(pid);
+      if (!s) continue;
+      // A process started since the watch began counts from its start.
+      if (!start.has(pid)) start.set(pid, first ? s.cpuTicks : 0);
+      last.set(pid, { ticks: s.cpuTicks, label: last.get(pid)?.label ?? processLabel(pid) });
+    }
+    first = false;
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      const out: Record<string, number> = {};
+      for (const [pid, { ticks, label }] of last) out[label] = (out[label] ?? 0) + (ticks - (start.get(pid) ?? ticks)) / TICKS_PER_SECOND;
+      return out;
+    },
+  };
+}
