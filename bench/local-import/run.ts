@@ -133,7 +133,9 @@ function liveTraffic(stack: LocalStack): { stop(): Promise<number[]> } {
     }
   };
   const posts: Promise<void>[] = [];
-  const timer = setInterval(() => posts.push(post().catch(() => void latencies.push(LIVE_GIVE_UP_MS))), 1000 / LIVE_RATE);
+  // BENCH_LIVE_RATE=0 measures the stack's streams alone, with no live traffic.
+  const timer =
+    LIVE_RATE > 0 ? setInterval(() => posts.push(post().catch(() => void latencies.push(LIVE_GIVE_UP_MS))), 1000 / LIVE_RATE) : undefined;
   const checkers = Array.from({ length: LIVE_CHECKERS }, () => check());
   return {
     async stop() {

@@ -116,9 +116,7 @@ export async function runImport(
       // A line at once when a phase begins, so a log shows when each one started.
       phase = p.phase;
       lastPlain = Date.now();
-      io.stderr.write(
-        `${p.phase}: ${plainProgress(p, rate)}\n`,
-      );
+      io.stderr.write(`${p.phase}: ${plainProgress(p, rate)}\n`);
     }
   };
   try {

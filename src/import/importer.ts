@@ -261,6 +261,9 @@ const NEWLINE = 0x0a;
 
 const pairKey = (userId: string, anonymousId: string): string => `${userId}\u0000${anonymousId}`;
 
+/** A line of links.jsonl: a pair the import linked, and when. */
+type LinkLine = [userId: string, anonymousId: string, linkedAt: string];
+
 /** A spill file's visitors: their page views (as viewTouch made them), and whether they had history before this import. */
 type SpillVisitors = Map<string, { views: Touch[]; earlier: boolean }>;
 
@@ -470,12 +473,17 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   await deps.startStreams?.();
   const importTag = `import-${checkpoint.runId}`;
   mkdirSync(spillDir, { recursive: true });
-  // Identity pairs linked so far. An archive repeats a pair on every event a
-  // signed-in visitor sends; writing it once (from its first event in file
-  // order) saves most link writes. The list is kept with the checkpoint so a
-  // resumed import writes exactly what a clean one would.
+  // Identity pairs linked so far, with the earliest time each was linked at.
+  // An archive repeats a pair on every event a signed-in visitor sends;
+  // writing it only when it is new, or earlier than before, saves most link
+  // writes. The list is kept with the checkpoint so a resumed import writes
+  // exactly what a clean one would.
   const linksPath = join(spillDir, 'links.jsonl');
-  const linked = new Set<string>(readJsonLines<[string, string]>(linksPath).map(([u, a]) => pairKey(u, a)));
+  const linked = new Map<string, string>();
+  for (const [userId, anonymousId, at] of readJsonLines<LinkLine>(linksPath)) {
+    const key = pairKey(userId, anonymousId);
+    if ((linked.get(key) ?? at) >= at) linked.set(key, at);
+  }
   // The messageIds met so far, when the tables were empty at the start; kept
   // beside the spill files as each batch is sent, so a resumed import knows
   // them too (one sent but never committed before a kill costs a read, no more).
@@ -514,8 +522,10 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     record: number;
     file: string;
     ids: Set<string>;
-    /** Pairs first linked by this batch, as [userId, anonymousId]. */
-    links: [string, string][];
+    /** Pairs this batch links first, or earlier than before. */
+    links: LinkLine[];
+    /** How many of them are new pairs. */
+    newLinks: number;
     /** Fingerprints in seen.bin once this batch's are in. */
     seenEnd: number;
   }
@@ -553,7 +563,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
     c.rejected += job.counts.rejected;
     c.duplicates += duplicates.size + job.repeated;
     c.stored += job.unique.length - duplicates.size;
-    c.links += job.links.length;
+    c.links += job.newLinks;
     c.visitors = visitors.size;
     checkpoint.fileIndex = job.fileIndex;
     checkpoint.record = job.record;
@@ -606,12 +616,15 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             rememberSeen(seenIds, seenPath, unique);
             seenSent += unique.length;
           }
+          let newLinks = 0;
           const links = unique
             .flatMap((e) => linksFromEvent(linkingFields(e)))
             .filter((l) => {
               const key = pairKey(l.userId, l.anonymousId);
-              if (linked.has(key)) return false;
-              linked.add(key);
+              const before = linked.get(key);
+              if (before !== undefined && before <= l.linkedAt) return false;
+              if (before === undefined) newLinks += 1;
+              linked.set(key, l.linkedAt);
               return true;
             });
           const job: Job = {
@@ -623,7 +636,8 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             record,
             file,
             ids: seen,
-            links: links.map((l) => [l.userId, l.anonymousId]),
+            links: links.map((l) => [l.userId, l.anonymousId, l.linkedAt]),
+            newLinks,
             seenEnd: seenSent,
           };
           const written = Promise.all([

@@ -58,6 +58,7 @@ export interface IdentityLink {
 
 /** Identity links in both directions. */
 export interface IdentityStore {
+  /** Links each pair, keeping its earliest linkedAt. */
   link(links: readonly IdentityLink[]): Promise<void>;
   anonymousIdsOf(userId: string): Promise<string[]>;
   /** A user's links with when each was made. */
@@ -144,7 +145,12 @@ export interface RollupStore {
    * state item, 0 for a seed (none, or a user's seed item). Resolves false
    * when another writer got there first.
    */
-  commit(entity: RollupEntity, version: number | undefined, next: Omit<RollupState, 'version'>, delta: Record<string, number>): Promise<boolean>;
+  commit(
+    entity: RollupEntity,
+    version: number | undefined,
+    next: Omit<RollupState, 'version'>,
+    delta: Record<string, number>,
+  ): Promise<boolean>;
   /**
    * Saves a bulk import's seed as a user's state item (version 0), unless the
    * user has a state item already. Resolves false when it had.

@@ -1,8 +1,10 @@
 /**
  * The messages sma sends to Segment: one identify with the first/last touch
  * traits, and one track per touch stamped with the touch's own time, so old
- * visits land in the right place in every destination. messageIds derive
- * from the content, so sending again never duplicates.
+ * visits land in the right place in every destination. messageIds are
+ * deterministic, so sending again never duplicates: an identify's derives
+ * from its content (new traits, new identify), a track's from the touch alone
+ * (see touchMessageId).
  */
 import { firstTouch, lastTouch, latestTouch, type ModelOptions } from '../attribution/models';
 import type { Touch } from '../attribution/touches';
@@ -32,9 +34,24 @@ export function buildIdentifyMessage(
 }
 
 /**
+ * A touch's track messageId, the same for the touch's whole life: derived
+ * from the event name, the visitor (its anonymous id, or the user id of a
+ * visitor that had none) and the page view that made the touch, so real-time
+ * sync, either /segment route and a backfill all send it under one id,
+ * whatever it is flagged as (first, last) at the time.
+ */
+export function touchMessageId(
+  eventName: string,
+  visitor: { anonymousId: string } | { userId: string },
+  pageViewMessageId: string,
+): string {
+  return deterministicMessageId({ event: eventName, ...visitor, touch: pageViewMessageId });
+}
+
+/**
  * One track per touch, named `eventName`, with the touch flattened into
  * properties (`channel`, `source`, … `landing_page`) and whether it is the
- * first or the last touch.
+ * first or the last touch when sent.
  */
 export function buildTrackMessages(
   ids: Ids,
@@ -43,21 +60,25 @@ export function buildTrackMessages(
   first: Touch | undefined,
   last: Touch | undefined,
 ): OutboundMessage[] {
-  return touches.map((touch) =>
-    withId({
-      type: 'track',
+  return touches.map((touch) => {
+    // The visitor's own anonymous id, so destinations can merge the profile.
+    const anonymousId = ids.anonymousId ?? touch.anonymousId ?? undefined;
+    const visitor = anonymousId !== undefined ? { anonymousId } : { userId: ids.userId ?? '' };
+    return {
+      type: 'track' as const,
       event: eventName,
       ...(ids.userId !== undefined ? { userId: ids.userId } : {}),
-      // The visitor's own anonymous id, so destinations can merge the profile.
-      ...(ids.anonymousId !== undefined ? { anonymousId: ids.anonymousId } : touch.anonymousId ? { anonymousId: touch.anonymousId } : {}),
+      ...(anonymousId !== undefined ? { anonymousId } : {}),
       properties: {
         ...flattenTouch(touch),
         is_first_touch: first !== undefined && touch.messageId === first.messageId,
         is_last_touch: last !== undefined && touch.messageId === last.messageId,
       },
       timestamp: touch.timestamp,
-    }),
-  );
+      messageId: touchMessageId(eventName, visitor, touch.messageId),
+      context: { library: LIBRARY },
+    };
+  });
 }
 
 /** What to send for one user or anonymous visitor. */

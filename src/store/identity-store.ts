@@ -3,13 +3,15 @@
  * pk `user#<userId>`, sk `anon#<anonymousId>`; the `inverted` index reads the
  * other direction.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IdentityLink, IdentityStore } from '../ingest/ports';
-import { batchWriteAll } from './batch';
-import { withStorage } from './errors';
+import { mapLimit } from '../lib/concurrency';
+import { toStorageError, withStorage } from './errors';
 
 /** Links read per user or visitor; a user with more anonymous ids than this is a shared device or a bug. */
 export const MAX_LINKS_READ = 1_000;
+/** Links written at once: each is a conditional put of its own, which a batch write cannot be. */
+export const LINK_WRITE_CONCURRENCY = 8;
 
 export class DynamoIdentityStore implements IdentityStore {
   constructor(
@@ -17,14 +19,26 @@ export class DynamoIdentityStore implements IdentityStore {
     private readonly table: string,
   ) {}
 
+  /**
+   * Each pair is one item that keeps its earliest link: a later identify of
+   * the same pair changes nothing (so a user stays identified on the day they
+   * first were), and an earlier one, arriving late, moves the link back.
+   */
   async link(links: readonly IdentityLink[]): Promise<void> {
-    // One item per pair: the same link made twice is one item.
-    const unique = new Map(links.map((l) => [`${l.userId}\u0000${l.anonymousId}`, l]));
-    await batchWriteAll(
-      this.doc,
-      this.table,
-      [...unique.values()].map((l) => ({
-        PutRequest: {
+    const earliest = new Map<string, IdentityLink>();
+    for (const l of links) {
+      const key = `${l.userId}\u0000${l.anonymousId}`;
+      const seen = earliest.get(key);
+      if (!seen || l.linkedAt < seen.linkedAt) earliest.set(key, l);
+    }
+    await mapLimit([...earliest.values()], LINK_WRITE_CONCURRENCY, (l) => this.linkOne(l));
+  }
+
+  private async linkOne(l: IdentityLink): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
           Item: {
             pk: `user#${l.userId}`,
             sk: `anon#${l.anonymousId}`,
@@ -33,9 +47,15 @@ export class DynamoIdentityStore implements IdentityStore {
             linkedAt: l.linkedAt,
             origin: l.origin,
           },
-        },
-      })),
-    );
+          ConditionExpression: 'attribute_not_exists(pk) OR linkedAt > :t',
+          ExpressionAttributeValues: { ':t': l.linkedAt },
+        }),
+      );
+    } catch (e: unknown) {
+      // The pair was linked as early or earlier already.
+      if (e instanceof Error && e.name === 'ConditionalCheckFailedException') return;
+      throw toStorageError('PutItem identity link', e);
+    }
   }
 
   async anonymousIdsOf(userId: string): Promise<string[]> {

@@ -5,10 +5,14 @@
  * changed; /report renders in headless Chromium with the numbers /api/report
  * gives.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
+import { backfill } from '../../src/backfill/backfill';
+import { buildDeps } from '../../src/handlers/deps';
+import { SegmentBatchClient } from '../../src/segment/batch-client';
 import type { CapturedMessage } from '../../src/segment/capture-server';
 import { projectRoot } from '../../src/lib/project-root';
 import { at, identifyEvent, pageEvent } from '../helpers/events';
@@ -104,6 +108,57 @@ describe('real-time sync on the local stack', () => {
     expect(echo.json).toMatchObject({ ignored: 1 });
     await quiet();
     expect(sentTo(userId)).toHaveLength(first.length + 2);
+  });
+});
+
+describe('one Source Identified messageId per touch', () => {
+  it('is the same through real-time sync, both /segment/track routes and a backfill, for a user on three devices', async () => {
+    // Prepare: a user on a phone (email), a laptop (paid search), then a tablet (social)
+    const userId = `user-${randomUUID()}`;
+    const devices = [
+      { anonymousId: `phone-${randomUUID()}`, url: 'https://www.example.com/?utm_source=newsletter&utm_medium=email' },
+      { anonymousId: `laptop-${randomUUID()}`, url: 'https://www.example.com/?gclid=k9' },
+      { anonymousId: `tablet-${randomUUID()}`, url: 'https://www.example.com/?utm_source=linkedin&utm_medium=social' },
+    ];
+    const t0 = '2026-10-12T09:00:00.000Z';
+
+    // Act: each device visits and signs in a day apart; real-time sync sends as first and last change
+    for (const [i, d] of devices.entries()) {
+      await stack.post(pageEvent({ anonymousId: d.anonymousId, timestamp: at(t0, i * 24 * 60), url: d.url }));
+      await stack.post(identifyEvent({ anonymousId: d.anonymousId, userId, timestamp: at(t0, i * 24 * 60 + 1) }));
+      await stack.eventually(`/api/user/${userId}`, (j) => (j.touches as unknown[]).length === i + 1);
+    }
+    await quiet();
+    expect((await stack.getJson(`/segment/track/user/${userId}`)).status).toBe(200);
+    for (const d of devices) expect((await stack.getJson(`/segment/track/anonymous/${d.anonymousId}`)).status).toBe(200);
+    const deps = buildDeps(stack.config);
+    const segment = new SegmentBatchClient({ writeKey: stack.config.segment.writeKey, host: stack.config.segment.host });
+    const summary = await backfill(
+      { users: [userId], anonymous: [] },
+      { ...deps, segment },
+      {
+        identify: true,
+        track: true,
+        dryRun: false,
+        eventName: stack.config.segment.eventName,
+        model: deps.model,
+        checkpointPath: join(mkdtempSync(join(tmpdir(), 'sma-backfill-')), 'checkpoint.json'),
+      },
+    );
+
+    // Assess: every copy of a touch (the page view's time and device) came under one messageId
+    const anonymousIds = new Set(devices.map((d) => d.anonymousId));
+    const tracks = stack.capture.messages.filter(
+      (m) => m.type === 'track' && (m.userId === userId || anonymousIds.has(String(m.anonymousId))),
+    );
+    const idsByTouch = new Map<string, Set<string>>();
+    for (const m of tracks) {
+      const touch = `${String(m.anonymousId)} ${String(m.timestamp)}`;
+      idsByTouch.set(touch, (idsByTouch.get(touch) ?? new Set()).add(String(m.messageId)));
+    }
+    expect(summary.failedMessages).toBe(0);
+    expect(tracks.length).toBeGreaterThanOrEqual(3 * 3);
+    expect([...idsByTouch.values()].map((ids) => ids.size)).toEqual([1, 1, 1]);
   });
 });
 

@@ -53,6 +53,23 @@ describe('identity links in DynamoDB Local', () => {
     expect((await deps.identity.userIdsOf(shared)).sort()).toEqual(['alice', 'bob']);
   });
 
+  it('keeps each link at its earliest time, whatever order the identifies arrive in', async () => {
+    // Prepare
+    const user = randomUUID();
+    const anonymousId = randomUUID();
+    const at = (timestamp: string) => ({ ...link({ type: 'identify', userId: user, anonymousId }), timestamp });
+
+    // Act: a first identify, a later one, then an earlier one arriving late (in one batch with a later one)
+    await linkIdentities([at('2026-03-10T00:00:00.000Z')], deps.identity);
+    await linkIdentities([at('2026-04-01T00:00:00.000Z')], deps.identity);
+    const afterLater = await deps.identity.linksOf(user);
+    await linkIdentities([at('2026-05-01T00:00:00.000Z'), at('2026-02-01T00:00:00.000Z')], deps.identity);
+
+    // Assess
+    expect(afterLater).toEqual([{ anonymousId, linkedAt: '2026-03-10T00:00:00.000Z' }]);
+    expect(await deps.identity.linksOf(user)).toEqual([{ anonymousId, linkedAt: '2026-02-01T00:00:00.000Z' }]);
+  });
+
   it('answers unknown ids with nothing, so the API can say 404', async () => {
     // Act
     const user = await getUserView(randomUUID(), deps.identity, deps.touches);
