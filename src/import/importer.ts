@@ -49,7 +49,15 @@ import { compareByTime, viewTouch, type Touch } from '../attribution/touches';
 import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
-import { visitorKeyOf, type EventStore, type IdentityStore, type RollupStore, type TouchStore, type VisitorTouches } from '../ingest/ports';
+import {
+  visitorKeyOf,
+  type EventStore,
+  type IdentityLink,
+  type IdentityStore,
+  type RollupStore,
+  type TouchStore,
+  type VisitorTouches,
+} from '../ingest/ports';
 import { refreshVisitorRollup, seedVisitor } from '../ingest/rollups';
 import { addContribution } from '../attribution/rollups';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../ingest/touches';
@@ -479,6 +487,11 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   // writes. The list is kept with the checkpoint so a resumed import writes
   // exactly what a clean one would.
   const linksPath = join(spillDir, 'links.jsonl');
+  // Into tables that held no events, no link can be earlier than the one this
+  // import knows: written in bulk, as a conditional put each would cost a
+  // request per pair.
+  const linkAll = (links: IdentityLink[]): Promise<void> =>
+    checkpoint.freshTables ? deps.identity.linkInBulk(links) : deps.identity.link(links);
   const linked = new Map<string, string>();
   for (const [userId, anonymousId, at] of readJsonLines<LinkLine>(linksPath)) {
     const key = pairKey(userId, anonymousId);
@@ -644,7 +657,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             unique.length > 0
               ? deps.events.storeEvents(unique, { origin: 'import', knownNew })
               : Promise.resolve({ duplicates: new Set<string>() }),
-            links.length > 0 ? deps.identity.link(links.map((l) => ({ ...l, origin: 'import' as const }))) : Promise.resolve(),
+            links.length > 0 ? linkAll(links.map((l) => ({ ...l, origin: 'import' as const }))) : Promise.resolve(),
           ]);
           // Handled when committed; until then, do not let a failure go unobserved.
           written.catch(() => undefined);

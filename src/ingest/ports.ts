@@ -60,6 +60,11 @@ export interface IdentityLink {
 export interface IdentityStore {
   /** Links each pair, keeping its earliest linkedAt. */
   link(links: readonly IdentityLink[]): Promise<void>;
+  /**
+   * Writes links unconditionally, in bulk. Only for a bulk import into tables
+   * that held no events, which knows each pair's earliest time itself.
+   */
+  linkInBulk(links: readonly IdentityLink[]): Promise<void>;
   anonymousIdsOf(userId: string): Promise<string[]>;
   /** A user's links with when each was made. */
   linksOf(userId: string): Promise<{ anonymousId: string; linkedAt: string }[]>;

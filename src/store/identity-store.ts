@@ -6,12 +6,24 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IdentityLink, IdentityStore } from '../ingest/ports';
 import { mapLimit } from '../lib/concurrency';
+import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 
 /** Links read per user or visitor; a user with more anonymous ids than this is a shared device or a bug. */
 export const MAX_LINKS_READ = 1_000;
 /** Links written at once: each is a conditional put of its own, which a batch write cannot be. */
 export const LINK_WRITE_CONCURRENCY = 8;
+
+function linkItem(l: IdentityLink): Record<string, unknown> {
+  return {
+    pk: `user#${l.userId}`,
+    sk: `anon#${l.anonymousId}`,
+    messageId: l.messageId,
+    type: l.type,
+    linkedAt: l.linkedAt,
+    origin: l.origin,
+  };
+}
 
 export class DynamoIdentityStore implements IdentityStore {
   constructor(
@@ -34,19 +46,20 @@ export class DynamoIdentityStore implements IdentityStore {
     await mapLimit([...earliest.values()], LINK_WRITE_CONCURRENCY, (l) => this.linkOne(l));
   }
 
+  async linkInBulk(links: readonly IdentityLink[]): Promise<void> {
+    await batchWriteAll(
+      this.doc,
+      this.table,
+      links.map((l) => ({ PutRequest: { Item: linkItem(l) } })),
+    );
+  }
+
   private async linkOne(l: IdentityLink): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            pk: `user#${l.userId}`,
-            sk: `anon#${l.anonymousId}`,
-            messageId: l.messageId,
-            type: l.type,
-            linkedAt: l.linkedAt,
-            origin: l.origin,
-          },
+          Item: linkItem(l),
           ConditionExpression: 'attribute_not_exists(pk) OR linkedAt > :t',
           ExpressionAttributeValues: { ':t': l.linkedAt },
         }),

@@ -386,6 +386,31 @@ async function liveVisit(deps: Deps, anonymousId: string, userId: string, timest
   await refreshUserRollup(userId, deps);
 }
 
+describe('identity links from sma import', () => {
+  it('keep their earliest time when a later identify of the pair comes first, into empty tables and into used ones', async () => {
+    // Prepare: the later identify first in file order, in a batch of its own
+    const dir = mkdtempSync(join(tmpdir(), 'sma-import-links-'));
+    const events = [
+      identifyEvent({ anonymousId: 'a-9', userId: 'u-9', timestamp: '2024-06-01T00:00:00.000Z' }),
+      identifyEvent({ anonymousId: 'a-9', userId: 'u-9', timestamp: '2024-02-01T00:00:00.000Z' }),
+    ];
+    writeFileSync(join(dir, 'links.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const empty = buildDeps(await freshConfig());
+    const used = buildDeps(await freshConfig());
+    await ingestEvents([pageEvent({ anonymousId: 'someone-else' })], used.events);
+
+    // Act
+    const summary = await importHistory([dir], empty, { ...tempPaths(), batchSize: 1 });
+    await importHistory([dir], used, { ...tempPaths(), batchSize: 1 });
+
+    // Assess
+    expect(summary.links).toBe(1);
+    for (const deps of [empty, used]) {
+      expect(await deps.identity.linksOf('u-9')).toEqual([{ anonymousId: 'a-9', linkedAt: '2024-02-01T00:00:00.000Z' }]);
+    }
+  });
+});
+
 describe('report counters after sma import', () => {
   it('sets every counter, users under every model included, to a recount of the imported events', async () => {
     // Prepare
