@@ -34,6 +34,7 @@ function parseDate(value: string | undefined, flag: string): Date | undefined {
 function formatSummary(s: BackfillSummary, flags: BackfillFlags): string {
   const lines = [
     `backfill ${s.dryRun ? '(dry run: nothing was sent)' : s.resumed ? 'resumed and finished' : 'finished'}`,
+    ...(s.retried > 0 ? [`  sent again            the messages of ${s.retried} id(s) that had failed in the last run`] : []),
     `  users considered      ${s.users}${flags.anonymous ? `, anonymous visitors ${s.anonymous}` : ''}`,
     `  with touches in range ${s.inRange}`,
     `  messages              ${s.messages} (${s.identifies} identify, ${s.tracks} track)`,
@@ -45,8 +46,10 @@ function formatSummary(s: BackfillSummary, flags: BackfillFlags): string {
       `  failed                ${s.failedMessages}`,
     );
     for (const f of s.failures.slice(0, 10))
+      lines.push(`    ${f.messageIds.length} message(s): ${f.error}${f.retryable ? ' (temporary)' : ''}`);
+    if (s.failedIds > 0)
       lines.push(
-        `    ${f.messageIds.length} message(s): ${f.error}${f.retryable ? ' (temporary: run the same command again to retry)' : ''}`,
+        `  the checkpoint keeps the ${s.failedIds} id(s) whose messages failed: run the same command again to send only theirs${s.failures.some((f) => !f.retryable) ? ' (a refused message, a 4xx, fails again until its cause is fixed)' : ''}`,
       );
   } else {
     lines.push('  first messages that would be sent:');
@@ -61,6 +64,8 @@ export async function runBackfill(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
 ): Promise<number> {
   try {
+    if (flags.rate !== undefined && !(Number.isFinite(flags.rate) && flags.rate > 0))
+      throw new Error('--rate must be a number of requests per second above 0, like 20 or 0.5');
     const since = parseDate(flags.since, '--since');
     const until = parseDate(flags.until, '--until');
     const config = targetConfig(flags);

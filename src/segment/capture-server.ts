@@ -33,7 +33,7 @@ export interface SegmentCapture {
   /** Accepted messages, in arrival order. */
   messages: CapturedMessage[];
   /** Every request, with the answer it got. */
-  requests: { status: number; count: number; bytes: number }[];
+  requests: { status: number; count: number; bytes: number; /** When it arrived, by this server's clock (ms). */ at: number }[];
   /** Answers to give before behaving normally, in order. */
   script: Scripted[];
   close(): Promise<void>;
@@ -62,7 +62,7 @@ export async function startSegmentCapture(writeKey: string | undefined, options:
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const record = (status: number, count = 0): void => void capture.requests.push({ status, count, bytes: raw.length });
+      const record = (status: number, count = 0): void => void capture.requests.push({ status, count, bytes: raw.length, at: Date.now() });
       const scripted = capture.script.shift();
       if (scripted === 'hang') {
         hanging.push(res);

@@ -14,6 +14,17 @@ export const MAX_LINKS_READ = 1_000;
 /** Links written at once: each is a conditional put of its own, which a batch write cannot be. */
 export const LINK_WRITE_CONCURRENCY = 8;
 
+/** One link per pair, its earliest: a batch write may not hold a key twice. */
+function earliestPerPair(links: readonly IdentityLink[]): IdentityLink[] {
+  const earliest = new Map<string, IdentityLink>();
+  for (const l of links) {
+    const key = `${l.userId}\u0000${l.anonymousId}`;
+    const seen = earliest.get(key);
+    if (!seen || l.linkedAt < seen.linkedAt) earliest.set(key, l);
+  }
+  return [...earliest.values()];
+}
+
 function linkItem(l: IdentityLink): Record<string, unknown> {
   return {
     pk: `user#${l.userId}`,
@@ -37,20 +48,14 @@ export class DynamoIdentityStore implements IdentityStore {
    * first were), and an earlier one, arriving late, moves the link back.
    */
   async link(links: readonly IdentityLink[]): Promise<void> {
-    const earliest = new Map<string, IdentityLink>();
-    for (const l of links) {
-      const key = `${l.userId}\u0000${l.anonymousId}`;
-      const seen = earliest.get(key);
-      if (!seen || l.linkedAt < seen.linkedAt) earliest.set(key, l);
-    }
-    await mapLimit([...earliest.values()], LINK_WRITE_CONCURRENCY, (l) => this.linkOne(l));
+    await mapLimit(earliestPerPair(links), LINK_WRITE_CONCURRENCY, (l) => this.linkOne(l));
   }
 
   async linkInBulk(links: readonly IdentityLink[]): Promise<void> {
     await batchWriteAll(
       this.doc,
       this.table,
-      links.map((l) => ({ PutRequest: { Item: linkItem(l) } })),
+      earliestPerPair(links).map((l) => ({ PutRequest: { Item: linkItem(l) } })),
     );
   }
 

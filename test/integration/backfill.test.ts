@@ -1,7 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backfill, type BackfillOptions } from '../../src/backfill/backfill';
+import { parseConfig } from '../../src/config';
+import { projectRoot } from '../../src/lib/project-root';
+import { rateLimited } from '../../src/segment/rate-limit';
+import { fetchHttpClient } from '../../src/segment/batch-client';
+import { attributionHistory } from '../helpers/history';
+import { createTables, testEnv } from '../helpers/tables';
+import { backfill, BACKFILL_CHUNK, type BackfillOptions } from '../../src/backfill/backfill';
 import { listUnlinkedAnonymous, listUsers } from '../../src/backfill/candidates';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { importHistory } from '../../src/import/importer';
@@ -106,4 +113,130 @@ describe('sma backfill against DynamoDB Local and a capture server', () => {
     expect(summary.failedMessages).toBeGreaterThan(0);
     expect(summary.failures[0]).toMatchObject({ status: 400, retryable: false, error: 'Segment answered 400' });
   });
+});
+
+describe('sma backfill checkpoints and --rate', () => {
+  const env = testEnv();
+  const config = parseConfig(env);
+  const deps = buildDeps(config);
+  let users: string[];
+  let dir: string;
+
+  beforeAll(async () => {
+    await createTables(config);
+    dir = mkdtempSync(join(tmpdir(), 'sma-backfill-resume-'));
+    const events = attributionHistory({ seed: 5, users: 500, visitors: 600, pageViews: 900 });
+    writeFileSync(join(dir, 'history.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    await importHistory([join(dir, 'history.jsonl')], deps, {
+      checkpointPath: join(dir, 'import.json'),
+      rejectsPath: join(dir, 'rejects.jsonl'),
+    });
+    users = await listUsers(deps.doc, config.tables);
+  });
+
+  const optionsFor = (checkpointPath: string): BackfillOptions => ({
+    identify: true,
+    track: true,
+    dryRun: false,
+    eventName: 'Source Identified',
+    model: deps.model,
+    checkpointPath,
+  });
+
+  /** Every messageId a full backfill sends, from one clean run into a capture server of its own. */
+  async function expectedIds(): Promise<Set<string>> {
+    const capture = await startSegmentCapture(WRITE_KEY);
+    try {
+      const segment = new SegmentBatchClient({ writeKey: WRITE_KEY, host: capture.url });
+      await backfill({ users, anonymous: [] }, { ...deps, segment }, optionsFor(join(mkdtempSync(join(tmpdir(), 'sma-bf-')), 'c.json')));
+      return new Set(capture.messages.map((m) => String(m.messageId)));
+    } finally {
+      await capture.close();
+    }
+  }
+
+  it('keeps the ids whose messages failed in the checkpoint, and a re-run sends only theirs', async () => {
+    // Prepare: Segment refuses the first request (a whole chunk of ids)
+    const capture = await startSegmentCapture(WRITE_KEY);
+    capture.script.push({ status: 400 });
+    const segment = new SegmentBatchClient({ writeKey: WRITE_KEY, host: capture.url });
+    const checkpointPath = join(mkdtempSync(join(tmpdir(), 'sma-bf-')), 'checkpoint.json');
+
+    // Act
+    const first = await backfill({ users, anonymous: [] }, { ...deps, segment }, optionsFor(checkpointPath));
+    const afterFirst = capture.messages.length;
+    const kept = existsSync(checkpointPath);
+    const second = await backfill({ users, anonymous: [] }, { ...deps, segment }, optionsFor(checkpointPath));
+    await capture.close();
+
+    // Assess
+    expect(users.length).toBeGreaterThan(BACKFILL_CHUNK);
+    expect(first.failedIds).toBeGreaterThan(0);
+    expect(first.failedIds).toBeLessThanOrEqual(BACKFILL_CHUNK);
+    expect(kept).toBe(true);
+    expect(second).toMatchObject({ resumed: true, retried: first.failedIds, failedMessages: 0, failedIds: 0 });
+    expect(capture.messages.length - afterFirst).toBe(first.failedMessages);
+    expect(new Set(capture.messages.map((m) => String(m.messageId)))).toEqual(await expectedIds());
+    expect(existsSync(checkpointPath)).toBe(false);
+  });
+
+  it('spaces its requests by --rate, by the capture server clock', async () => {
+    // Prepare
+    const rate = 5;
+    const capture = await startSegmentCapture(WRITE_KEY);
+    const segment = new SegmentBatchClient({ writeKey: WRITE_KEY, host: capture.url, http: rateLimited(fetchHttpClient, rate) });
+
+    // Act
+    await backfill({ users, anonymous: [] }, { ...deps, segment }, optionsFor(join(mkdtempSync(join(tmpdir(), 'sma-bf-')), 'c.json')));
+    await capture.close();
+
+    // Assess: the requests' rate as the server saw it, against --rate (slower is fine, faster is not)
+    const times = capture.requests.map((r) => r.at);
+    const span = ((times[times.length - 1] ?? 0) - (times[0] ?? 0)) / 1000;
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect((times.length - 1) / span / rate).toBeLessThanOrEqual(1.05);
+  });
+
+  it('resumes after a SIGKILL without sending what it had sent again, and ends with every message sent', async () => {
+    // Prepare: the CLI at one request a second, killed once its second request arrived
+    const capture = await startSegmentCapture(WRITE_KEY);
+    const checkpointPath = join(mkdtempSync(join(tmpdir(), 'sma-bf-')), 'checkpoint.json');
+    const run = (): ChildProcess =>
+      spawn(
+        process.execPath,
+        [
+          join(projectRoot(), 'bin', 'sma.js'),
+          'backfill',
+          '--endpoint',
+          String(config.dynamodbEndpoint),
+          '--rate',
+          '1',
+          '--checkpoint',
+          checkpointPath,
+        ],
+        {
+          env: { ...process.env, ...env, ANALYTICS_WRITE_KEY: WRITE_KEY, SEGMENT_API_HOST: capture.url },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    const killed = run();
+    while (capture.requests.length < 2) await new Promise((r) => setTimeout(r, 20));
+    killed.kill('SIGKILL');
+    await new Promise((r) => killed.once('exit', r));
+    const beforeResume = capture.messages.length;
+
+    // Act
+    const resumed = run();
+    let out = '';
+    resumed.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise((r) => resumed.once('exit', r));
+    await capture.close();
+
+    // Assess: all sent; the resumed run sent at most the chunk in flight again, not the chunks before it
+    const expected = await expectedIds();
+    expect(code).toBe(0);
+    expect(out).toContain('resumed and finished');
+    expect(new Set(capture.messages.map((m) => String(m.messageId)))).toEqual(expected);
+    expect(capture.messages.length - beforeResume).toBeLessThan(expected.size);
+  }, 60_000);
 });

@@ -395,17 +395,17 @@ describe('identity links from sma import', () => {
       identifyEvent({ anonymousId: 'a-9', userId: 'u-9', timestamp: '2024-02-01T00:00:00.000Z' }),
     ];
     writeFileSync(join(dir, 'links.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    const empty = buildDeps(await freshConfig());
-    const used = buildDeps(await freshConfig());
+    const [empty, emptyOneByOne, used] = [buildDeps(await freshConfig()), buildDeps(await freshConfig()), buildDeps(await freshConfig())];
     await ingestEvents([pageEvent({ anonymousId: 'someone-else' })], used.events);
 
-    // Act
-    const summary = await importHistory([dir], empty, { ...tempPaths(), batchSize: 1 });
+    // Act: both in one batch, and each in a batch of its own
+    const summary = await importHistory([dir], empty, tempPaths());
+    await importHistory([dir], emptyOneByOne, { ...tempPaths(), batchSize: 1 });
     await importHistory([dir], used, { ...tempPaths(), batchSize: 1 });
 
     // Assess
     expect(summary.links).toBe(1);
-    for (const deps of [empty, used]) {
+    for (const deps of [empty, emptyOneByOne, used]) {
       expect(await deps.identity.linksOf('u-9')).toEqual([{ anonymousId: 'a-9', linkedAt: '2024-02-01T00:00:00.000Z' }]);
     }
   });
