@@ -4,6 +4,8 @@
  * send an internal message to a client.
  */
 
+import { ZodError } from 'zod';
+
 /** The base class of every sma error. */
 export class SmaError extends Error {
   override name = 'SmaError';
@@ -60,4 +62,9 @@ export class NotConfiguredError extends SmaError {
   ) {
     super(message, { retryable: true });
   }
+}
+
+/** True for a failure that retrying cannot fix: a non-retryable SmaError, or data that does not parse. */
+export function isPermanent(e: unknown): boolean {
+  return (e instanceof SmaError && !e.retryable) || e instanceof ZodError;
 }

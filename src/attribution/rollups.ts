@@ -13,6 +13,7 @@
  *   time decay, position based). A user with no touches is counted as
  *   Unassigned, so the users of a day always add up.
  */
+import { boundedUtf8 } from '../lib/utf8';
 import { CREDIT_MODELS, firstTouch, lastTouch, touchCredits, type ModelOptions } from './models';
 import { compareByTime, type Touch } from './touches';
 
@@ -50,9 +51,17 @@ export type Contribution = Record<string, number>;
 /** Separates the parts of a counter id; a control character no channel, source or campaign contains after cleaning. */
 const SEP = '\u001f';
 
+/**
+ * The most bytes of a source or campaign in a counter id. Ids are sort keys
+ * (at most 1,024 bytes with an import's tag); a longer value counts under a
+ * bounded form that stays distinct (boundedUtf8), while its touches keep it
+ * whole.
+ */
+export const MAX_COUNTER_PART_BYTES = 200;
+
 /** The counter id: `<day>#<metric>#<channel>␟<source>␟<campaign>`, sorted by day first. */
 export function counterId(k: CounterKey): string {
-  const clean = (s: string): string => s.replaceAll(SEP, ' ');
+  const clean = (s: string): string => boundedUtf8(s.replaceAll(SEP, ' '), MAX_COUNTER_PART_BYTES);
   return `${k.day}#${k.metric}#${clean(k.channel)}${SEP}${clean(k.source)}${SEP}${clean(k.campaign)}`;
 }
 

@@ -13,6 +13,7 @@
  * new touch.
  */
 import type { Classification, Classifier } from '../source';
+import { truncateUtf8, utf8Bytes } from '../lib/utf8';
 
 /** GA4's default session timeout: a same-source view within it continues the visit. */
 export const SAME_SOURCE_WINDOW_MS = 30 * 60 * 1000;
@@ -22,6 +23,14 @@ export const SAME_SOURCE_WINDOW_MS = 30 * 60 * 1000;
  * come near it.
  */
 export const MAX_TOUCHES_PER_VISITOR = 300;
+/**
+ * The most bytes of the touch list's JSON, below the item's 400 KB with room
+ * for its other attributes: a visitor with long URLs keeps fewer touches, the
+ * first and the latest that fit.
+ */
+export const MAX_TOUCHES_BYTES = 300_000;
+/** The most bytes of any one text of a touch (a URL, a utm value): a touch is at most a few KB. */
+export const MAX_TOUCH_FIELD_BYTES = 1_000;
 
 /** Segment's `context.campaign`, which analytics.js fills from the URL's utm_* parameters. */
 export interface CampaignContext {
@@ -116,13 +125,33 @@ export function viewTouch(view: PageView, classify: Classifier): Touch {
   const url = landingUrl(view);
   const c = classify({ url, referrer: view.referrer });
   const tagged = c.click_id !== null || (url !== undefined && /[?&]utm_/i.test(url));
-  return {
+  return boundTexts({
     ...c,
     messageId: view.messageId,
     timestamp: view.timestamp,
     landing_page: view.url || null,
     referrer: view.referrer || null,
     rule: tagged ? 'campaign' : isSourced(c) ? 'referrer' : 'first-view',
+  });
+}
+
+/** A touch with each text cut to MAX_TOUCH_FIELD_BYTES (only hostile or broken pages have longer ones). */
+function boundTexts(t: Touch): Touch {
+  const texts = [t.landing_page, t.referrer, t.source, t.medium, t.campaign, t.content, t.term, t.campaign_id, t.referrer_host, t.reason];
+  if (texts.every((v) => v === null || v.length * 3 <= MAX_TOUCH_FIELD_BYTES)) return t;
+  const cut = <V extends string | null>(v: V): V => (v === null ? v : (truncateUtf8(v, MAX_TOUCH_FIELD_BYTES) as V));
+  return {
+    ...t,
+    landing_page: cut(t.landing_page),
+    referrer: cut(t.referrer),
+    source: cut(t.source),
+    medium: cut(t.medium),
+    campaign: cut(t.campaign),
+    content: cut(t.content),
+    term: cut(t.term),
+    campaign_id: cut(t.campaign_id),
+    referrer_host: cut(t.referrer_host),
+    reason: cut(t.reason),
   };
 }
 
@@ -143,8 +172,23 @@ export function selectTouches(candidates: readonly Touch[]): Touch[] {
     // A first view from an internal or ignored referrer still starts the visitor's history, as direct.
     touches.push(candidate.touch ? candidate : { ...candidate, touch: true, reason: `first page view; ${candidate.reason}` });
   });
-  if (touches.length <= MAX_TOUCHES_PER_VISITOR) return touches;
-  return [touches[0] as Touch, ...touches.slice(touches.length - (MAX_TOUCHES_PER_VISITOR - 1))];
+  return withinBudget(touches);
+}
+
+/** The first touch and the latest ones, at most MAX_TOUCHES_PER_VISITOR of them and MAX_TOUCHES_BYTES of JSON. */
+function withinBudget(touches: Touch[]): Touch[] {
+  // Bounded texts make a touch at most about 12 KB of JSON: a short list fits without measuring.
+  if (touches.length * 12_000 <= MAX_TOUCHES_BYTES) return touches;
+  const [first, ...rest] = touches;
+  if (!first) return touches;
+  let bytes = utf8Bytes(JSON.stringify(first));
+  let kept = 0;
+  for (let i = rest.length - 1; i >= 0 && kept < MAX_TOUCHES_PER_VISITOR - 1; i--) {
+    bytes += utf8Bytes(JSON.stringify(rest[i])) + 1;
+    if (bytes > MAX_TOUCHES_BYTES) break;
+    kept += 1;
+  }
+  return kept === rest.length ? touches : [first, ...rest.slice(rest.length - kept)];
 }
 
 /** Derives a visitor's touches from all of its page views, in any order. */

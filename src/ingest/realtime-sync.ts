@@ -12,7 +12,7 @@
  * and never sends.
  */
 import type { Touch } from '../attribution/touches';
-import { SmaError } from '../errors';
+import { isPermanent, SmaError } from '../errors';
 import { mapLimit } from '../lib/concurrency';
 import { logger } from '../lib/logger';
 import type { SegmentBatchClient } from '../segment/batch-client';
@@ -32,6 +32,8 @@ export interface SyncDeps extends RollupDeps {
   segment: SegmentBatchClient;
   eventName: string;
   mode: SyncMode;
+  /** Where a refresh that failed for good goes (see setAside in the stream handlers); it is not retried. */
+  setAside: (what: Record<string, unknown>, e: unknown) => Promise<void>;
 }
 
 /** Segment could not take the messages for now; the stream retries the records. */
@@ -84,6 +86,16 @@ async function send(change: RollupChange, deps: SyncDeps): Promise<void> {
  */
 export async function processAttributionChanges<Ref>(changes: readonly AttributionChange<Ref>[], deps: SyncDeps): Promise<Set<Ref>> {
   const failed = new Set<Ref>();
+  /** A failure a retry can fix fails its records; any other is set aside, and they count as done. */
+  const onFailure = async (what: Record<string, unknown>, e: unknown, refs: readonly Ref[]): Promise<void> => {
+    if (isPermanent(e)) return deps.setAside(what, e);
+    logger.warn('attribution refresh failed; the stream will retry', {
+      ...what,
+      error: e instanceof Error ? e.name : typeof e,
+      detail: e instanceof Error ? e.message : undefined,
+    });
+    for (const ref of refs) failed.add(ref);
+  };
   // Phase 1: visitors, once each.
   const visitors = new Map<string, Ref[]>();
   const users = new Map<string, Ref[]>();
@@ -102,8 +114,7 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
       ]);
       for (const userId of userIds) touch(users, userId, refs);
     } catch (e: unknown) {
-      logFailure('visitor', e);
-      for (const ref of refs) failed.add(ref);
+      await onFailure({ visitorKey }, e, refs);
     }
   });
   // Phase 2: users, once each, after their visitors.
@@ -111,19 +122,8 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
     try {
       await refreshUserRollup(userId, deps, (change) => send(change, deps));
     } catch (e: unknown) {
-      logFailure('user', e);
-      for (const ref of refs) failed.add(ref);
+      await onFailure({ userId }, e, refs);
     }
   });
   return failed;
-}
-
-function logFailure(entity: string, e: unknown): void {
-  const retryable = e instanceof SmaError && e.retryable;
-  const log = retryable ? logger.warn.bind(logger) : logger.error.bind(logger);
-  log('attribution refresh failed; the stream will retry', {
-    entity,
-    error: e instanceof Error ? e.name : typeof e,
-    detail: e instanceof Error ? e.message : undefined,
-  });
 }

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { utf8Bytes } from '../lib/utf8';
 
 /** Segment rejects messages over 32 KB (HTTP Tracking API limits). */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -12,10 +13,11 @@ export const MAX_TRACKING_API_BATCH = 2500;
 /** Webhooks (Actions) batches up to 4,000 events per request (Segment's maximum batch size). */
 export const MAX_ACTIONS_BATCH = 4000;
 /**
- * DynamoDB keys are at most 2,048 bytes; ids are also part of composite keys
- * (`visitor#anon#<id>`), so cap them well below that.
+ * DynamoDB sort keys are at most 1,024 bytes of UTF-8 and partition keys
+ * 2,048; ids are parts of both (`anon#<id>` is the user map's sort key), so
+ * they are capped well below, by bytes.
  */
-export const MAX_ID_LENGTH = 512;
+export const MAX_ID_BYTES = 512;
 
 /**
  * An id: a string or number. Null and empty strings count as absent (a common
@@ -30,7 +32,7 @@ const id = z
   .pipe(
     z
       .string()
-      .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+      .refine((s) => utf8Bytes(s) <= MAX_ID_BYTES, `must be at most ${MAX_ID_BYTES} bytes (UTF-8)`)
       // NUL and other control characters break keys, logs and exports.
       // eslint-disable-next-line no-control-regex
       .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters')

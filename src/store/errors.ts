@@ -12,8 +12,16 @@ const PERMANENT = new Set(['ValidationException', 'SerializationException']);
 export function toStorageError(operation: string, e: unknown): SmaError {
   if (e instanceof SmaError) return e;
   const name = e instanceof Error ? e.name : 'UnknownError';
-  if (PERMANENT.has(name)) return new SmaError(`DynamoDB rejected ${operation} (${name})`, { retryable: false, cause: e });
+  if (PERMANENT.has(name) || invalidTransaction(e))
+    return new SmaError(`DynamoDB rejected ${operation} (${name})`, { retryable: false, cause: e });
   return new StorageUnavailableError(`DynamoDB ${operation} failed (${name})`, e);
+}
+
+/** A transaction DynamoDB cancelled because an action was invalid (a key or an item too large), which no retry changes. */
+function invalidTransaction(e: unknown): boolean {
+  if (!(e instanceof Error) || e.name !== 'TransactionCanceledException') return false;
+  const reasons = 'CancellationReasons' in e && Array.isArray(e.CancellationReasons) ? (e.CancellationReasons as { Code?: string }[]) : [];
+  return reasons.some((r) => r.Code === 'ValidationError') || /ValidationError/.test(e.message);
 }
 
 /** Runs a DynamoDB call and converts its failure. */

@@ -66,7 +66,7 @@ function bodyOf(c: EventCase, anon: string, msg: string): Buffer {
     case 'bigEvent':
       return Buffer.from(JSON.stringify({ ...validPage(anon, msg), properties: { pad: 'x'.repeat(n) } }));
     case 'longField':
-      return Buffer.from(JSON.stringify({ ...validPage(anon, msg), [String(g.field)]: 'z'.repeat(n) }));
+      return Buffer.from(JSON.stringify({ ...validPage(anon, msg), [String(g.field)]: String(g.char ?? 'z').repeat(n) }));
     case 'invalidUtf8': {
       const [head, tail] = JSON.stringify({ ...validPage(anon, msg), properties: { title: '@@' } }).split('@@');
       return Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(tail ?? '')]);
@@ -255,5 +255,57 @@ describe('the bad-input corpus through sls offline', () => {
     expect(lines.length).toBeGreaterThan(25);
     expect(summary).toMatchObject({ read: lines.length + 1, stored: 1, rejected: lines.length });
     expect(rejects.map((r) => r.reason.split(':')[0])).toEqual(lines.map(({ c }) => c.field));
+  });
+});
+
+describe('valid events that used to poison a stream', () => {
+  /** Posts an event, then another visitor's page view, and waits for both visitors' touches. */
+  async function processedWithNeighbour(events: Record<string, unknown>[], anonymousId: string): Promise<Record<string, unknown>> {
+    const neighbour = `n-${randomUUID()}`;
+    for (const e of events) expect((await stack.post(e)).status).toBe(200);
+    expect(
+      (await stack.post(pageEvent({ anonymousId: neighbour, url: 'https://www.example.com/?utm_source=ok&utm_medium=email' }))).status,
+    ).toBe(200);
+    await stack.eventually(`/api/anonymous/${neighbour}`, (j) => (j.touches as unknown[]).length === 1);
+    return stack.eventually(`/api/anonymous/${anonymousId}`, (j) => (j.touches as unknown[]).length > 0);
+  }
+
+  it('counts utm values of 250 CJK characters under a bounded name, and the next visitor gets its touch', async () => {
+    // Prepare: about 750 bytes each; whole in a counter id, they would pass the 1,024-byte sort key
+    const anonymousId = `cjk-${randomUUID()}`;
+    const long = (tag: string) => encodeURIComponent(`${tag}${'漢'.repeat(250)}`);
+    const url = `https://www.example.com/?utm_source=${long('s')}&utm_medium=email&utm_campaign=${long('c')}`;
+
+    // Act
+    const view = await processedWithNeighbour([pageEvent({ anonymousId, url, timestamp: '2026-05-02T10:00:00.000Z' })], anonymousId);
+    const report = await stack.getJson('/api/report?since=2026-05-02&until=2026-05-02');
+
+    // Assess
+    expect((view.touches as { source: string }[])[0]?.source.startsWith('s漢漢')).toBe(true);
+    expect(report.status).toBe(200);
+    expect(JSON.stringify(report.json.sources)).toMatch(/s漢+…[0-9a-f]{8}/);
+  });
+
+  it('keeps the touches of 15 page views with 30 KB URLs within one item, and the next visitor gets its touch', async () => {
+    // Prepare: a new campaign on every view, so each is a touch; 455 KB of touches whole
+    const anonymousId = `big-${randomUUID()}`;
+    // (the URL in context.page only: twice, it would pass Segment's 32 KB per event)
+    const events = Array.from({ length: 15 }, (_, i) => ({
+      ...pageEvent({
+        anonymousId,
+        timestamp: `2026-05-03T${String(i).padStart(2, '0')}:00:00.000Z`,
+        url: `https://www.example.com/?utm_source=s${i}&utm_medium=email&pad=${'x'.repeat(30_000)}`,
+      }),
+      properties: {},
+    }));
+
+    // Act
+    const view = await processedWithNeighbour(events, anonymousId);
+    await stack.eventually(`/api/anonymous/${anonymousId}`, (j) => (j.touches as unknown[]).length === 15);
+
+    // Assess: every touch kept, each URL cut to 1,000 bytes
+    expect(Math.max(...(view.touches as { landing_page: string }[]).map((t) => Buffer.byteLength(t.landing_page)))).toBeLessThanOrEqual(
+      1_000,
+    );
   });
 });

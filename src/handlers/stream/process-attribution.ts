@@ -8,7 +8,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
 import { loadDeps } from '../deps';
-import { liveImage, withSendDeadline } from './records';
+import { liveImage, withSendDeadline, syncDepsOf } from './records';
 
 /** The user a live link record concerns, if it is one. */
 function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined {
@@ -22,10 +22,6 @@ function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined
 export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
   const deps = withSendDeadline(await loadDeps(['writeKey']), context);
   const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
-  const failed = await processAttributionChanges(changes, {
-    ...deps,
-    eventName: deps.config.segment.eventName,
-    mode: deps.config.realtimeSync,
-  });
+  const failed = await processAttributionChanges(changes, syncDepsOf('processAttribution', deps));
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 };

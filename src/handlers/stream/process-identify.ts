@@ -7,14 +7,17 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { linkIdentities } from '../../ingest/identity';
 import { linkingItemSchema } from '../../store/items';
 import { loadDeps } from '../deps';
-import { liveImage } from './records';
+import { liveImage, unlessPermanent } from './records';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
   const item = liveImage(record);
   if (!item) return;
-  await linkIdentities([linkingItemSchema.parse(item)], (await loadDeps()).identity);
+  const deps = await loadDeps();
+  await unlessPermanent('processIdentify', record, deps.events, () =>
+    linkIdentities([linkingItemSchema.parse(item)], deps.identity).then(() => undefined),
+  );
 };
 
 export const handler = async (event: DynamoDBStreamEvent, context: Context) =>

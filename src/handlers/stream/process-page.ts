@@ -14,7 +14,7 @@ import { processAttributionChanges, type AttributionChange } from '../../ingest/
 import { refreshVisitorTouches } from '../../ingest/touches';
 import { linkingItemSchema } from '../../store/items';
 import { loadDeps } from '../deps';
-import { liveImage, withSendDeadline } from './records';
+import { liveImage, syncDepsOf, unlessPermanent, withSendDeadline } from './records';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -34,7 +34,9 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context): Pro
     }
     const sequence = record.dynamodb?.SequenceNumber;
     if (sequence !== undefined) recordsOf.set(visitorKey, [...(recordsOf.get(visitorKey) ?? []), sequence]);
-    await Promise.all([refresh, linkIdentities([linkingItemSchema.parse(item)], deps.identity)]);
+    await unlessPermanent('processPage', record, deps.events, async () => {
+      await Promise.all([refresh, linkIdentities([linkingItemSchema.parse(item)], deps.identity)]);
+    });
   };
   const result = await processPartialResponse(event, handleRecord, processor, { context });
   // Counters and sync for the visitors whose touches were refreshed, at a
@@ -43,11 +45,7 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context): Pro
   const changes: AttributionChange<string>[] = [...recordsOf]
     .filter(([, sequences]) => !sequences.some((s) => failedRecords.has(s)))
     .map(([visitorKey]) => ({ kind: 'touches', visitorKey, ref: visitorKey }));
-  const failedVisitors = await processAttributionChanges(changes, {
-    ...deps,
-    eventName: deps.config.segment.eventName,
-    mode: deps.config.realtimeSync,
-  });
+  const failedVisitors = await processAttributionChanges(changes, syncDepsOf('processPage', deps));
   for (const visitorKey of failedVisitors) for (const s of recordsOf.get(visitorKey) ?? []) failedRecords.add(s);
   return { batchItemFailures: [...failedRecords].map((itemIdentifier) => ({ itemIdentifier })) };
 };

@@ -4,6 +4,12 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
+import { isPermanent } from '../../errors';
+import { MAX_REJECTED_BODY_BYTES } from '../../ingest/ingest-events';
+import type { EventStore } from '../../ingest/ports';
+import type { SyncDeps } from '../../ingest/realtime-sync';
+import type { Deps } from '../deps';
+import { logger } from '../../lib/logger';
 import type { SegmentBatchClient } from '../../segment/batch-client';
 
 /** The record's new item, or undefined for a REMOVE. */
@@ -37,4 +43,61 @@ export function withSendDeadline<D extends { segment: SegmentBatchClient }>(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): D {
   return { ...deps, segment: deps.segment.until(Date.now() + context.getRemainingTimeInMillis() - STREAM_SEND_MARGIN_MS) };
+}
+
+/**
+ * Sets aside what failed for good: logged at error level with what it was
+ * (a record's keys, an entity), and kept in the rejected list (GET
+ * /api/rejected, field `processing`), so that an operator sees it and `sma
+ * refresh` can repair it once the cause is fixed. The stream moves on: one
+ * bad record must not hold back the rest of its shard.
+ */
+export async function setAside(
+  fn: string,
+  what: Record<string, unknown>,
+  e: unknown,
+  events: Pick<EventStore, 'storeRejected'>,
+): Promise<void> {
+  const detail = e instanceof Error ? e.message : String(e);
+  logger.error('set aside: this cannot succeed on a retry', {
+    function: fn,
+    ...what,
+    error: e instanceof Error ? e.name : typeof e,
+    detail,
+  });
+  await events.storeRejected([
+    {
+      index: 0,
+      field: 'processing',
+      message: `${fn}: ${detail}`.slice(0, MAX_REJECTED_BODY_BYTES),
+      body: JSON.stringify(what).slice(0, MAX_REJECTED_BODY_BYTES),
+      receivedAt: new Date().toISOString(),
+    },
+  ]);
+}
+
+/** Runs one record's work; a permanent failure sets the record aside (setAside) instead of failing it. */
+export async function unlessPermanent(
+  fn: string,
+  record: DynamoDBRecord,
+  events: Pick<EventStore, 'storeRejected'>,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (e: unknown) {
+    if (!isPermanent(e)) throw e;
+    const keys = record.dynamodb?.Keys ? unmarshall(record.dynamodb.Keys as Record<string, AttributeValue>) : {};
+    await setAside(fn, { keys, sequenceNumber: record.dynamodb?.SequenceNumber }, e, events);
+  }
+}
+
+/** What real-time sync and the rollups need in a stream function `fn`, from its dependencies. */
+export function syncDepsOf(fn: string, deps: Deps): SyncDeps {
+  return {
+    ...deps,
+    eventName: deps.config.segment.eventName,
+    mode: deps.config.realtimeSync,
+    setAside: (what, e) => setAside(fn, what, e, deps.events),
+  };
 }

@@ -6,7 +6,10 @@ describe('parseEvent', () => {
     [{ type: 'page' }, 'anonymousId', 'anonymousId or userId is required'],
     [{ type: 'page', anonymousId: '' }, 'anonymousId', 'anonymousId or userId is required'],
     [{ type: 'page', anonymousId: 'a\u0000b' }, 'anonymousId', 'must not contain control characters'],
-    [{ type: 'page', anonymousId: 'x'.repeat(513) }, 'anonymousId', 'must be at most 512 characters'],
+    [{ type: 'page', anonymousId: 'x'.repeat(513) }, 'anonymousId', 'must be at most 512 bytes (UTF-8)'],
+    // 500 characters, 1,500 bytes: as a sort key (`anon#<id>`) it would pass DynamoDB's 1,024.
+    [{ type: 'page', anonymousId: '漢'.repeat(500) }, 'anonymousId', 'must be at most 512 bytes (UTF-8)'],
+    [{ type: 'identify', anonymousId: 'a', userId: '漢'.repeat(200) }, 'userId', 'must be at most 512 bytes (UTF-8)'],
     [{ type: 'page', anonymousId: { id: 1 } }, 'anonymousId', 'must be a string'],
     [{ type: 'alias', userId: 'u' }, 'previousId', 'is required'],
     [{ type: 'sing', userId: 'u' }, 'type', 'type must be one of page, screen, identify, alias, track, group'],
