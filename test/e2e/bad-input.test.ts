@@ -66,7 +66,9 @@ function bodyOf(c: EventCase, anon: string, msg: string): Buffer {
     case 'bigEvent':
       return Buffer.from(JSON.stringify({ ...validPage(anon, msg), properties: { pad: 'x'.repeat(n) } }));
     case 'longField':
-      return Buffer.from(JSON.stringify({ ...validPage(anon, msg), [String(g.field)]: String(g.char ?? 'z').repeat(n) }));
+      return Buffer.from(
+        JSON.stringify({ ...validPage(anon, msg), [String(g.field)]: (typeof g.char === 'string' ? g.char : 'z').repeat(n) }),
+      );
     case 'invalidUtf8': {
       const [head, tail] = JSON.stringify({ ...validPage(anon, msg), properties: { title: '@@' } }).split('@@');
       return Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(tail ?? '')]);
