@@ -6,7 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
 import { parseConfig, type Config } from '../config';
 import { buildDeps, type Deps } from '../handlers/deps';
-import { CLI_CLIENT_OPTIONS, createDocumentClient } from '../store/client';
+import { CLI_CLIENT_OPTIONS, CLI_SHARED_MAX_SOCKETS, createDocumentClient, type ClientOptions } from '../store/client';
+import { localStateDir, stackRunsOn } from '../local/stack-marker';
 import { startStreams } from '../store/local-streams';
 import { loadTableDefinitions } from '../store/table-definitions';
 import { importHistory, type ImportProgress, type ImportSummary } from '../import/importer';
@@ -38,8 +39,8 @@ export function targetConfig(flags: Pick<ImportFlags, 'stage' | 'region' | 'endp
 }
 
 /** The dependencies of a CLI command: the configured stores, with the CLI's patient timeouts (to connect, and per call). */
-export function cliDeps(config: Config): Deps {
-  return buildDeps(config, createDocumentClient(config, CLI_CLIENT_OPTIONS));
+export function cliDeps(config: Config, options: ClientOptions = {}): Deps {
+  return buildDeps(config, createDocumentClient(config, { ...CLI_CLIENT_OPTIONS, ...options }));
 }
 
 function formatSummary(s: ImportSummary): string {
@@ -73,7 +74,9 @@ export async function runImport(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
 ): Promise<number> {
   const config = targetConfig(flags);
-  const stores = cliDeps(config);
+  // A running local stack shares this DynamoDB Local: leave its live traffic room.
+  const shared = stackRunsOn(localStateDir(), config.dynamodbEndpoint);
+  const stores = cliDeps(config, shared ? { localMaxSockets: CLI_SHARED_MAX_SOCKETS } : {});
   const deps = {
     ...stores,
     // Only DynamoDB Local has the cost this avoids (src/store/local-streams.ts).
@@ -87,6 +90,10 @@ export async function runImport(
   io.stderr.write(
     `importing into ${config.dynamodbEndpoint ?? `AWS ${config.region}`}: ${config.tables.page}, ${config.tables.identify}, ${config.tables.userMap}, ${config.tables.attribution}\n`,
   );
+  if (shared)
+    io.stderr.write(
+      `the local stack is running on it: the import keeps ${CLI_SHARED_MAX_SOCKETS} requests in flight, so live events keep getting their touches\n`,
+    );
   const bar = io.stderr.isTTY
     ? new SingleBar({
         format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta}s',

@@ -9,11 +9,10 @@ import { projectRoot } from '../lib/project-root';
 import { startTableStreams } from '../store/local-streams';
 import { createMissingTables } from '../store/table-definitions';
 import { startOfflineStack } from '../local/offline-stack';
+import { localStateDir, removeStackMarker, writeStackMarker } from '../local/stack-marker';
 import type { ShardLag } from '../local/stream-runner';
 import { freePort, startDynamoDbLocal, type Started } from './processes';
 
-/** Where the stream runner keeps its checkpoints, and the on-failure queues their messages. */
-const LOCAL_STATE_DIR = '.sma-local';
 /** How often stream lag is checked, and how far behind a stream must be to be shown. */
 const LAG_CHECK_MS = 5_000;
 const LAG_SHOWN_MS = 5_000;
@@ -51,6 +50,7 @@ export interface LocalStackOptions {
 /** Starts the stack and keeps it running until SIGINT or SIGTERM. */
 export async function runLocalStack(options: LocalStackOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const root = projectRoot();
+  const stateDir = localStateDir(root);
   const say = (line: string): void => void out.write(`${line}\n`);
   const started: Started[] = [];
   let stopping = false;
@@ -58,6 +58,7 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     if (stopping) return;
     stopping = true;
     say('\nstopping…');
+    removeStackMarker(stateDir);
     for (const s of started.reverse()) await s.stop();
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
@@ -69,6 +70,8 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     say(`starting DynamoDB Local on port ${dynamoPort}${dbPath ? ` (data in ${dbPath})` : ' (in memory)'}…`);
     const dynamo = await startDynamoDbLocal({ port: dynamoPort, dbPath, log: options.verbose ? (l) => out.write(l) : undefined });
     started.push(dynamo);
+    // An import into this DynamoDB Local then leaves the stack's live traffic room.
+    writeStackMarker(stateDir, dynamo.endpoint);
 
     const env = {
       // Lambda runs Node 22; on a Node 20 laptop the SDK's notice about its 2027 releases is noise.
@@ -102,7 +105,7 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
       lambdaPort: await freePort(httpPort + 2),
       dynamodbEndpoint: dynamo.endpoint,
       region: config.region,
-      stateDir: join(root, LOCAL_STATE_DIR),
+      stateDir,
       freshTables: created.length > 0,
       timeoutMs: OFFLINE_START_TIMEOUT_MS,
       log: (l) => out.write(l),

@@ -160,6 +160,27 @@ Messages have deterministic ids: running a backfill again never duplicates in Se
       process.exitCode = await runBackfill(opts, { stdout: io.stdout, stderr: io.stderr });
     });
 
+  withTables(program.command('refresh'), 'write to')
+    .description(
+      'Rebuild touches and report counters from the stored events: for one visitor, one user, or every visitor seen since a day. Idempotent; sends nothing to Segment.',
+    )
+    .option('--visitor <anonymousId>', 'one visitor, by anonymous id')
+    .option('--user <id>', 'one user and every visitor linked to them')
+    .option('--since <YYYY-MM-DD>', 'every visitor with a page view on or after this day (a scan of the page table)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sma refresh --user u-123
+  $ npx sma refresh --since 2026-11-01 --aws --stage prod --region eu-west-1
+Run it after records went to a stream's on-failure queue, or were set aside (GET /api/rejected, field processing).`,
+    )
+    .action(async (opts: import('./refresh-command').RefreshFlags) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runRefresh } = require('./refresh-command') as typeof import('./refresh-command');
+      process.exitCode = await runRefresh(opts, { stdout: io.stdout, stderr: io.stderr });
+    });
+
   withTables(program.command('report'), 'read')
     .description('Where users come from: the /report tables in the terminal, from the rollup counters.')
     .option('--since <YYYY-MM-DD>', 'first day (default: 29 days before --until)')

@@ -70,7 +70,7 @@ import { withoutPersonalData } from '../segment/privacy';
 import { pageViewOf } from '../store/items';
 import { compactTouch, fullTouch, type CompactTouch } from '../store/touch-store';
 import { listInputs, readRecords, totalBytes } from './sources';
-import { importedUsers, seedUserChunk, userChunks, USER_CHUNK, type SpillFolder } from './user-counts';
+import { importedUsers, linksStored, linksWritten, seedUserChunk, userChunks, USER_CHUNK, type SpillFolder } from './user-counts';
 import { fingerprintOf, FingerprintSet } from './fingerprints';
 import type { S3Client } from '@aws-sdk/client-s3';
 
@@ -361,7 +361,7 @@ function readEarlier(path: string): Set<string> {
 function spillFolder(dir: string): SpillFolder {
   return {
     dir,
-    links: () => readJsonLines<[string, string]>(join(dir, 'links.jsonl')),
+    links: () => readJsonLines<LinkLine>(join(dir, 'links.jsonl')),
     *visitorKeys() {
       for (let b = 0; b < SPILL_BUCKETS; b++) {
         const earlier = readEarlier(bucketPath(dir, b, '.earlier.json'));
@@ -758,10 +758,13 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   // The users' counters, chunk by chunk, once every visitor's touches are in.
   const spill = spillFolder(spillDir);
   const users = await importedUsers(spill, deps.identity);
+  // Into tables that held no events, a user's links are the ones this import
+  // wrote (a live one meanwhile is counted by processAttribution after it).
+  const linksOf = checkpoint.freshTables ? linksWritten(spill) : linksStored(deps.identity);
   checkpoint.counts.users = users.length;
   progress('users');
   for (let chunk = Math.ceil(checkpoint.usersDone / USER_CHUNK); chunk < userChunks(users); chunk++) {
-    const counts = await seedUserChunk(spill, users, chunk, importTag, deps);
+    const counts = await seedUserChunk(spill, users, chunk, importTag, deps, linksOf);
     options.afterUserChunk?.(chunk + 1);
     addContribution(checkpoint.importCounts, counts);
     checkpoint.usersDone = Math.min(users.length, (chunk + 1) * USER_CHUNK);

@@ -15,8 +15,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { addContribution } from '../attribution/rollups';
-import type { IdentityStore, RollupSeed } from '../ingest/ports';
-import { refreshUserRollup, userSeed, type RollupDeps } from '../ingest/rollups';
+import type { IdentityStore } from '../ingest/ports';
+import { refreshUserRollup, userSeeds, type RollupDeps, type UserLink } from '../ingest/rollups';
 import { mapLimit } from '../lib/concurrency';
 import { writeFileAtomic } from '../lib/files';
 
@@ -33,8 +33,8 @@ export interface SpillFolder {
   dir: string;
   /** The visitor keys of every spill file, and those of them that had history before the import. */
   visitorKeys(): Iterable<{ key: string; earlier: boolean }>;
-  /** The [userId, anonymousId] pairs the import linked. */
-  links(): Iterable<[string, string]>;
+  /** The [userId, anonymousId, linkedAt] of each link the import wrote. */
+  links(): Iterable<[string, string, string]>;
 }
 
 const usersSchema = z.array(z.string());
@@ -68,14 +68,42 @@ export async function importedUsers(spill: SpillFolder, identity: Pick<IdentityS
   return list;
 }
 
+/** Where a chunk's users' links come from: the tables, or what the import wrote (into tables that held no events). */
+export type LinksOf = (userIds: readonly string[]) => Promise<Map<string, UserLink[]>>;
+
+/** Every user's links as the import wrote them, each pair at its earliest time. */
+export function linksWritten(spill: SpillFolder): LinksOf {
+  let byUser: Map<string, Map<string, string>> | undefined;
+  return (userIds) => {
+    if (!byUser) {
+      byUser = new Map();
+      for (const [userId, anonymousId, linkedAt] of spill.links()) {
+        const pairs = byUser.get(userId) ?? new Map<string, string>();
+        if ((pairs.get(anonymousId) ?? linkedAt) >= linkedAt) pairs.set(anonymousId, linkedAt);
+        byUser.set(userId, pairs);
+      }
+    }
+    const known = byUser;
+    const links = (u: string): UserLink[] => [...(known.get(u) ?? [])].map(([anonymousId, linkedAt]) => ({ anonymousId, linkedAt }));
+    return Promise.resolve(new Map(userIds.map((u) => [u, links(u)])));
+  };
+}
+
+/** Every user's links, read from the tables. */
+export function linksStored(identity: Pick<IdentityStore, 'linksOf'>): LinksOf {
+  return async (userIds) => new Map(await mapLimit(userIds, USER_CONCURRENCY, async (u) => [u, await identity.linksOf(u)] as const));
+}
+
 /** The seeds of one chunk of users: computed once, then kept. */
-async function chunkSeeds(spill: SpillFolder, chunk: number, users: readonly string[], tag: string, deps: RollupDeps) {
+async function chunkSeeds(spill: SpillFolder, chunk: number, users: readonly string[], tag: string, deps: RollupDeps, linksOf: LinksOf) {
   const path = join(spill.dir, `users-${chunk}.json`);
   if (existsSync(path)) return seedsSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  const seeds = await mapLimit(users, USER_CONCURRENCY, async (userId): Promise<[string, RollupSeed]> => [
-    userId,
-    await userSeed(userId, tag, deps),
-  ]);
+  const links = await linksOf(users);
+  const seeds = await userSeeds(
+    users.map((userId) => ({ userId, links: links.get(userId) ?? [] })),
+    tag,
+    deps,
+  );
   writeFileAtomic(path, JSON.stringify(seeds));
   return seeds;
 }
@@ -92,11 +120,13 @@ export async function seedUserChunk(
   chunk: number,
   tag: string,
   deps: RollupDeps,
+  linksOf: LinksOf,
 ): Promise<Record<string, number>> {
-  const seeds = await chunkSeeds(spill, chunk, users.slice(chunk * USER_CHUNK, (chunk + 1) * USER_CHUNK), tag, deps);
+  const seeds = await chunkSeeds(spill, chunk, users.slice(chunk * USER_CHUNK, (chunk + 1) * USER_CHUNK), tag, deps, linksOf);
   const counts: Record<string, number> = {};
+  const hadState = await deps.rollups.putUserSeeds(seeds);
   await mapLimit(seeds, USER_CONCURRENCY, async ([userId, seed]) => {
-    if (await deps.rollups.putUserSeed(userId, seed)) return addContribution(counts, seed.counts);
+    if (!hadState.has(userId)) return addContribution(counts, seed.counts);
     // Written by this import before it was stopped: it counts in these rows still.
     if ((await deps.rollups.stateOf({ kind: 'user', id: userId }))?.seed === tag) return addContribution(counts, seed.counts);
     await refreshUserRollup(userId, deps);

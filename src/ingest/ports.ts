@@ -31,6 +31,8 @@ export interface EventStore {
   ): Promise<{ duplicates: ReadonlySet<string> }>;
   /** True when no event is stored at all (a new installation): an import then knows every event it has not met is new. */
   holdsNoEvents(): Promise<boolean>;
+  /** The visitors with page views at or after `since` (YYYY-MM-DD), a page of keys at a time; a full scan of the page table. */
+  visitorsWithViewsSince(since: string): AsyncIterable<string[]>;
   /** Keeps rejected events where an operator can list them. */
   storeRejected(rejected: readonly RejectedEvent[]): Promise<void>;
   /** Rejected events received on a UTC day (YYYY-MM-DD), oldest first. */
@@ -109,6 +111,8 @@ export interface TouchStore {
    */
   saveTouches(value: VisitorTouches): Promise<boolean>;
   touchesOf(visitorKey: string): Promise<VisitorTouches | undefined>;
+  /** Many visitors' touches, in bulk, by visitor key (absent for a visitor with none). */
+  touchesOfMany(visitorKeys: readonly string[]): Promise<Map<string, VisitorTouches>>;
   /** Which of these visitors have touches stored (for the import, which writes in bulk). */
   visitorsWithTouches(visitorKeys: readonly string[]): Promise<Set<string>>;
   /**
@@ -161,6 +165,8 @@ export interface RollupStore {
    * user has a state item already. Resolves false when it had.
    */
   putUserSeed(userId: string, seed: RollupSeed): Promise<boolean>;
+  /** putUserSeed for many users, in bulk; resolves to the users who had a state item already (and got no seed). */
+  putUserSeeds(seeds: readonly (readonly [string, RollupSeed])[]): Promise<Set<string>>;
   /**
    * Sets a bulk import's counter rows (tagged with `tag`) to `counts`, as
    * absolute values: writing them again changes nothing. They count in

@@ -21,7 +21,7 @@ import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
 import type { IdentityStore, RollupEntity, RollupSeed, RollupState, RollupStore, TouchStore, VisitorTouches } from './ports';
 import { visitorKeyOf } from './ports';
-import { collectTouches, type VisitorTouch } from './visitor-view';
+import { collectTouches, mergeTouches, type VisitorTouch } from './visitor-view';
 
 /** Attempts when other writers keep changing the same entity. */
 export const MAX_ROLLUP_ATTEMPTS = 5;
@@ -43,6 +43,8 @@ export interface RollupChange {
   last: Touch | undefined;
   /** First and last touch before, by messageId (null when there was none or no state). */
   before: { first: string | null; last: string | null };
+  /** True when the saved state was not what the touches make it, and was brought up to date. */
+  committed: boolean;
 }
 
 /** Called with a change of first or last touch before it is committed; throwing leaves the state as it was, for a retry. */
@@ -60,13 +62,15 @@ async function refresh(
     const previous = stored && stored.version > 0 ? stored : seeded.state;
     const { first, last, next } = stateFrom(now.touches, now.counts, deps.model);
     const before = { first: previous?.first ?? null, last: previous?.last ?? null };
-    const change = { entity, touches: now.touches, first, last, before, changed: before.first !== next.first || before.last !== next.last };
+    const changed = before.first !== next.first || before.last !== next.last;
+    const change = { entity, touches: now.touches, first, last, before, changed, committed: false };
     if (previous && unchanged(previous, next)) return change;
     if (change.changed && beforeCommit) await beforeCommit(change);
     const delta = contributionDelta(previous?.counts ?? {}, next.counts);
     addContribution(delta, seeded.takeBack);
     const version = stored?.version ?? (seeded.state ? 0 : undefined);
-    if (await deps.rollups.commit(entity, version, { ...next, ...(stored?.seed ? { seed: stored.seed } : {}) }, delta)) return change;
+    if (await deps.rollups.commit(entity, version, { ...next, ...(stored?.seed ? { seed: stored.seed } : {}) }, delta))
+      return { ...change, committed: true };
   }
   throw new StorageUnavailableError(`rollup state of ${entity.kind} kept changing under ${MAX_ROLLUP_ATTEMPTS} attempts`);
 }
@@ -138,23 +142,33 @@ export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps,
   );
 }
 
+/** A user's link to an anonymous id, and when it was made. */
+export type UserLink = { anonymousId: string; linkedAt: string };
+
+/** The visitors whose touches count for a user: their own (events with no anonymous id) and each linked one. */
+function visitorsOfUser(userId: string, links: readonly UserLink[]): { key: string; anonymousId: string | null }[] {
+  return [
+    { key: visitorKeyOf({ userId }), anonymousId: null },
+    ...links.map((l) => ({ key: visitorKeyOf({ anonymousId: l.anonymousId }), anonymousId: l.anonymousId })),
+  ];
+}
+
 /**
- * What a user counts for now: their touches over every linked visitor, and
- * their contribution on the day they were identified (their first link; for a
- * user known only from events that carried no anonymous id, their first touch).
+ * What a user counts for, from their touches over every linked visitor: their
+ * contribution on the day they were identified (their first link; for a user
+ * known only from events that carried no anonymous id, their first touch).
  */
-async function userNow(userId: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model'>) {
-  const links = await deps.identity.linksOf(userId);
-  const { touches } = await collectTouches(
-    [
-      { key: visitorKeyOf({ userId }), anonymousId: null },
-      ...links.map((l) => ({ key: visitorKeyOf({ anonymousId: l.anonymousId }), anonymousId: l.anonymousId })),
-    ],
-    deps.touches,
-  );
+function userCounts(touches: VisitorTouch[], links: readonly UserLink[], model: ModelOptions) {
   const times = [...links.map((l) => l.linkedAt).filter(Boolean), ...(links.length === 0 ? touches.map((t) => t.timestamp) : [])].sort();
   const identifiedAt = times[0];
-  return { touches, counts: identifiedAt ? userContribution(touches, identifiedAt, deps.model) : {} };
+  return { touches, counts: identifiedAt ? userContribution(touches, identifiedAt, model) : {} };
+}
+
+/** What a user counts for now, read from the tables. */
+async function userNow(userId: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model'>) {
+  const links = await deps.identity.linksOf(userId);
+  const { touches } = await collectTouches(visitorsOfUser(userId, links), deps.touches);
+  return userCounts(touches, links, deps.model);
 }
 
 /** Brings a user's counters (users identified, under every model) up to date. */
@@ -163,14 +177,24 @@ export async function refreshUserRollup(userId: string, deps: RollupDeps, before
 }
 
 /**
- * A user's first rollup state as a bulk import's seed: what they count for
- * now, to be saved as their seed item (RollupStore.putUserSeed) and added
- * into the import's own counter rows.
+ * Users' first rollup states as a bulk import's seeds: what each counts for
+ * now, given their links, to be saved as their seed items
+ * (RollupStore.putUserSeeds) and added into the import's own counter rows.
+ * Every visitor's touches are read in bulk.
  */
-export async function userSeed(userId: string, tag: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model'>): Promise<RollupSeed> {
-  const now = await userNow(userId, deps);
-  const { next } = stateFrom(now.touches, now.counts, deps.model);
-  return { tag, counts: next.counts, first: next.first, last: next.last };
+export async function userSeeds(
+  users: readonly { userId: string; links: readonly UserLink[] }[],
+  tag: string,
+  deps: Pick<RollupDeps, 'touches' | 'model'>,
+): Promise<[string, RollupSeed][]> {
+  const visitors = users.map((u) => visitorsOfUser(u.userId, u.links));
+  const stored = await deps.touches.touchesOfMany(visitors.flat().map((v) => v.key));
+  return users.map((u, i) => {
+    const { touches } = mergeTouches((visitors[i] ?? []).map((v) => ({ anonymousId: v.anonymousId, value: stored.get(v.key) })));
+    const now = userCounts(touches, u.links, deps.model);
+    const { next } = stateFrom(now.touches, now.counts, deps.model);
+    return [u.userId, { tag, counts: next.counts, first: next.first, last: next.last }];
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { attribute, type Attribution } from './attribution';
-import type { IdentityStore, TouchStore } from './ports';
+import type { IdentityStore, TouchStore, VisitorTouches } from './ports';
 import { visitorKeyOf } from './ports';
 import { mapLimit } from '../lib/concurrency';
 
@@ -42,6 +42,15 @@ export async function collectTouches(
     anonymousId,
     value: await touches.touchesOf(key),
   }));
+  return mergeTouches(stored);
+}
+
+/** Several visitors' stored touches as one list, each marked with its anonymous id, in time order. */
+export function mergeTouches(stored: readonly { anonymousId: string | null; value: VisitorTouches | undefined }[]): {
+  touches: VisitorTouch[];
+  pageViews: number;
+  found: boolean;
+} {
   const all: VisitorTouch[] = [];
   let pageViews = 0;
   let found = false;

@@ -29,24 +29,22 @@ export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
  */
 export const CLI_CONNECT_TIMEOUT_MS = 10_000;
 /**
- * The CLI's requests in flight at once to DynamoDB Local. It works through
- * them with about one core, so more only lengthen its queue, and a live
- * request of a running local stack waits behind every one of them: an import
- * with dozens in flight held live events' touches back by tens of seconds,
- * and with four imports just as fast (BENCHMARKS.md, local import).
+ * An import's requests in flight at once to a DynamoDB Local that a running
+ * local stack shares. DynamoDB Local works through them one at a time, so a
+ * live request of the stack waits behind every one: with dozens in flight,
+ * live events' touches came tens of seconds late; with four, within two
+ * seconds, and the import no slower (BENCHMARKS.md, local import). With no
+ * stack, the SDK's default keeps DynamoDB Local busier while the import
+ * computes.
  */
-export const CLI_LOCAL_MAX_SOCKETS = 4;
+export const CLI_SHARED_MAX_SOCKETS = 4;
 /**
  * The client options of everything run from a terminal (`sma import`,
  * `backfill`, and `npm start` creating tables and starting their streams):
  * nobody waits on a single call there, and a cold DynamoDB Local on a slow
  * laptop can take seconds to accept and answer its first requests.
  */
-export const CLI_CLIENT_OPTIONS: ClientOptions = {
-  requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS,
-  connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS,
-  localMaxSockets: CLI_LOCAL_MAX_SOCKETS,
-};
+export const CLI_CLIENT_OPTIONS: ClientOptions = { requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS };
 /** SDK attempts per call (its own retry with backoff for throttling and 5xx). */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 

@@ -83,6 +83,26 @@ export class DynamoEventStore implements EventStore {
     return new Set(found.map((item) => String(item.messageId)));
   }
 
+  async *visitorsWithViewsSince(since: string): AsyncIterable<string[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await withStorage('Scan pages', () =>
+        this.doc.send(
+          new ScanCommand({
+            TableName: this.tables.page,
+            FilterExpression: '#t >= :since',
+            ExpressionAttributeNames: { '#t': 'timestamp' },
+            ExpressionAttributeValues: { ':since': since },
+            ProjectionExpression: 'visitorKey',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      yield (page.Items ?? []).flatMap((item) => (typeof item.visitorKey === 'string' ? [item.visitorKey] : []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
   async storeRejected(rejected: readonly RejectedEvent[]): Promise<void> {
     const items = rejected.map((r) => ({
       PutRequest: {

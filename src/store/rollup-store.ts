@@ -18,11 +18,14 @@ import {
 import { z } from 'zod';
 import type { RollupEntity, RollupSeed, RollupState, RollupStore } from '../ingest/ports';
 import { splitCounterRow, taggedCounterId } from '../attribution/rollups';
+import { mapLimit } from '../lib/concurrency';
 import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 
 /** DynamoDB's limit on actions in one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
+/** Transactions of user seeds sent at once by a bulk import. */
+const SEED_TRANSACTIONS_IN_FLIGHT = 4;
 
 const stateSchema = z.object({
   version: z.number(),
@@ -121,6 +124,27 @@ export class DynamoRollupStore implements RollupStore {
       if (e instanceof Error && e.name === 'ConditionalCheckFailedException') return false;
       throw toStorageError('PutItem user seed', e);
     }
+  }
+
+  async putUserSeeds(seeds: readonly (readonly [string, RollupSeed])[]): Promise<Set<string>> {
+    const had = new Set<string>();
+    const groups: (readonly (readonly [string, RollupSeed])[])[] = [];
+    for (let i = 0; i < seeds.length; i += MAX_TRANSACTION_ITEMS) groups.push(seeds.slice(i, i + MAX_TRANSACTION_ITEMS));
+    await mapLimit(groups, SEED_TRANSACTIONS_IN_FLIGHT, async (group) => {
+      const puts = group.map(([userId, { tag, ...state }]) => ({
+        Put: {
+          TableName: this.table,
+          Item: this.stateItem({ kind: 'user', id: userId }, 0, { ...state, seed: tag }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }));
+      // One request for the group; when some user had a state item, each is put on its own.
+      if (await this.transact(puts, 'TransactWriteItems user seeds')) return;
+      await mapLimit(group, SEED_TRANSACTIONS_IN_FLIGHT, async ([userId, seed]) => {
+        if (!(await this.putUserSeed(userId, seed))) had.add(userId);
+      });
+    });
+    return had;
   }
 
   async putImportCounters(tag: string, counts: Record<string, number>): Promise<void> {

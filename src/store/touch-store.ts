@@ -109,15 +109,24 @@ export class DynamoTouchStore implements TouchStore {
     const out = await withStorage('GetItem touches', () =>
       this.doc.send(new GetCommand({ TableName: this.tables.attribution, Key: { pk: `visitor#${visitorKey}`, sk: 'touches' } })),
     );
-    if (!out.Item) return undefined;
-    const { rollupSeed, ...item } = storedTouches.parse(out.Item);
-    // Written by saveTouches above from Touch values.
-    return {
-      ...item,
-      touches: decodeTouches(item.touches),
-      ...(rollupSeed ? { seed: seedSchema.parse(JSON.parse(rollupSeed)) } : {}),
-    };
+    return out.Item ? fromTouchesItem(out.Item) : undefined;
   }
+
+  async touchesOfMany(visitorKeys: readonly string[]): Promise<Map<string, VisitorTouches>> {
+    const keys = [...new Set(visitorKeys)].map((k) => ({ pk: `visitor#${k}`, sk: 'touches' }));
+    const items = await batchGetAll(this.doc, this.tables.attribution, keys);
+    return new Map(items.map((item) => fromTouchesItem(item)).map((v) => [v.visitorKey, v]));
+  }
+}
+
+/** A stored touches item as the visitor's touches (written by touchesItem from Touch values). */
+function fromTouchesItem(raw: Record<string, unknown>): VisitorTouches {
+  const { rollupSeed, ...item } = storedTouches.parse(raw);
+  return {
+    ...item,
+    touches: decodeTouches(item.touches),
+    ...(rollupSeed ? { seed: seedSchema.parse(JSON.parse(rollupSeed)) } : {}),
+  };
 }
 
 function touchesItem(value: VisitorTouches): Record<string, unknown> {
