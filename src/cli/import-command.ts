@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
 import { parseConfig, type Config } from '../config';
 import { buildDeps, type Deps } from '../handlers/deps';
-import { CLI_CLIENT_OPTIONS, CLI_SHARED_MAX_SOCKETS, createDocumentClient, type ClientOptions } from '../store/client';
+import { CLI_CLIENT_OPTIONS, CLI_SHARED_IN_FLIGHT, createDocumentClient, type ClientOptions } from '../store/client';
 import { localStateDir, stackRunsOn } from '../local/stack-marker';
 import { startStreams } from '../store/local-streams';
 import { loadTableDefinitions } from '../store/table-definitions';
@@ -76,7 +76,7 @@ export async function runImport(
   const config = targetConfig(flags);
   // A running local stack shares this DynamoDB Local: leave its live traffic room.
   const shared = stackRunsOn(localStateDir(), config.dynamodbEndpoint);
-  const stores = cliDeps(config, shared ? { localMaxSockets: CLI_SHARED_MAX_SOCKETS } : {});
+  const stores = cliDeps(config, shared ? { maxInFlight: CLI_SHARED_IN_FLIGHT } : {});
   const deps = {
     ...stores,
     // Only DynamoDB Local has the cost this avoids (src/store/local-streams.ts).
@@ -92,7 +92,7 @@ export async function runImport(
   );
   if (shared)
     io.stderr.write(
-      `the local stack is running on it: the import keeps ${CLI_SHARED_MAX_SOCKETS} requests in flight, so live events keep getting their touches\n`,
+      `the local stack is running on it: the import keeps ${CLI_SHARED_IN_FLIGHT} requests in flight, so live events keep getting their touches\n`,
     );
   const bar = io.stderr.isTTY
     ? new SingleBar({

@@ -121,6 +121,7 @@ sma is running at ${base}
   POST ${base}/events                  Segment webhook (one event, an array, or {"batch":[…]})
   GET  ${base}/api/user/{userId}       linked ids and touches of a user
   GET  ${base}/api/anonymous/{anonId}  the same for an anonymous visitor
+  DELETE ${base}/api/user/{userId}     forget a user (and their anonymous ids); DELETE /api/anonymous/{anonId} too
   GET  ${base}/api/rejected?day=YYYY-MM-DD   events /events refused, with reasons
   GET  ${base}/segment/identify/user/{userId}      send the first/last touch traits to Segment
   GET  ${base}/segment/track/user/{userId}         send one Source Identified per touch

@@ -181,6 +181,26 @@ Run it after records went to a stream's on-failure queue, or were set aside (GET
       process.exitCode = await runRefresh(opts, { stdout: io.stdout, stderr: io.stderr });
     });
 
+  withTables(program.command('forget'), 'write to')
+    .description(
+      'Delete a person (GDPR, CCPA): every stored event, link, touch, rollup state and kept rejected body of a user (with every anonymous id linked to them) or of one anonymous visitor.',
+    )
+    .option('--user <id>', 'a user, with every anonymous id linked to them')
+    .option('--anonymous <id>', 'one anonymous visitor')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sma forget --user u-123
+  $ npx sma forget --anonymous 5b0f… --aws --stage prod --region eu-west-1
+The report counters are aggregates and stay. Safe to run again.`,
+    )
+    .action(async (opts: import('./forget-command').ForgetFlags) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runForget } = require('./forget-command') as typeof import('./forget-command');
+      process.exitCode = await runForget(opts, { stdout: io.stdout, stderr: io.stderr });
+    });
+
   withTables(program.command('report'), 'read')
     .description('Where users come from: the /report tables in the terminal, from the rollup counters.')
     .option('--since <YYYY-MM-DD>', 'first day (default: 29 days before --until)')

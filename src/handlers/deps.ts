@@ -8,10 +8,11 @@ import type { ModelOptions } from '../attribution/models';
 import { SegmentBatchClient } from '../segment/batch-client';
 import { getConfig, type Config } from '../config';
 import { resolveSecrets, type SecretName } from '../secrets';
-import type { EventStore, IdentityStore, RollupStore, TouchStore } from '../ingest/ports';
+import type { EventStore, ForgetStore, IdentityStore, RollupStore, TouchStore } from '../ingest/ports';
 import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier } from '../source';
 import { createDocumentClient } from '../store/client';
 import { DynamoEventStore } from '../store/event-store';
+import { DynamoForgetStore } from '../store/forget-store';
 import { DynamoIdentityStore } from '../store/identity-store';
 import { DynamoRollupStore } from '../store/rollup-store';
 import { DynamoTouchStore } from '../store/touch-store';
@@ -26,6 +27,7 @@ export interface Deps {
   identity: IdentityStore;
   touches: TouchStore;
   rollups: RollupStore;
+  forget: ForgetStore;
   classify: Classifier;
 }
 
@@ -40,6 +42,7 @@ export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDo
     identity: new DynamoIdentityStore(doc, config.tables.userMap),
     touches: new DynamoTouchStore(doc, config.tables),
     rollups: new DynamoRollupStore(doc, config.tables.rollup),
+    forget: new DynamoForgetStore(doc, config.tables),
     classify: createClassifier({
       ownDomains: config.ownDomains,
       ignoredReferrers: [...DEFAULT_IGNORED_REFERRERS, ...config.ignoredReferrers],

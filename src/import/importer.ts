@@ -52,7 +52,6 @@ import { isStored } from '../ingest/ingest-events';
 import {
   visitorKeyOf,
   type EventStore,
-  type IdentityLink,
   type IdentityStore,
   type RollupStore,
   type TouchStore,
@@ -81,7 +80,7 @@ export const IMPORT_BATCH_SIZE = 500;
  * duplicate check) before its writes, and a batch commits only when its last
  * request is answered; with several in flight, DynamoDB is never idle.
  * Batches are still counted and checkpointed in order. Against DynamoDB
- * Local, only CLI_LOCAL_MAX_SOCKETS of their requests are sent at once; the
+ * Local that a running stack shares, only CLI_SHARED_IN_FLIGHT of their requests are sent at once; the
  * rest wait in the client, ready the moment one is answered.
  */
 export const PIPELINE_DEPTH = 6;
@@ -487,11 +486,6 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   // writes. The list is kept with the checkpoint so a resumed import writes
   // exactly what a clean one would.
   const linksPath = join(spillDir, 'links.jsonl');
-  // Into tables that held no events, no link can be earlier than the one this
-  // import knows: written in bulk, as a conditional put each would cost a
-  // request per pair.
-  const linkAll = (links: IdentityLink[]): Promise<void> =>
-    checkpoint.freshTables ? deps.identity.linkInBulk(links) : deps.identity.link(links);
   const linked = new Map<string, string>();
   for (const [userId, anonymousId, at] of readJsonLines<LinkLine>(linksPath)) {
     const key = pairKey(userId, anonymousId);
@@ -657,7 +651,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             unique.length > 0
               ? deps.events.storeEvents(unique, { origin: 'import', knownNew })
               : Promise.resolve({ duplicates: new Set<string>() }),
-            links.length > 0 ? linkAll(links.map((l) => ({ ...l, origin: 'import' as const }))) : Promise.resolve(),
+            links.length > 0 ? deps.identity.linkInBulk(links.map((l) => ({ ...l, origin: 'import' as const }))) : Promise.resolve(),
           ]);
           // Handled when committed; until then, do not let a failure go unobserved.
           written.catch(() => undefined);

@@ -63,8 +63,10 @@ export interface IdentityStore {
   /** Links each pair, keeping its earliest linkedAt. */
   link(links: readonly IdentityLink[]): Promise<void>;
   /**
-   * Writes links unconditionally, in bulk. Only for a bulk import into tables
-   * that held no events, which knows each pair's earliest time itself.
+   * link, in bulk: the pairs' stored times are read in one request and the
+   * new or earlier links written in another, where link makes a conditional
+   * write per pair. A concurrent link of the same pair between the two could
+   * lose an earlier time, so this is for a bulk import only.
    */
   linkInBulk(links: readonly IdentityLink[]): Promise<void>;
   anonymousIdsOf(userId: string): Promise<string[]>;
@@ -179,4 +181,17 @@ export interface RollupStore {
   importFinished(tag: string): Promise<boolean>;
   /** Counter values of the days from `since` to `until` (YYYY-MM-DD, inclusive), by counter id; rows of unfinished imports left out. */
   counters(since: string, until: string): Promise<Map<string, number>>;
+}
+
+/** A person's stored data, removed table by table (for deletion requests); each call resolves to how many items it removed. */
+export interface ForgetStore {
+  /** The page views of these visitors. */
+  deletePageViews(visitorKeys: readonly string[]): Promise<number>;
+  /** Identify, alias and track events carrying any of these user ids, or these anonymous ids (as anonymousId or previousId). */
+  deleteLinkingEvents(ids: { userIds: readonly string[]; anonymousIds: readonly string[] }): Promise<number>;
+  /** Kept rejected events and set-aside records whose body holds any of these strings as a whole JSON string. */
+  deleteRejected(values: readonly string[]): Promise<number>;
+  deleteLinks(pairs: readonly { userId: string; anonymousId: string }[]): Promise<number>;
+  deleteTouches(visitorKeys: readonly string[]): Promise<number>;
+  deleteRollupStates(entities: readonly RollupEntity[]): Promise<number>;
 }

@@ -1,7 +1,7 @@
 /**
  * A note `sma local` keeps while it runs, naming the DynamoDB Local it
  * serves, so that `sma import` into that DynamoDB Local knows live traffic
- * shares it and leaves that traffic room (CLI_SHARED_MAX_SOCKETS).
+ * shares it and leaves that traffic room (CLI_SHARED_IN_FLIGHT).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

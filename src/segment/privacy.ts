@@ -1,22 +1,56 @@
 /**
  * The privacy option (DROP_PERSONAL_DATA): before anything is stored, an
- * event loses its IP address and its traits (the identify traits and
- * `context.traits`). The ids stay: attribution needs nothing else. Applied to
+ * event keeps only the fields sma uses, an allow-list: its ids, type, name
+ * and times; the page's URL, referrer, path and title; the campaign; the
+ * library (to recognise sma's own messages); and a track's revenue, total,
+ * value and currency. Gone are the IP address, the user agent, locale,
+ * location, device and network, traits, and every other property. Applied to
  * the raw event, so events refused as invalid are kept without them too.
  */
 
-/** The event without `context.ip`, `traits` and `context.traits`; anything that is not an object is returned as it is. */
+/** The top-level fields kept. */
+const KEPT = [
+  'type',
+  'messageId',
+  'anonymousId',
+  'userId',
+  'previousId',
+  'event',
+  'name',
+  'timestamp',
+  'originalTimestamp',
+  'receivedAt',
+  'sentAt',
+];
+/** The fields of `context` kept, each with the fields of it kept. */
+const KEPT_CONTEXT: Record<string, readonly string[]> = {
+  page: ['url', 'referrer', 'path', 'title', 'search'],
+  campaign: ['source', 'medium', 'name', 'term', 'content'],
+  library: ['name', 'version'],
+};
+/** The fields of `properties` kept: a page's location, and a conversion's value. */
+const KEPT_PROPERTIES = ['url', 'referrer', 'path', 'title', 'search', 'revenue', 'total', 'value', 'currency'];
+
+/** The event with only the allow-listed fields; anything that is not an object is returned as it is. */
 export function withoutPersonalData(raw: unknown): unknown {
   if (!isPlainObject(raw)) return raw;
-  const event: Record<string, unknown> = { ...raw };
-  delete event.traits;
-  if (isPlainObject(event.context)) {
-    const context: Record<string, unknown> = { ...event.context };
-    delete context.ip;
-    delete context.traits;
+  const event = pick(raw, KEPT);
+  if (isPlainObject(raw.properties)) event.properties = pick(raw.properties, KEPT_PROPERTIES);
+  if (isPlainObject(raw.context)) {
+    const context: Record<string, unknown> = {};
+    for (const [field, kept] of Object.entries(KEPT_CONTEXT)) {
+      const value = raw.context[field];
+      if (isPlainObject(value)) context[field] = pick(value, kept);
+    }
     event.context = context;
   }
   return event;
+}
+
+function pick(from: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (f in from) out[f] = from[f];
+  return out;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -37,7 +37,7 @@ export const CLI_CONNECT_TIMEOUT_MS = 10_000;
  * stack, the SDK's default keeps DynamoDB Local busier while the import
  * computes.
  */
-export const CLI_SHARED_MAX_SOCKETS = 4;
+export const CLI_SHARED_IN_FLIGHT = 4;
 /**
  * The client options of everything run from a terminal (`sma import`,
  * `backfill`, and `npm start` creating tables and starting their streams):
@@ -51,10 +51,10 @@ export const DYNAMODB_MAX_ATTEMPTS = 3;
 /** Builds a DynamoDB client for the configured endpoint and region. */
 export function createDynamoClient(
   config: Pick<Config, 'region' | 'dynamodbEndpoint'>,
-  { requestTimeoutMs = DYNAMODB_REQUEST_TIMEOUT_MS, connectTimeoutMs = DYNAMODB_CONNECT_TIMEOUT_MS, localMaxSockets }: ClientOptions = {},
+  { requestTimeoutMs = DYNAMODB_REQUEST_TIMEOUT_MS, connectTimeoutMs = DYNAMODB_CONNECT_TIMEOUT_MS, maxInFlight }: ClientOptions = {},
 ): DynamoDBClient {
   const local = config.dynamodbEndpoint !== undefined;
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: config.region,
     endpoint: config.dynamodbEndpoint,
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
@@ -64,11 +64,37 @@ export function createDynamoClient(
       // database would hold the webhook past Segment's timeout.
       throwOnRequestTimeout: true,
       connectionTimeout: connectTimeoutMs,
-      ...(local && localMaxSockets ? { httpAgent: { keepAlive: true, maxSockets: localMaxSockets } } : {}),
     }),
     // DynamoDB Local accepts any credentials; do not make a laptop need AWS ones.
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
+  if (maxInFlight !== undefined) limitInFlight(client, maxInFlight);
+  return client;
+}
+
+/**
+ * Holds each call until fewer than `max` are in flight. Calls wait here, before
+ * the SDK starts any timer: waiting for a socket of a capped HTTP agent would
+ * count against the connection timeout, and a deep queue would fail calls.
+ */
+function limitInFlight(client: DynamoDBClient, max: number): void {
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      // A finished call hands its place to the longest waiting one.
+      if (inFlight < max) inFlight += 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await next(args);
+      } finally {
+        const handOver = waiting.shift();
+        if (handOver) handOver();
+        else inFlight -= 1;
+      }
+    },
+    { step: 'initialize', name: 'smaLimitInFlight' },
+  );
 }
 
 export interface ClientOptions {
@@ -76,8 +102,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Time to establish a connection; default DYNAMODB_CONNECT_TIMEOUT_MS. */
   connectTimeoutMs?: number;
-  /** Requests in flight at once to DynamoDB Local (the rest wait in the client); default the SDK's. */
-  localMaxSockets?: number;
+  /** Calls in flight at once (the rest wait in the client); default no limit. */
+  maxInFlight?: number;
 }
 
 /** Builds a document client for the configured endpoint and region. */

@@ -6,7 +6,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IdentityLink, IdentityStore } from '../ingest/ports';
 import { mapLimit } from '../lib/concurrency';
-import { batchWriteAll } from './batch';
+import { batchGetAll, batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 
 /** Links read per user or visitor; a user with more anonymous ids than this is a shared device or a bug. */
@@ -52,10 +52,22 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async linkInBulk(links: readonly IdentityLink[]): Promise<void> {
+    const earliest = earliestPerPair(links);
+    const stored = await batchGetAll(
+      this.doc,
+      this.table,
+      earliest.map((l) => ({ pk: `user#${l.userId}`, sk: `anon#${l.anonymousId}` })),
+      'pk, sk, linkedAt',
+    );
+    const storedAt = new Map(stored.map((i) => [`${String(i.pk)}\u0000${String(i.sk)}`, typeof i.linkedAt === 'string' ? i.linkedAt : '']));
+    const wanted = earliest.filter((l) => {
+      const at = storedAt.get(`user#${l.userId}\u0000anon#${l.anonymousId}`);
+      return at === undefined || at > l.linkedAt;
+    });
     await batchWriteAll(
       this.doc,
       this.table,
-      earliestPerPair(links).map((l) => ({ PutRequest: { Item: linkItem(l) } })),
+      wanted.map((l) => ({ PutRequest: { Item: linkItem(l) } })),
     );
   }
 

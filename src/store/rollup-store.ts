@@ -35,7 +35,8 @@ const stateSchema = z.object({
   seed: z.string().optional(),
 });
 
-const statePk = (e: RollupEntity): string => (e.kind === 'visitor' ? `state#visitor#${e.key}` : `state#user#${e.id}`);
+/** The partition key of an entity's rollup state item. */
+export const statePk = (e: RollupEntity): string => (e.kind === 'visitor' ? `state#visitor#${e.key}` : `state#user#${e.id}`);
 const monthPk = (day: string): string => `rollup#${day.slice(0, 7)}`;
 /** The partition of finished imports' markers, sk the import's tag. */
 const FINISHED_IMPORTS_PK = 'import#finished';

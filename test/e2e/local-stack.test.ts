@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseConfig } from '../../src/config';
+import { buildDeps } from '../../src/handlers/deps';
 import { writeSegmentArchive } from '../helpers/archive';
+import { bruteForce, disagreements } from '../helpers/recount';
 import { pageEvent } from '../helpers/events';
 import { LOCAL_START_MS, startLocalStack } from '../helpers/local-stack';
 import { treeRssBytes } from '../helpers/process-tree';
@@ -33,6 +36,26 @@ function listening(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** How long the stack's streams may take to finish the live traffic after an import. */
+const CATCH_UP_MS = 30_000;
+
+/**
+ * The report counters that disagree with a brute-force recount of the stored
+ * events, once they agree or CATCH_UP_MS has passed: after an import into a
+ * running stack, every counter (users under every model included) must be
+ * what the same events arriving through the webhook would have made it.
+ */
+async function countersOffOnceCaughtUp(serviceName: string, endpoint: string): Promise<string[]> {
+  const deps = buildDeps(parseConfig({ SERVICE_NAME: serviceName, DYNAMODB_ENDPOINT: endpoint }));
+  const until = new Date().toISOString().slice(0, 10);
+  const deadline = Date.now() + CATCH_UP_MS;
+  for (;;) {
+    const off = disagreements(await deps.rollups.counters('2020-01-01', until), await bruteForce(deps));
+    if (off.length === 0 || Date.now() > deadline) return off.slice(0, 20);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
 }
 
 describe('sma local', () => {
@@ -105,6 +128,7 @@ describe('sma local', () => {
       }
       const importStillRunning = child.exitCode === null;
       const importCode = await importExit;
+      const off = await countersOffOnceCaughtUp(stack.serviceName, stack.dynamodbEndpoint);
       clearInterval(sampler);
       const code = await stack.interrupt(STOP_MS);
       rmSync(archive, { recursive: true, force: true });
@@ -113,6 +137,8 @@ describe('sma local', () => {
       expect(importCode).toBe(0);
       expect(importStillRunning).toBe(true);
       expect(importOutput).toMatch(/read = stored \+ duplicates \+ ignored \+ rejected ✓/);
+      expect(importOutput).toMatch(/the local stack is running on it/);
+      expect(off).toEqual([]);
       expect(posted.status).toBe(200);
       expect(touches).toEqual([expect.objectContaining({ source: 'live', medium: 'cpc' })]);
       expect(peak / 1024 / 1024).toBeLessThan(STACK_RSS_BUDGET_MB);

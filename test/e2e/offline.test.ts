@@ -105,6 +105,25 @@ describe('sma through sls offline', () => {
     expect(after.status).toBe(200);
     expect(unknown.status).toBe(404);
   });
+
+  it('forgets a user on DELETE, with the API key only, and answers what it removed', async () => {
+    // Prepare
+    const anonymousId = `forget-${randomUUID()}`;
+    const userId = `forget-user-${randomUUID()}`;
+    await post({ batch: [pageEvent({ anonymousId }), identifyEvent({ anonymousId, userId })] });
+    await stack.eventually(`/api/user/${userId}`, (j) => (j.touches as unknown[]).length === 1);
+
+    // Act
+    const noKey = await fetch(`${stack.base}/api/user/${userId}`, { method: 'DELETE' });
+    const deleted = await getJson(`/api/user/${userId}`, 'DELETE');
+    const view = await getJson(`/api/anonymous/${anonymousId}`);
+
+    // Assess
+    expect(noKey.status).toBe(401);
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toMatchObject({ userId, removed: { pageViews: 1, events: 1, links: 1, touchLists: 2 } });
+    expect(view.status).toBe(404);
+  });
 });
 
 describe('the feed back to Segment through sls offline', () => {

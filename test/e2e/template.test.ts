@@ -162,6 +162,8 @@ describe('the packaged template', () => {
 
     // Assess
     expect(routes).toEqual([
+      'DELETE /api/anonymous/{id}',
+      'DELETE /api/user/{id}',
       'GET /api/anonymous/{id}',
       'GET /api/rejected',
       'GET /api/report',
@@ -216,11 +218,21 @@ describe('the packaged template', () => {
       'ssm:/sma/prod/api-key': ['ssm:GetParameter'],
       'ssm:/sma/prod/analytics-write-key': ['ssm:GetParameter'],
     });
+    expect(allowed('ForgetRole')).toEqual({
+      PageTable: ['dynamodb:BatchWriteItem'],
+      'PageTable/index': ['dynamodb:Query'],
+      IdentifyTable: ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
+      UserMapTable: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+      'UserMapTable/index': ['dynamodb:Query'],
+      AttributionTable: ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
+      RollupTable: ['dynamodb:BatchWriteItem'],
+      'ssm:/sma/prod/api-key': ['ssm:GetParameter'],
+    });
     expect(allowed('ListRejectedRole')).toEqual({ AttributionTable: ['dynamodb:Query'], 'ssm:/sma/prod/api-key': ['ssm:GetParameter'] });
     expect(allowed('ProcessPageRole')).toEqual({
       'PageTable/index': ['dynamodb:Query'],
-      AttributionTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      UserMapTable: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+      AttributionTable: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      UserMapTable: ['dynamodb:PutItem', 'dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
       RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       'PageTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
@@ -228,12 +240,13 @@ describe('the packaged template', () => {
       StreamDeadLetterQueue: ['sqs:SendMessage'],
     });
     expect(allowed('ProcessIdentifyRole')).toEqual({
-      UserMapTable: ['dynamodb:BatchWriteItem'],
+      UserMapTable: ['dynamodb:PutItem'],
+      AttributionTable: ['dynamodb:BatchWriteItem'],
       'IdentifyTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
       StreamDeadLetterQueue: ['sqs:SendMessage'],
     });
     expect(allowed('ProcessAttributionRole')).toEqual({
-      AttributionTable: ['dynamodb:GetItem'],
+      AttributionTable: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
       RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       UserMapTable: ['dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
@@ -302,6 +315,7 @@ describe('the packaged template', () => {
     expect(ssmGrants).toEqual({
       StoreEventRole: ['ssm:/sma/prod/webhook-secret'],
       ReadViewRole: ['ssm:/sma/prod/api-key'],
+      ForgetRole: ['ssm:/sma/prod/api-key'],
       SegmentSendRole: ['ssm:/sma/prod/analytics-write-key', 'ssm:/sma/prod/api-key'],
       ListRejectedRole: ['ssm:/sma/prod/api-key'],
       ProcessPageRole: ['ssm:/sma/prod/analytics-write-key'],
@@ -461,8 +475,8 @@ describe('serverless deploy against moto_server', () => {
       expect(deployed.status).toBe(0);
       expect(stack.Stacks?.[0]?.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
       const count = (type: string) => summaries.filter((r) => r.ResourceType === type && r.ResourceStatus === 'CREATE_COMPLETE').length;
-      expect([count('AWS::DynamoDB::Table'), count('AWS::Lambda::Function'), count('AWS::Lambda::EventSourceMapping')]).toEqual([5, 12, 3]);
-      expect([count('AWS::IAM::Role'), count('AWS::SQS::Queue'), count('AWS::SNS::Topic')]).toEqual([8, 1, 1]);
+      expect([count('AWS::DynamoDB::Table'), count('AWS::Lambda::Function'), count('AWS::Lambda::EventSourceMapping')]).toEqual([5, 14, 3]);
+      expect([count('AWS::IAM::Role'), count('AWS::SQS::Queue'), count('AWS::SNS::Topic')]).toEqual([9, 1, 1]);
       expect(deployed.output).not.toContain(SECRETS.API_KEY);
     },
     2 * PACKAGE_TIMEOUT_MS,

@@ -17,6 +17,8 @@ const WRITE_KEY = 'writekey-0a9b8c7d6e5f';
 const EMAIL = 'jane.marker@example.com';
 const IP = '198.51.100.77';
 const URL_MARKER = 'utm_content=page-marker-31337';
+/** In the user agent, device, location and properties of a refused event: none of it is kept with DROP_PERSONAL_DATA. */
+const DEVICE_MARKER = 'device-marker-4242';
 
 let capture: SegmentCapture;
 let logged = '';
@@ -96,7 +98,20 @@ describe('logs and stored data', () => {
       ...identifyEvent({ anonymousId, userId, timestamp: '2026-04-01T10:01:00.000Z', traits: { email: EMAIL } }),
       context: { ip: IP, traits: { email: EMAIL } },
     };
-    const bad = { type: 'page', anonymousId: '', context: { ip: IP, page: { url: `https://x/?${URL_MARKER}` } }, traits: { email: EMAIL } };
+    // Refused (no id), so kept in the rejected list: only its allow-listed fields
+    const bad = {
+      type: 'page',
+      anonymousId: '',
+      context: {
+        ip: IP,
+        userAgent: DEVICE_MARKER,
+        device: { id: DEVICE_MARKER },
+        location: { city: DEVICE_MARKER },
+        page: { url: `https://x/?${URL_MARKER}` },
+      },
+      properties: { plan: DEVICE_MARKER },
+      traits: { email: EMAIL },
+    };
     const body = JSON.stringify([page, identify, bad]);
 
     // Act: every path that logs
@@ -162,5 +177,6 @@ describe('logs and stored data', () => {
     expect(text).toContain(URL_MARKER);
     expect(text).not.toContain(IP);
     expect(text).not.toContain(EMAIL);
+    expect(text).not.toContain(DEVICE_MARKER);
   });
 });

@@ -88,7 +88,12 @@ export async function unlessPermanent(
   } catch (e: unknown) {
     if (!isPermanent(e)) throw e;
     const keys = record.dynamodb?.Keys ? unmarshall(record.dynamodb.Keys as Record<string, AttributeValue>) : {};
-    await setAside(fn, { keys, sequenceNumber: record.dynamodb?.SequenceNumber }, e, events);
+    // The ids too, so that `sma refresh` can be pointed at the visitor, and a deletion finds the entry.
+    const item = newImage(record) ?? {};
+    const ids = Object.fromEntries(
+      ['visitorKey', 'anonymousId', 'userId'].filter((f) => typeof item[f] === 'string').map((f) => [f, item[f]]),
+    );
+    await setAside(fn, { keys, ...ids, sequenceNumber: record.dynamodb?.SequenceNumber }, e, events);
   }
 }
 

@@ -1,0 +1,48 @@
+/**
+ * `sma forget`: a deletion request from the terminal, against local or AWS tables.
+ */
+import { forgetPerson, type ForgetScope } from '../ingest/forget';
+import { cliDeps, targetConfig } from './import-command';
+
+export interface ForgetFlags {
+  user?: string;
+  anonymous?: string;
+  stage?: string;
+  region?: string;
+  endpoint?: string;
+  aws?: boolean;
+}
+
+/** The one person the flags name; an error saying what to give otherwise. */
+export function forgetScopeOf(flags: ForgetFlags): ForgetScope {
+  if ((flags.user === undefined) === (flags.anonymous === undefined))
+    throw new Error('give exactly one of --user <id> or --anonymous <id>');
+  return flags.user !== undefined ? { userId: flags.user } : { anonymousId: flags.anonymous ?? '' };
+}
+
+/** Runs a deletion; returns the exit code. */
+export async function runForget(flags: ForgetFlags, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  try {
+    const scope = forgetScopeOf(flags);
+    const config = targetConfig(flags);
+    io.stderr.write(
+      `deleting from ${config.dynamodbEndpoint ?? `AWS ${config.region}`} (this scans the identify and attribution tables)…\n`,
+    );
+    const removed = await forgetPerson(scope, cliDeps(config));
+    io.stdout.write(
+      [
+        `forgot ${'userId' in scope ? `user ${scope.userId} and every anonymous id linked to them` : `anonymous visitor ${scope.anonymousId}`}`,
+        ...Object.entries(removed).map(([kind, n]) => `  ${kind.padEnd(13)} ${n}`),
+        '  report counters are aggregates and stay as they were',
+      ].join('\n') + '\n',
+    );
+    return 0;
+  } catch (e: unknown) {
+    io.stderr.write(`sma forget: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof Error && e.name === 'StorageUnavailableError')
+      io.stderr.write(
+        'Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region). A deletion can be run again.\n',
+      );
+    return 1;
+  }
+}

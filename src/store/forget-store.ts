@@ -1,0 +1,164 @@
+/**
+ * Removing a person's items from every table, for deletion requests. Keyed
+ * items go by key or by index; events without an index on their ids (the
+ * identify table) and kept rejected bodies are found by a filtered scan, so a
+ * deletion reads those tables whole.
+ */
+import {
+  QueryCommand,
+  ScanCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config';
+import type { ForgetStore, RollupEntity } from '../ingest/ports';
+import { batchWriteAll } from './batch';
+import { withStorage } from './errors';
+import { statePk } from './rollup-store';
+
+/** Values per filter expression: DynamoDB allows 100 operands to IN, and 4 KB of expression values. */
+const VALUES_PER_SCAN = 40;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export class DynamoForgetStore implements ForgetStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: Config['tables'],
+  ) {}
+
+  async deletePageViews(visitorKeys: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const visitorKey of visitorKeys) {
+      const keys = await this.all('Query byVisitor', (start) =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tables.page,
+            IndexName: 'byVisitor',
+            KeyConditionExpression: 'visitorKey = :k',
+            ExpressionAttributeValues: { ':k': visitorKey },
+            ProjectionExpression: 'messageId',
+            ExclusiveStartKey: start,
+          } satisfies QueryCommandInput),
+        ),
+      );
+      removed += await this.delete(
+        this.tables.page,
+        keys.map((i) => ({ messageId: i.messageId })),
+      );
+    }
+    return removed;
+  }
+
+  async deleteLinkingEvents({ userIds, anonymousIds }: { userIds: readonly string[]; anonymousIds: readonly string[] }): Promise<number> {
+    let removed = 0;
+    const values = [
+      ...userIds.map((v) => ['userId', v] as const),
+      ...anonymousIds.flatMap((v) => [['anonymousId', v] as const, ['previousId', v] as const]),
+    ];
+    for (const group of chunks(values, VALUES_PER_SCAN)) {
+      const names: Record<string, string> = {};
+      const bound: Record<string, string> = {};
+      const terms = group.map(([field, value], i) => {
+        names[`#${field}`] = field;
+        bound[`:v${i}`] = value;
+        return `#${field} = :v${i}`;
+      });
+      const found = await this.scan(this.tables.identify, terms.join(' OR '), names, bound, 'messageId');
+      removed += await this.delete(
+        this.tables.identify,
+        found.map((i) => ({ messageId: i.messageId })),
+      );
+    }
+    return removed;
+  }
+
+  async deleteRejected(values: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const group of chunks(values, VALUES_PER_SCAN)) {
+      const bound: Record<string, string> = { ':r': 'rejected#' };
+      // A value as a whole JSON string ("a-1", quotes included): a-1 does not match a-10.
+      const terms = group.map((value, i) => ((bound[`:v${i}`] = JSON.stringify(value)), `contains(body, :v${i})`));
+      const found = await this.scan(this.tables.attribution, `begins_with(pk, :r) AND (${terms.join(' OR ')})`, undefined, bound, 'pk, sk');
+      removed += await this.delete(
+        this.tables.attribution,
+        found.map((i) => ({ pk: i.pk, sk: i.sk })),
+      );
+    }
+    return removed;
+  }
+
+  deleteLinks(pairs: readonly { userId: string; anonymousId: string }[]): Promise<number> {
+    return this.delete(
+      this.tables.userMap,
+      pairs.map((p) => ({ pk: `user#${p.userId}`, sk: `anon#${p.anonymousId}` })),
+    );
+  }
+
+  deleteTouches(visitorKeys: readonly string[]): Promise<number> {
+    return this.delete(
+      this.tables.attribution,
+      visitorKeys.map((k) => ({ pk: `visitor#${k}`, sk: 'touches' })),
+    );
+  }
+
+  deleteRollupStates(entities: readonly RollupEntity[]): Promise<number> {
+    return this.delete(
+      this.tables.rollup,
+      entities.map((e) => ({ pk: statePk(e), sk: 'rollup' })),
+    );
+  }
+
+  /** Deletes items by key; resolves to how many keys were given (a delete of a missing item succeeds). */
+  private async delete(table: string, keys: readonly Record<string, unknown>[]): Promise<number> {
+    await batchWriteAll(
+      this.doc,
+      table,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
+    return keys.length;
+  }
+
+  private scan(
+    table: string,
+    filter: string,
+    names: Record<string, string> | undefined,
+    values: Record<string, string>,
+    projection: string,
+  ): Promise<Record<string, unknown>[]> {
+    return this.all(`Scan ${table}`, (start) =>
+      this.doc.send(
+        new ScanCommand({
+          TableName: table,
+          FilterExpression: filter,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ProjectionExpression: projection,
+          ExclusiveStartKey: start,
+        } satisfies ScanCommandInput),
+      ),
+    );
+  }
+
+  /** Every item of a paginated read. */
+  private async all(
+    operation: string,
+    page: (
+      start: Record<string, unknown> | undefined,
+    ) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await withStorage(operation, () => page(start));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
