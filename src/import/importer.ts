@@ -49,14 +49,7 @@ import { compareByTime, viewTouch, type Touch } from '../attribution/touches';
 import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
-import {
-  visitorKeyOf,
-  type EventStore,
-  type IdentityStore,
-  type RollupStore,
-  type TouchStore,
-  type VisitorTouches,
-} from '../ingest/ports';
+import { visitorKeyOf, type EventStore, type IdentityStore, type RollupStore, type TouchStore, type VisitorTouches } from '../ingest/ports';
 import { refreshVisitorRollup, seedVisitor } from '../ingest/rollups';
 import { addContribution } from '../attribution/rollups';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../ingest/touches';
