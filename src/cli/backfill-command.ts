@@ -6,6 +6,7 @@ import { backfill, type BackfillSummary } from '../backfill/backfill';
 import { listUnlinkedAnonymous, listUsers } from '../backfill/candidates';
 import { fetchHttpClient, SegmentBatchClient } from '../segment/batch-client';
 import { rateLimited } from '../segment/rate-limit';
+import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
 
 export interface BackfillFlags {
@@ -109,9 +110,6 @@ export async function runBackfill(
     io.stdout.write(`${formatSummary(summary, flags)}\n`);
     return summary.failedMessages > 0 ? 1 : 0;
   } catch (e: unknown) {
-    io.stderr.write(`sma backfill: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (e instanceof Error && e.name === 'StorageUnavailableError')
-      io.stderr.write('Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region).\n');
-    return 1;
+    return reportFailure('backfill', e, io.stderr, 'Run the same command again to resume from its checkpoint.');
   }
 }

@@ -2,6 +2,7 @@
  * `sma forget`: a deletion request from the terminal, against local or AWS tables.
  */
 import { forgetPerson, type ForgetScope } from '../ingest/forget';
+import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
 
 export interface ForgetFlags {
@@ -38,11 +39,6 @@ export async function runForget(flags: ForgetFlags, io: { stdout: NodeJS.Writabl
     );
     return 0;
   } catch (e: unknown) {
-    io.stderr.write(`sma forget: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (e instanceof Error && e.name === 'StorageUnavailableError')
-      io.stderr.write(
-        'Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region). A deletion can be run again.\n',
-      );
-    return 1;
+    return reportFailure('forget', e, io.stderr, 'A deletion can be run again.');
   }
 }

@@ -3,6 +3,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import { refreshDerived, type RefreshScope, type RefreshSummary } from '../ingest/refresh';
+import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
 
 export interface RefreshFlags {
@@ -58,11 +59,6 @@ export async function runRefresh(
     io.stdout.write(`${formatSummary(summary)}\n`);
     return 0;
   } catch (e: unknown) {
-    io.stderr.write(`sma refresh: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (e instanceof Error && e.name === 'StorageUnavailableError')
-      io.stderr.write(
-        'Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region). A refresh can be run again.\n',
-      );
-    return 1;
+    return reportFailure('refresh', e, io.stderr, 'A refresh can be run again.');
   }
 }
