@@ -49,7 +49,15 @@ import { compareByTime, viewTouch, type Touch } from '../attribution/touches';
 import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
-import { visitorKeyOf, type EventStore, type IdentityStore, type RollupStore, type TouchStore, type VisitorTouches } from '../ingest/ports';
+import {
+  visitorKeyOf,
+  type EventStore,
+  type IdentityLink,
+  type IdentityStore,
+  type RollupStore,
+  type TouchStore,
+  type VisitorTouches,
+} from '../ingest/ports';
 import { refreshVisitorRollup, seedVisitor } from '../ingest/rollups';
 import { addContribution } from '../attribution/rollups';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../ingest/touches';
@@ -479,6 +487,16 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   // writes. The list is kept with the checkpoint so a resumed import writes
   // exactly what a clean one would.
   const linksPath = join(spillDir, 'links.jsonl');
+  // A batch's links are written after the previous batch's: a pair linked
+  // again at an earlier time must land after its first write, not race it.
+  let linkWrites: Promise<void> = Promise.resolve();
+  const writeLinks = (links: IdentityLink[]): Promise<void> => {
+    if (links.length === 0) return Promise.resolve();
+    const write = linkWrites.then(() => deps.identity.linkInBulk(links.map((l) => ({ ...l, origin: 'import' as const }))));
+    // The next batch's links wait for this write to end, well or not; its own failure surfaces at its commit.
+    linkWrites = write.catch(() => undefined);
+    return write;
+  };
   const linked = new Map<string, string>();
   for (const [userId, anonymousId, at] of readJsonLines<LinkLine>(linksPath)) {
     const key = pairKey(userId, anonymousId);
@@ -644,7 +662,7 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
             unique.length > 0
               ? deps.events.storeEvents(unique, { origin: 'import', knownNew })
               : Promise.resolve({ duplicates: new Set<string>() }),
-            links.length > 0 ? deps.identity.linkInBulk(links.map((l) => ({ ...l, origin: 'import' as const }))) : Promise.resolve(),
+            writeLinks(links),
           ]);
           // Handled when committed; until then, do not let a failure go unobserved.
           written.catch(() => undefined);

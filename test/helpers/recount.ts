@@ -17,11 +17,12 @@ export interface Recount {
   credits: Map<string, number>;
 }
 
-/** The users' links as the identify table's events make them: anonymous ids, and when each was linked. */
+/** The users' links as the stored events make them (any event with both ids, an alias): anonymous ids, and when each was linked. */
 async function linksByUser(deps: Pick<Deps, 'doc' | 'config'>) {
   const linkedAt = new Map<string, string[]>();
   const anonsOf = new Map<string, Set<string>>();
-  for (const item of await scanAll(deps, deps.config.tables.identify)) {
+  const events = [...(await scanAll(deps, deps.config.tables.identify)), ...(await scanAll(deps, deps.config.tables.page))];
+  for (const item of events) {
     for (const l of linksFromEvent(linkingItemSchema.parse(item))) {
       linkedAt.set(l.userId, [...(linkedAt.get(l.userId) ?? []), l.linkedAt]);
       anonsOf.set(l.userId, (anonsOf.get(l.userId) ?? new Set()).add(l.anonymousId));

@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, readdirSync, existsSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { buildDeps } from '../../src/handlers/deps';
+import { cliDeps } from '../../src/cli/import-command';
+import type { Deps } from '../../src/handlers/deps';
 import { importHistory, SPILL_BUCKETS, type ImportSummary } from '../../src/import/importer';
 import { USER_CHUNK } from '../../src/import/user-counts';
 import { CsvParser } from '../../src/import/csv';
@@ -49,8 +50,6 @@ const counts = ({ read, stored, duplicates, ignored, rejected, links, visitors }
   visitors,
 });
 
-type Deps = ReturnType<typeof buildDeps>;
-
 /** The visitor counters as the stored touches make them. */
 async function recount(deps: Deps): Promise<Record<string, number>> {
   const expected: Record<string, number> = {};
@@ -94,7 +93,7 @@ async function importStoppedAfterTouchFile(deps: Deps, paths: ReturnType<typeof 
 describe('sma import against DynamoDB Local', () => {
   it('imports an S3 archive tree, JSON lines and warehouse CSV, with a reconciled summary and a rejects file', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const paths = tempPaths();
 
     // Act
@@ -118,7 +117,7 @@ describe('sma import against DynamoDB Local', () => {
 
   it('decides touches on event time, whatever order the files arrive in, and links ids', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
 
     // Act
     await importHistory([FIXTURES], deps, tempPaths());
@@ -141,14 +140,14 @@ describe('sma import against DynamoDB Local', () => {
   it('resumes from a stop at any batch, while batches of the next file are in flight, with the same tables', async () => {
     // Prepare: a clean import, counting its batches (a file's last batch is
     // followed into the pipeline by the next file's first)
-    const clean = buildDeps(await freshConfig());
+    const clean = cliDeps(await freshConfig());
     let batches = 0;
     const cleanSummary = await importHistory([FIXTURES], clean, { ...tempPaths(), batchSize: 2, afterBatch: (n) => (batches = n) });
     const expected = await snapshot(clean);
     expect(batches).toBeGreaterThan(5);
 
     for (let stopAt = 1; stopAt < batches; stopAt++) {
-      const resumed = buildDeps(await freshConfig());
+      const resumed = cliDeps(await freshConfig());
       const paths = tempPaths();
 
       // Act
@@ -167,9 +166,9 @@ describe('sma import against DynamoDB Local', () => {
     // Prepare: a clean import, and one stopped after its third batch whose
     // spill files then hold every line twice, as a batch spilled again on
     // resume would
-    const clean = buildDeps(await freshConfig());
+    const clean = cliDeps(await freshConfig());
     const cleanSummary = await importHistory([FIXTURES], clean, { ...tempPaths(), batchSize: 2 });
-    const resumed = buildDeps(await freshConfig());
+    const resumed = cliDeps(await freshConfig());
     const paths = tempPaths();
     await importStoppedAfterBatch(resumed, paths, 3);
     const spillDir = `${paths.checkpointPath}.spill`;
@@ -187,9 +186,9 @@ describe('sma import against DynamoDB Local', () => {
 
   it('resumes after being stopped while deriving touches and ends with the same tables as one clean import', async () => {
     // Prepare
-    const clean = buildDeps(await freshConfig());
+    const clean = cliDeps(await freshConfig());
     const cleanSummary = await importHistory([FIXTURES], clean, tempPaths());
-    const resumed = buildDeps(await freshConfig());
+    const resumed = cliDeps(await freshConfig());
     const paths = tempPaths();
     const stopAt = SPILL_BUCKETS / 2;
 
@@ -214,8 +213,8 @@ describe('sma import against DynamoDB Local', () => {
 
   it('counts the same duplicates whether the tables were empty (no reads but for repeats) or not (every event looked up)', async () => {
     // Prepare: one event of another visitor already stored makes the second import look every event up
-    const empty = buildDeps(await freshConfig());
-    const used = buildDeps(await freshConfig());
+    const empty = cliDeps(await freshConfig());
+    const used = cliDeps(await freshConfig());
     const other = pageEvent({ anonymousId: 'anon-elsewhere', messageId: 'elsewhere-1', timestamp: '2018-01-01T00:00:00.000Z' });
     await ingestEvents([other], used.events);
 
@@ -232,7 +231,7 @@ describe('sma import against DynamoDB Local', () => {
 
   it('fills in the report counters of the visitors it imports, and a second import changes none', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const sumOf = (counters: Map<string, number>, metric: string): number =>
       [...counters].filter(([id]) => parseCounterId(id)?.metric === metric).reduce((a, [, n]) => a + n, 0);
 
@@ -252,7 +251,7 @@ describe('sma import against DynamoDB Local', () => {
 
   it('keeps the counters equal to a recount from the stored touches when a later import adds visits to imported visitors', async () => {
     // Prepare: a second archive with later visits of two imported visitors and one new visitor
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const later = mkdtempSync(join(tmpdir(), 'sma-import-later-'));
     const events = [
       pageEvent({ anonymousId: 'anon-A', messageId: 'later-1', timestamp: '2020-03-01T08:00:00.000Z', referrer: 'https://www.bing.com/' }),
@@ -277,7 +276,7 @@ describe('sma import against DynamoDB Local', () => {
   it('counts a visitor once when the webhook brings it in before the import has finished', async () => {
     // Prepare: an import stopped after its last spill file, before it counts
     // itself finished; then anon-A, one of its visitors, comes back live.
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const paths = tempPaths();
     await importStoppedAfterTouchFile(deps, paths, SPILL_BUCKETS);
     const live = pageEvent({
@@ -300,7 +299,7 @@ describe('sma import against DynamoDB Local', () => {
   it('counts every visitor once when an abandoned import is finished after a fresh import of the same archive', async () => {
     // Prepare: an import stopped after its last spill file and left; the
     // archive imported again from scratch (without the checkpoint)
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const abandoned = tempPaths();
     await importStoppedAfterTouchFile(deps, abandoned, SPILL_BUCKETS);
     await importHistory([FIXTURES], deps, tempPaths());
@@ -315,7 +314,7 @@ describe('sma import against DynamoDB Local', () => {
   it('keeps history stored before the import: visitors with earlier page views are derived from the table', async () => {
     // Prepare: the webhook already stored an earlier visit of anon-C (touches derived)
     // and of anon-A (touches not derived yet), plus one archive event of anon-A.
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const earlierC = pageEvent({ anonymousId: 'anon-C', timestamp: '2019-06-01T08:00:00.000Z', referrer: 'https://www.bing.com/' });
     const earlierA = pageEvent({ anonymousId: 'anon-A', timestamp: '2019-05-01T08:00:00.000Z', referrer: 'https://duckduckgo.com/' });
     const archived = readFixtureEvents().find((e) => e.messageId === 's3-1');
@@ -342,7 +341,7 @@ describe('sma import against DynamoDB Local', () => {
 
   it('refuses a checkpoint from another import, saying what to do', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const paths = tempPaths();
     await expect(
       importHistory([FIXTURES], deps, {
@@ -395,7 +394,7 @@ describe('identity links from sma import', () => {
       identifyEvent({ anonymousId: 'a-9', userId: 'u-9', timestamp: '2024-02-01T00:00:00.000Z' }),
     ];
     writeFileSync(join(dir, 'links.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    const [empty, emptyOneByOne, used] = [buildDeps(await freshConfig()), buildDeps(await freshConfig()), buildDeps(await freshConfig())];
+    const [empty, emptyOneByOne, used] = [cliDeps(await freshConfig()), cliDeps(await freshConfig()), cliDeps(await freshConfig())];
     await ingestEvents([pageEvent({ anonymousId: 'someone-else' })], used.events);
 
     // Act: both in one batch, and each in a batch of its own
@@ -414,7 +413,7 @@ describe('identity links from sma import', () => {
 describe('report counters after sma import', () => {
   it('sets every counter, users under every model included, to a recount of the imported events', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
 
     // Act
     const summary = await importHistory([historyArchive()], deps, tempPaths());
@@ -428,7 +427,7 @@ describe('report counters after sma import', () => {
   it('agrees with a recount when users had live state before the import and came back live during it', async () => {
     // Prepare: u-1 known live before the import; the import stopped after
     // its first chunk of users had their seeds written, before its checkpoint
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     await liveVisit(deps, 'live-before', 'u-1', '2026-08-20T08:00:00.000Z');
     const archive = historyArchive();
     const paths = tempPaths();
@@ -502,8 +501,8 @@ describe('sma import from S3', () => {
           );
         }
       }
-      const fromS3 = buildDeps(await freshConfig());
-      const fromDisk = buildDeps(await freshConfig());
+      const fromS3 = cliDeps(await freshConfig());
+      const fromDisk = cliDeps(await freshConfig());
 
       // Act
       const a = await importHistory(['s3://archive/segment-logs/'], { ...fromS3, s3 }, tempPaths());
