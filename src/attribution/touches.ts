@@ -25,10 +25,11 @@ export const SAME_SOURCE_WINDOW_MS = 30 * 60 * 1000;
 export const MAX_TOUCHES_PER_VISITOR = 300;
 /**
  * The most bytes of the touch list's JSON, below the item's 400 KB with room
- * for its other attributes: a visitor with long URLs keeps fewer touches, the
- * first and the latest that fit.
+ * for its other attributes (an import's seed among them, up to about 135 KB):
+ * a visitor with long URLs keeps fewer touches, the first and the latest that
+ * fit.
  */
-export const MAX_TOUCHES_BYTES = 300_000;
+export const MAX_TOUCHES_BYTES = 250_000;
 /** The most bytes of any one text of a touch (a URL, a utm value): a touch is at most a few KB. */
 export const MAX_TOUCH_FIELD_BYTES = 1_000;
 
@@ -177,8 +178,9 @@ export function selectTouches(candidates: readonly Touch[]): Touch[] {
 
 /** The first touch and the latest ones, at most MAX_TOUCHES_PER_VISITOR of them and MAX_TOUCHES_BYTES of JSON. */
 function withinBudget(touches: Touch[]): Touch[] {
-  // Bounded texts make a touch at most about 12 KB of JSON: a short list fits without measuring.
-  if (touches.length * 12_000 <= MAX_TOUCHES_BYTES) return touches;
+  // Bounded texts make a touch at most about 60 KB of JSON (escaping can make
+  // a byte six characters): a list this short fits without measuring.
+  if (touches.length * 60_000 <= MAX_TOUCHES_BYTES) return touches;
   const [first, ...rest] = touches;
   if (!first) return touches;
   let bytes = utf8Bytes(JSON.stringify(first));

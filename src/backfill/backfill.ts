@@ -52,7 +52,7 @@ export interface BackfillSummary {
   resumed: boolean;
   /** Ids whose messages had failed in an earlier run, sent again by this one. */
   retried: number;
-  /** Ids whose messages failed in this run: the checkpoint keeps them for the next. */
+  /** Ids whose messages failed for now (a 5xx, a 429, a timeout) in this run: the checkpoint keeps them for the next. */
   failedIds: number;
 }
 
@@ -122,6 +122,8 @@ export async function backfill(
         for (const f of result.failures) {
           totals.failedMessages += f.messageIds.length;
           failures.push(f);
+          // A refused message (4xx) fails the same way every time: reported, not kept for the next run.
+          if (!f.retryable) continue;
           for (const id of f.messageIds) {
             const owner = owners.get(id);
             if (owner) failedOwners.add(owner);

@@ -50,8 +50,10 @@ function formatSummary(s: BackfillSummary, flags: BackfillFlags): string {
       lines.push(`    ${f.messageIds.length} message(s): ${f.error}${f.retryable ? ' (temporary)' : ''}`);
     if (s.failedIds > 0)
       lines.push(
-        `  the checkpoint keeps the ${s.failedIds} id(s) whose messages failed: run the same command again to send only theirs${s.failures.some((f) => !f.retryable) ? ' (a refused message, a 4xx, fails again until its cause is fixed)' : ''}`,
+        `  the checkpoint keeps the ${s.failedIds} id(s) whose messages failed for now: run the same command again to send only theirs`,
       );
+    if (s.failures.some((f) => !f.retryable))
+      lines.push('  refused messages (4xx) are not sent again: fix their cause (the reasons above)');
   } else {
     lines.push('  first messages that would be sent:');
     for (const m of s.sample) lines.push(`    ${JSON.stringify(m)}`);

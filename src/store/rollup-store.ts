@@ -139,8 +139,10 @@ export class DynamoRollupStore implements RollupStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       }));
-      // One request for the group; when some user had a state item, each is put on its own.
-      if (await this.transact(puts, 'TransactWriteItems user seeds')) return;
+      // One request for the group. When it fails for any reason (a user had a
+      // state item, a conflict with a live commit, a group too large), each
+      // is put on its own, and a real outage surfaces there.
+      if (await this.transact(puts, 'TransactWriteItems user seeds').catch(() => false)) return;
       await mapLimit(group, SEED_TRANSACTIONS_IN_FLIGHT, async ([userId, seed]) => {
         if (!(await this.putUserSeed(userId, seed))) had.add(userId);
       });

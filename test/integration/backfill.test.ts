@@ -112,6 +112,8 @@ describe('sma backfill against DynamoDB Local and a capture server', () => {
     // Assess
     expect(summary.failedMessages).toBeGreaterThan(0);
     expect(summary.failures[0]).toMatchObject({ status: 400, retryable: false, error: 'Segment answered 400' });
+    // Refused for good: not kept for a re-run, which would fail the same way.
+    expect(summary.failedIds).toBe(0);
   });
 });
 
@@ -155,10 +157,10 @@ describe('sma backfill checkpoints and --rate', () => {
     }
   }
 
-  it('keeps the ids whose messages failed in the checkpoint, and a re-run sends only theirs', async () => {
-    // Prepare: Segment refuses the first request (a whole chunk of ids)
+  it('keeps the ids whose messages failed for now in the checkpoint, and a re-run sends only theirs', async () => {
+    // Prepare: Segment fails the first request (a whole chunk of ids) on every attempt
     const capture = await startSegmentCapture(WRITE_KEY);
-    capture.script.push({ status: 400 });
+    capture.script.push(...Array.from({ length: 5 }, () => ({ status: 503 })));
     const segment = new SegmentBatchClient({ writeKey: WRITE_KEY, host: capture.url });
     const checkpointPath = join(mkdtempSync(join(tmpdir(), 'sma-bf-')), 'checkpoint.json');
 
