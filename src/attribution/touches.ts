@@ -136,24 +136,29 @@ export function viewTouch(view: PageView, classify: Classifier): Touch {
   });
 }
 
+/** The texts of a touch that come from the visitor's page view (a URL, a utm value), and so may be any length. */
+const FREE_TEXTS = [
+  'landing_page',
+  'referrer',
+  'source',
+  'medium',
+  'campaign',
+  'content',
+  'term',
+  'campaign_id',
+  'referrer_host',
+  'reason',
+] as const;
+
 /** A touch with each text cut to MAX_TOUCH_FIELD_BYTES (only hostile or broken pages have longer ones). */
 function boundTexts(t: Touch): Touch {
-  const texts = [t.landing_page, t.referrer, t.source, t.medium, t.campaign, t.content, t.term, t.campaign_id, t.referrer_host, t.reason];
-  if (texts.every((v) => v === null || v.length * 3 <= MAX_TOUCH_FIELD_BYTES)) return t;
-  const cut = <V extends string | null>(v: V): V => (v === null ? v : (truncateUtf8(v, MAX_TOUCH_FIELD_BYTES) as V));
-  return {
-    ...t,
-    landing_page: cut(t.landing_page),
-    referrer: cut(t.referrer),
-    source: cut(t.source),
-    medium: cut(t.medium),
-    campaign: cut(t.campaign),
-    content: cut(t.content),
-    term: cut(t.term),
-    campaign_id: cut(t.campaign_id),
-    referrer_host: cut(t.referrer_host),
-    reason: cut(t.reason),
-  };
+  if (FREE_TEXTS.every((f) => (t[f]?.length ?? 0) * 3 <= MAX_TOUCH_FIELD_BYTES)) return t;
+  const bounded: Touch = { ...t };
+  for (const f of FREE_TEXTS) {
+    const v = t[f];
+    if (v !== null) Object.assign(bounded, { [f]: truncateUtf8(v, MAX_TOUCH_FIELD_BYTES) });
+  }
+  return bounded;
 }
 
 /** A classification that names where the visitor came from (not direct, not internal). */

@@ -100,7 +100,9 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   const visitors = new Map<string, Ref[]>();
   const users = new Map<string, Ref[]>();
   const touch = <K>(map: Map<K, Ref[]>, key: K, refs: readonly Ref[]): void => {
-    map.set(key, [...(map.get(key) ?? []), ...refs]);
+    const known = map.get(key);
+    if (known) known.push(...refs);
+    else map.set(key, [...refs]);
   };
   for (const c of changes) {
     if (c.kind === 'touches') touch(visitors, c.visitorKey, [c.ref]);

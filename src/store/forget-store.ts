@@ -15,7 +15,9 @@ import type { Config } from '../config';
 import type { ForgetStore, RollupEntity } from '../ingest/ports';
 import { batchWriteAll } from './batch';
 import { withStorage } from './errors';
+import { linkKey } from './identity-store';
 import { statePk } from './rollup-store';
+import { touchesKey } from './touch-store';
 
 /** Values per filter expression: DynamoDB allows 100 operands to IN, and 4 KB of expression values. */
 const VALUES_PER_SCAN = 40;
@@ -94,17 +96,11 @@ export class DynamoForgetStore implements ForgetStore {
   }
 
   deleteLinks(pairs: readonly { userId: string; anonymousId: string }[]): Promise<number> {
-    return this.delete(
-      this.tables.userMap,
-      pairs.map((p) => ({ pk: `user#${p.userId}`, sk: `anon#${p.anonymousId}` })),
-    );
+    return this.delete(this.tables.userMap, pairs.map(linkKey));
   }
 
   deleteTouches(visitorKeys: readonly string[]): Promise<number> {
-    return this.delete(
-      this.tables.attribution,
-      visitorKeys.map((k) => ({ pk: `visitor#${k}`, sk: 'touches' })),
-    );
+    return this.delete(this.tables.attribution, visitorKeys.map(touchesKey));
   }
 
   deleteRollupStates(entities: readonly RollupEntity[]): Promise<number> {

@@ -25,10 +25,15 @@ function earliestPerPair(links: readonly IdentityLink[]): IdentityLink[] {
   return [...earliest.values()];
 }
 
+/** The key of a link's item. */
+export const linkKey = (l: { userId: string; anonymousId: string }): { pk: string; sk: string } => ({
+  pk: `user#${l.userId}`,
+  sk: `anon#${l.anonymousId}`,
+});
+
 function linkItem(l: IdentityLink): Record<string, unknown> {
   return {
-    pk: `user#${l.userId}`,
-    sk: `anon#${l.anonymousId}`,
+    ...linkKey(l),
     messageId: l.messageId,
     type: l.type,
     linkedAt: l.linkedAt,
@@ -53,15 +58,11 @@ export class DynamoIdentityStore implements IdentityStore {
 
   async linkInBulk(links: readonly IdentityLink[]): Promise<void> {
     const earliest = earliestPerPair(links);
-    const stored = await batchGetAll(
-      this.doc,
-      this.table,
-      earliest.map((l) => ({ pk: `user#${l.userId}`, sk: `anon#${l.anonymousId}` })),
-      'pk, sk, linkedAt',
-    );
+    const stored = await batchGetAll(this.doc, this.table, earliest.map(linkKey), 'pk, sk, linkedAt');
     const storedAt = new Map(stored.map((i) => [`${String(i.pk)}\u0000${String(i.sk)}`, typeof i.linkedAt === 'string' ? i.linkedAt : '']));
     const wanted = earliest.filter((l) => {
-      const at = storedAt.get(`user#${l.userId}\u0000anon#${l.anonymousId}`);
+      const { pk, sk } = linkKey(l);
+      const at = storedAt.get(`${pk}\u0000${sk}`);
       return at === undefined || at > l.linkedAt;
     });
     await batchWriteAll(

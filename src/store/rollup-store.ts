@@ -111,15 +111,8 @@ export class DynamoRollupStore implements RollupStore {
   }
 
   async putUserSeed(userId: string, seed: RollupSeed): Promise<boolean> {
-    const { tag, ...state } = seed;
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...this.stateItem({ kind: 'user', id: userId }, 0, { ...state, seed: tag }) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.doc.send(new PutCommand(this.seedPut(userId, seed)));
       return true;
     } catch (e: unknown) {
       if (e instanceof Error && e.name === 'ConditionalCheckFailedException') return false;
@@ -132,13 +125,7 @@ export class DynamoRollupStore implements RollupStore {
     const groups: (readonly (readonly [string, RollupSeed])[])[] = [];
     for (let i = 0; i < seeds.length; i += MAX_TRANSACTION_ITEMS) groups.push(seeds.slice(i, i + MAX_TRANSACTION_ITEMS));
     await mapLimit(groups, SEED_TRANSACTIONS_IN_FLIGHT, async (group) => {
-      const puts = group.map(([userId, { tag, ...state }]) => ({
-        Put: {
-          TableName: this.table,
-          Item: this.stateItem({ kind: 'user', id: userId }, 0, { ...state, seed: tag }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      }));
+      const puts = group.map(([userId, seed]) => ({ Put: this.seedPut(userId, seed) }));
       // One request for the group. When it fails for any reason (a user had a
       // state item, a conflict with a live commit, a group too large), each
       // is put on its own, and a real outage surfaces there.
@@ -148,6 +135,15 @@ export class DynamoRollupStore implements RollupStore {
       });
     });
     return had;
+  }
+
+  /** A user's seed item (version 0, tagged with its import), put only where the user has no state item. */
+  private seedPut(userId: string, { tag, ...state }: RollupSeed) {
+    return {
+      TableName: this.table,
+      Item: this.stateItem({ kind: 'user', id: userId }, 0, { ...state, seed: tag }),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
   }
 
   async putImportCounters(tag: string, counts: Record<string, number>): Promise<void> {

@@ -88,12 +88,7 @@ export class DynamoTouchStore implements TouchStore {
   }
 
   async visitorsWithTouches(visitorKeys: readonly string[]): Promise<Set<string>> {
-    const found = await batchGetAll(
-      this.doc,
-      this.tables.attribution,
-      visitorKeys.map((k) => ({ pk: `visitor#${k}`, sk: 'touches' })),
-      'visitorKey',
-    );
+    const found = await batchGetAll(this.doc, this.tables.attribution, visitorKeys.map(touchesKey), 'visitorKey');
     return new Set(found.map((item) => String(item.visitorKey)));
   }
 
@@ -107,17 +102,20 @@ export class DynamoTouchStore implements TouchStore {
 
   async touchesOf(visitorKey: string): Promise<VisitorTouches | undefined> {
     const out = await withStorage('GetItem touches', () =>
-      this.doc.send(new GetCommand({ TableName: this.tables.attribution, Key: { pk: `visitor#${visitorKey}`, sk: 'touches' } })),
+      this.doc.send(new GetCommand({ TableName: this.tables.attribution, Key: touchesKey(visitorKey) })),
     );
     return out.Item ? fromTouchesItem(out.Item) : undefined;
   }
 
   async touchesOfMany(visitorKeys: readonly string[]): Promise<Map<string, VisitorTouches>> {
-    const keys = [...new Set(visitorKeys)].map((k) => ({ pk: `visitor#${k}`, sk: 'touches' }));
+    const keys = [...new Set(visitorKeys)].map(touchesKey);
     const items = await batchGetAll(this.doc, this.tables.attribution, keys);
     return new Map(items.map((item) => fromTouchesItem(item)).map((v) => [v.visitorKey, v]));
   }
 }
+
+/** The key of a visitor's touches item. */
+export const touchesKey = (visitorKey: string): { pk: string; sk: string } => ({ pk: `visitor#${visitorKey}`, sk: 'touches' });
 
 /** A stored touches item as the visitor's touches (written by touchesItem from Touch values). */
 function fromTouchesItem(raw: Record<string, unknown>): VisitorTouches {
@@ -131,8 +129,7 @@ function fromTouchesItem(raw: Record<string, unknown>): VisitorTouches {
 
 function touchesItem(value: VisitorTouches): Record<string, unknown> {
   return {
-    pk: `visitor#${value.visitorKey}`,
-    sk: 'touches',
+    ...touchesKey(value.visitorKey),
     visitorKey: value.visitorKey,
     // JSON text: one attribute, no nesting limits (see encodeTouches).
     touches: encodeTouches(value.touches),
