@@ -39,6 +39,18 @@ export interface SegmentCapture {
   close(): Promise<void>;
 }
 
+/**
+ * What Segment keeps of the captured messages: the first copy of each
+ * messageId, as it deduplicates on messageId. sma sends at least once under
+ * deterministic ids, so two stream functions refreshing the same user at the
+ * same moment may both send the same change.
+ */
+export function kept(messages: readonly CapturedMessage[]): CapturedMessage[] {
+  const byId = new Map<string, CapturedMessage>();
+  for (const m of messages) if (!byId.has(m.messageId)) byId.set(m.messageId, m);
+  return [...byId.values()];
+}
+
 export interface CaptureOptions {
   /** The port to listen on; default a free one. */
   port?: number;

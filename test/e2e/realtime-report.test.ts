@@ -13,7 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { backfill } from '../../src/backfill/backfill';
 import { buildDeps } from '../../src/handlers/deps';
 import { SegmentBatchClient } from '../../src/segment/batch-client';
-import type { CapturedMessage } from '../../src/segment/capture-server';
+import { kept, type CapturedMessage } from '../../src/segment/capture-server';
 import { projectRoot } from '../../src/lib/project-root';
 import { at, identifyEvent, pageEvent } from '../helpers/events';
 import { OFFLINE_START_MS, STREAM_WAIT_MS, startStack, type Stack } from '../helpers/offline';
@@ -34,7 +34,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const sentTo = (userId: string): CapturedMessage[] => stack.capture.messages.filter((m) => m.userId === userId);
+/** What Segment keeps for the user, after its messageId dedupe. */
+const sentTo = (userId: string): CapturedMessage[] => kept(stack.capture.messages.filter((m) => m.userId === userId));
 
 /** Waits until `count` messages for the user arrived, or fails after STREAM_WAIT_MS. */
 async function messagesFor(userId: string, count: number): Promise<CapturedMessage[]> {
