@@ -124,6 +124,8 @@ const envSchema = z.object({
   REALTIME_SYNC: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['off', 'users', 'all']).default('off')),
   /** `true`: drop IP addresses and identify traits (all but the ids) before anything is stored. Default `false`. */
   DROP_PERSONAL_DATA: flag('false'),
+  /** Days raw events are kept after their event time (DynamoDB TTL); derived touches, links and counters stay. Default: unset (for ever). */
+  RETENTION_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().max(36_500).optional()),
 });
 
 /** sma's configuration. */
@@ -145,6 +147,8 @@ export interface Config {
   attribution: { lastTouch: 'non-direct' | 'any'; lookbackDays: number | undefined };
   realtimeSync: 'off' | 'users' | 'all';
   dropPersonalData: boolean;
+  /** Days raw events are kept (RETENTION_DAYS); undefined keeps them. */
+  retentionDays: number | undefined;
 }
 
 /** Thrown when the environment is malformed; names the variable. */
@@ -195,6 +199,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attribution: Object.freeze({ lastTouch: e.LAST_TOUCH, lookbackDays: e.LOOKBACK_DAYS }),
     realtimeSync: e.REALTIME_SYNC,
     dropPersonalData: e.DROP_PERSONAL_DATA === 'true',
+    retentionDays: e.RETENTION_DAYS,
   });
 }
 

@@ -164,16 +164,24 @@ function boundTexts(t: Touch): Touch {
 /** A classification that names where the visitor came from (not direct, not internal). */
 const isSourced = (c: Classification): boolean => c.touch && c.source !== '(direct)';
 
-/** A visitor's touches from the viewTouch of each of its page views, ordered by compareByTime. */
-export function selectTouches(candidates: readonly Touch[]): Touch[] {
+/**
+ * A visitor's touches from the viewTouch of each of its page views, ordered
+ * by compareByTime, and the touches kept from views that have since expired
+ * (RETENTION_DAYS): those were decided while their views were stored, and
+ * stay as they were.
+ */
+export function selectTouches(candidates: readonly Touch[], retained: readonly Touch[] = []): Touch[] {
+  const kept = new Set(retained);
+  const all = retained.length === 0 ? candidates : [...candidates, ...retained].sort(compareByTime);
   const touches: Touch[] = [];
   let previousTime = Number.NEGATIVE_INFINITY;
-  candidates.forEach((candidate, i) => {
+  all.forEach((candidate, i) => {
     const time = Date.parse(candidate.timestamp);
     const sourced = isSourced(candidate);
     const last = touches[touches.length - 1];
     const reload = last !== undefined && sameSource(last, candidate) && time - previousTime <= SAME_SOURCE_WINDOW_MS;
     previousTime = time;
+    if (kept.has(candidate)) return void touches.push(candidate);
     if (i > 0 && (!sourced || reload)) return;
     // A first view from an internal or ignored referrer still starts the visitor's history, as direct.
     touches.push(candidate.touch ? candidate : { ...candidate, touch: true, reason: `first page view; ${candidate.reason}` });
@@ -198,7 +206,16 @@ function withinBudget(touches: Touch[]): Touch[] {
   return kept === rest.length ? touches : [first, ...rest.slice(rest.length - kept)];
 }
 
-/** Derives a visitor's touches from all of its page views, in any order. */
-export function deriveTouches(views: readonly PageView[], classify: Classifier): Touch[] {
-  return selectTouches([...views].sort(compareByTime).map((view) => viewTouch(view, classify)));
+/** Derives a visitor's touches from all of its stored page views, in any order, and the touches retained from expired ones. */
+export function deriveTouches(views: readonly PageView[], classify: Classifier, retained: readonly Touch[] = []): Touch[] {
+  return selectTouches(
+    [...views].sort(compareByTime).map((view) => viewTouch(view, classify)),
+    retained,
+  );
+}
+
+/** The touches whose page views are no longer among `views` (they expired): kept as they were. */
+export function retainedTouches(touches: readonly Touch[], views: readonly Pick<PageView, 'messageId'>[]): Touch[] {
+  const stored = new Set(views.map((v) => v.messageId));
+  return touches.filter((t) => !stored.has(t.messageId));
 }

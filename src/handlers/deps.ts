@@ -38,7 +38,7 @@ export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDo
     segment: new SegmentBatchClient({ writeKey: config.segment.writeKey, host: config.segment.host }),
     model: { lastTouch: config.attribution.lastTouch, lookbackDays: config.attribution.lookbackDays },
     doc,
-    events: new DynamoEventStore(doc, config.tables),
+    events: new DynamoEventStore(doc, config.tables, config.retentionDays),
     identity: new DynamoIdentityStore(doc, config.tables.userMap),
     touches: new DynamoTouchStore(doc, config.tables),
     rollups: new DynamoRollupStore(doc, config.tables.rollup),

@@ -86,6 +86,8 @@ export interface VisitorTouches {
   origin?: Origin;
   /** The rollup state a bulk import gave this visitor (see RollupSeed); kept when touches are saved again. */
   seed?: RollupSeed;
+  /** Bumped by each save (absent on items a bulk import wrote, and before the first save). */
+  version?: number;
 }
 
 /**
@@ -108,8 +110,8 @@ export interface TouchStore {
   /** A visitor's page views in event-time order, at most `limit`. */
   pageViewsOf(visitorKey: string, limit: number): Promise<{ views: PageView[]; truncated: boolean }>;
   /**
-   * Saves touches derived from `pageViews` views, unless touches derived from
-   * more views are stored already (a concurrent, later computation won).
+   * Saves touches derived while the stored ones had `value.version`, unless
+   * they were saved again since (another derivation won; derive again).
    */
   saveTouches(value: VisitorTouches): Promise<boolean>;
   touchesOf(visitorKey: string): Promise<VisitorTouches | undefined>;

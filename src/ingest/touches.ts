@@ -2,9 +2,11 @@
  * Keeping each visitor's touches current: after page views are stored, the
  * visitor's touches are derived again from all of its page views. Deriving
  * from the full history makes the result independent of arrival order and of
- * retries.
+ * retries. Touches whose page views expired (RETENTION_DAYS) are kept as they
+ * were.
  */
-import { deriveTouches, selectTouches, type Touch } from '../attribution/touches';
+import { deriveTouches, retainedTouches, selectTouches, type Touch } from '../attribution/touches';
+import { StorageUnavailableError } from '../errors';
 import type { Classifier } from '../source';
 import type { PageView } from '../attribution/touches';
 import type { Origin, TouchStore, VisitorTouches } from './ports';
@@ -16,28 +18,41 @@ import type { Origin, TouchStore, VisitorTouches } from './ports';
  */
 export const MAX_PAGE_VIEWS_READ = 5_000;
 
+/** Attempts when other derivations keep saving the same visitor's touches. */
+export const MAX_TOUCH_ATTEMPTS = 5;
+
 /** Recomputes and saves one visitor's touches. */
 export async function refreshVisitorTouches(
   visitorKey: string,
   store: TouchStore,
   classify: Classifier,
-  options: TouchOptions = {},
+  options: TouchOptions & {
+    /**
+     * Page views just stored (from the stream record): counted even if the
+     * index they are read from does not show them yet.
+     */
+    arrived?: readonly PageView[];
+  } = {},
 ): Promise<VisitorTouches> {
-  const { views, truncated } = await store.pageViewsOf(visitorKey, MAX_PAGE_VIEWS_READ);
-  const value = touchesFromViews(visitorKey, views, truncated, classify, options);
-  await store.saveTouches(value);
-  return value;
+  for (let attempt = 1; attempt <= MAX_TOUCH_ATTEMPTS; attempt++) {
+    // The stored touches before the views: the save is conditional on their
+    // version, so a derivation saved meanwhile, from whatever views, fails it.
+    const stored = await store.touchesOf(visitorKey);
+    const read = await store.pageViewsOf(visitorKey, MAX_PAGE_VIEWS_READ);
+    const views = read.truncated ? read.views : withArrived(read.views, options.arrived ?? []);
+    const retained = retainedTouches(stored?.touches ?? [], views);
+    const value = {
+      ...visitorTouches(visitorKey, deriveTouches(views, classify, retained), views.length, read.truncated, options),
+      version: stored?.version,
+    };
+    if (await store.saveTouches(value)) return value;
+  }
+  throw new StorageUnavailableError(`touches of ${visitorKey} kept changing under ${MAX_TOUCH_ATTEMPTS} attempts`);
 }
 
-/** A visitor's touches from page views already read (at most MAX_PAGE_VIEWS_READ of them, see pageViewsOf). */
-export function touchesFromViews(
-  visitorKey: string,
-  views: readonly PageView[],
-  truncated: boolean,
-  classify: Classifier,
-  options: TouchOptions = {},
-): VisitorTouches {
-  return visitorTouches(visitorKey, deriveTouches(views, classify), views.length, truncated, options);
+function withArrived(views: readonly PageView[], arrived: readonly PageView[]): PageView[] {
+  const read = new Set(views.map((v) => v.messageId));
+  return [...views, ...arrived.filter((v) => !read.has(v.messageId))];
 }
 
 /**

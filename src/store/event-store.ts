@@ -9,7 +9,7 @@ import type { EventStore, Origin, RejectedEvent } from '../ingest/ports';
 import type { SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
-import { identifyItem, pageItem, rejectedExpiry } from './items';
+import { eventExpiry, identifyItem, pageItem, rejectedExpiry } from './items';
 
 export interface EventTables {
   page: string;
@@ -31,7 +31,15 @@ export class DynamoEventStore implements EventStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: EventTables,
+    /** RETENTION_DAYS: raw events then carry a TTL (`expiresAt`); unset keeps them for ever. */
+    private readonly retentionDays?: number,
   ) {}
+
+  /** A raw event's item with its expiry, under RETENTION_DAYS. */
+  private expiring(item: Record<string, unknown>, now: Date): Record<string, unknown> {
+    if (this.retentionDays === undefined) return item;
+    return { ...item, expiresAt: eventExpiry(String(item.timestamp), this.retentionDays, now) };
+  }
 
   async storeEvents(
     events: readonly SegmentEvent[],
@@ -44,18 +52,18 @@ export class DynamoEventStore implements EventStore {
       this.existing(this.tables.page, pages.filter(unsure)),
       this.existing(this.tables.identify, others.filter(unsure)),
     ]);
+    const now = new Date();
+    const put = (item: Record<string, unknown>) => ({ PutRequest: { Item: { ...this.expiring(item, now), origin } } });
     await Promise.all([
       batchWriteAll(
         this.doc,
         this.tables.page,
-        pages
-          .filter((e) => !pageDupes.has(e.messageId))
-          .map((e) => ({ PutRequest: { Item: { ...pageItem(e as Extract<SegmentEvent, { type: 'page' | 'screen' }>), origin } } })),
+        pages.filter((e) => !pageDupes.has(e.messageId)).map((e) => put(pageItem(e as Extract<SegmentEvent, { type: 'page' | 'screen' }>))),
       ),
       batchWriteAll(
         this.doc,
         this.tables.identify,
-        others.filter((e) => !otherDupes.has(e.messageId)).map((e) => ({ PutRequest: { Item: { ...identifyItem(e), origin } } })),
+        others.filter((e) => !otherDupes.has(e.messageId)).map((e) => put(identifyItem(e))),
       ),
     ]);
     return { duplicates: new Set([...pageDupes, ...otherDupes]) };
@@ -111,7 +119,7 @@ export class DynamoEventStore implements EventStore {
           // The same bad event sent again (a retry) overwrites its record.
           sk: `${createHash('sha1').update(r.body).digest('hex').slice(0, 16)}#${r.index}`,
           ...r,
-          expiresAt: rejectedExpiry(r.receivedAt),
+          expiresAt: rejectedExpiry(r.receivedAt, this.retentionDays),
         },
       },
     }));

@@ -79,7 +79,8 @@ const campaignSchema = z.object({
   content: z.string().optional(),
 });
 
-const pageViewSchema = z.object({
+/** A page view's fields in a page table item. */
+export const pageViewSchema = z.object({
   messageId: z.string(),
   timestamp: z.string(),
   url: z.string().optional(),
@@ -102,7 +103,21 @@ export const linkingItemSchema = z.object({
   previousId: z.string().optional(),
 });
 
-/** TTL epoch seconds for a rejected event received at `receivedAt`. */
-export function rejectedExpiry(receivedAt: string): number {
-  return Math.floor(Date.parse(receivedAt) / 1000) + REJECTED_RETENTION_DAYS * 86_400;
+/** TTL epoch seconds for a rejected event received at `receivedAt`, kept at most `retentionDays` if set. */
+export function rejectedExpiry(receivedAt: string, retentionDays?: number): number {
+  const days = Math.min(REJECTED_RETENTION_DAYS, retentionDays ?? REJECTED_RETENTION_DAYS);
+  return Math.floor(Date.parse(receivedAt) / 1000) + days * 86_400;
+}
+
+/**
+ * The least time a raw event is kept, whatever its age: its stream record is
+ * processed, and its touches derived, while it is still stored. An import of
+ * history older than RETENTION_DAYS keeps its events this long.
+ */
+export const MIN_EVENT_LIFE_SECONDS = 86_400;
+
+/** TTL epoch seconds for a raw event under RETENTION_DAYS: that many days after its event time, and never sooner than MIN_EVENT_LIFE_SECONDS from now. */
+export function eventExpiry(timestamp: string, retentionDays: number, now: Date): number {
+  const byAge = Math.floor(Date.parse(timestamp) / 1000) + retentionDays * 86_400;
+  return Math.max(byAge, Math.floor(now.getTime() / 1000) + MIN_EVENT_LIFE_SECONDS);
 }

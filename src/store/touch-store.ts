@@ -23,6 +23,7 @@ const storedTouches = z.object({
   truncated: z.boolean(),
   updatedAt: z.string(),
   rollupSeed: z.string().optional(),
+  version: z.number().optional(),
 });
 
 const seedSchema = z.object({
@@ -63,27 +64,28 @@ export class DynamoTouchStore implements TouchStore {
 
   async saveTouches(value: VisitorTouches): Promise<boolean> {
     // An update, not a put: a rollup seed left by an import stays (see RollupSeed).
-    const { pk, sk, ...fields } = touchesItem({ ...value, seed: undefined });
+    const { pk, sk, ...fields } = touchesItem({ ...value, seed: undefined, version: (value.version ?? 0) + 1 });
     const set = Object.entries(fields).filter(([, v]) => v !== undefined);
     const names = Object.fromEntries(set.map(([k], i) => [`#f${i}`, k]));
     const values = Object.fromEntries(set.map(([, v], i) => [`:f${i}`, v]));
+    const expected = value.version === undefined ? {} : { ':v': value.version };
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tables.attribution,
           Key: { pk, sk },
           UpdateExpression: `SET ${set.map((_, i) => `#f${i} = :f${i}`).join(', ')}${value.origin ? '' : ' REMOVE #origin'}`,
-          // Page views only grow: a result from fewer views is stale and must
-          // not overwrite one from more (two shards processing one visitor).
-          ConditionExpression: 'attribute_not_exists(pk) OR pageViews <= :n',
-          ExpressionAttributeNames: { ...names, ...(value.origin ? {} : { '#origin': 'origin' }) },
-          ExpressionAttributeValues: { ...values, ':n': value.pageViews },
+          // Only over the touches this derivation started from: two shards
+          // deriving one visitor at once must not drop each other's views.
+          ConditionExpression: value.version === undefined ? 'attribute_not_exists(pk) OR attribute_not_exists(#version)' : '#version = :v',
+          ExpressionAttributeNames: { ...names, '#version': 'version', ...(value.origin ? {} : { '#origin': 'origin' }) },
+          ExpressionAttributeValues: { ...values, ...expected },
         }),
       );
       return true;
     } catch (e: unknown) {
       if (e instanceof Error && e.name === 'ConditionalCheckFailedException') return false;
-      throw toStorageError('PutItem touches', e);
+      throw toStorageError('UpdateItem touches', e);
     }
   }
 
@@ -138,6 +140,7 @@ function touchesItem(value: VisitorTouches): Record<string, unknown> {
     updatedAt: value.updatedAt,
     origin: value.origin,
     rollupSeed: value.seed ? JSON.stringify(value.seed) : undefined,
+    version: value.version,
   };
 }
 

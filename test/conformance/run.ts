@@ -5,7 +5,7 @@
  *
  * The peers' conventions differ from sma's and from each other's, so this is a
  * report, not a pass/fail test: it prints agreement per suite and per field,
- * and with --verbose each disagreement. README.md ("Conformance") explains
+ * and with --verbose each disagreement. docs/classifier.md ("Conformance") explains
  * every deliberate difference. The vectors are evaluation data and are never
  * copied into this repository; set SMA_PEERS_DIR to read them from elsewhere.
  *
@@ -169,7 +169,7 @@ function main(): void {
     if (verbose && misses.length > 0) console.log(misses.join('\n'));
   }
   console.log(`\noverall: ${allAgree}/${allCompared} field checks agree (${((100 * allAgree) / Math.max(1, allCompared)).toFixed(1)}%)`);
-  console.log('Differences of convention are listed in README.md, "Conformance". Run with --verbose to see each disagreement.');
+  console.log('Differences of convention are listed in docs/classifier.md, "Conformance". Run with --verbose to see each disagreement.');
 }
 
 main();

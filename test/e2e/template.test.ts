@@ -146,7 +146,9 @@ describe('the packaged template', () => {
     expect(tables.IdentifyTable).toMatchObject({ TableName: 'sma-prod-identifies', StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
     expect(tables.UserMapTable?.GlobalSecondaryIndexes).toEqual([expect.objectContaining({ IndexName: 'inverted' })]);
     expect(tables.UserMapTable).toMatchObject({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
-    expect(tables.AttributionTable).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    // Raw events expire under RETENTION_DAYS, rejected ones always.
+    for (const table of [tables.PageTable, tables.IdentifyTable, tables.AttributionTable])
+      expect(table).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
     expect(tables.AttributionTable?.StreamSpecification).toBeUndefined();
     // Counters change constantly; no stream, so they never wake a processor.
     expect(tables.RollupTable).toMatchObject({ TableName: 'sma-prod-rollups' });
@@ -186,6 +188,9 @@ describe('the packaged template', () => {
         MaximumRecordAgeInSeconds: 21600,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamDeadLetterQueue', 'Arn'] } } },
       });
+    // Expired and forgotten events (REMOVE records) never invoke the raw events' processors.
+    const filters = mappings.map((m) => JSON.stringify(m.FilterCriteria ?? null));
+    expect(filters.filter((f) => f.includes('INSERT') && f.includes('MODIFY') && !f.includes('REMOVE'))).toHaveLength(2);
   });
 
   it('runs every function on nodejs22.x with its own least-privilege role', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ingestEvents } from '../../src/ingest/ingest-events';
 import { visitorKeyOf } from '../../src/ingest/ports';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
@@ -98,18 +99,101 @@ describe('touches derived from page views in DynamoDB Local', () => {
     expect(touches[0]).toMatchObject({ channel: 'Paid Social', source: 'linkedin', campaign: 'q3', rule: 'campaign' });
   });
 
-  it('never lets touches from fewer page views overwrite touches from more', async () => {
+  it('never saves over touches saved after it read them, and derives again instead', async () => {
     // Prepare
     const anonymousId = randomUUID();
     const key = visitorKeyOf({ anonymousId });
     await visit(anonymousId, [{ minutes: 0 }, { minutes: 60, referrer: 'https://www.google.com/' }]);
+    const read = await deps.touches.touchesOf(key);
 
-    // Act
-    const saved = await deps.touches.saveTouches({ visitorKey: key, touches: [], pageViews: 1, truncated: false, updatedAt: T0 });
+    // Act: another derivation saves in between; a save from the old version fails
+    await refreshVisitorTouches(key, deps.touches, deps.classify);
+    const stale = await deps.touches.saveTouches({ ...read!, touches: [] });
     const stored = await deps.touches.touchesOf(key);
 
     // Assess
-    expect(saved).toBe(false);
+    expect(stale).toBe(false);
     expect(stored?.touches).toHaveLength(2);
+    expect(stored?.version).toBe((read?.version ?? 0) + 1);
+  });
+
+  it('counts a page view its stream record carries before the index shows it', async () => {
+    // Prepare: one view stored; the next known only from its record
+    const anonymousId = randomUUID();
+    await visit(anonymousId, [{ minutes: 0 }]);
+    const arrived = {
+      messageId: randomUUID(),
+      timestamp: at(T0, 60),
+      referrer: 'https://www.google.com/',
+      url: 'https://www.example.com/',
+    };
+
+    // Act
+    const { touches, pageViews } = await refreshVisitorTouches(visitorKeyOf({ anonymousId }), deps.touches, deps.classify, {
+      arrived: [arrived],
+    });
+
+    // Assess
+    expect(touches.map((t) => t.channel)).toEqual(['Direct', 'Organic Search']);
+    expect(pageViews).toBe(2);
+  });
+});
+
+describe('RETENTION_DAYS in DynamoDB Local', () => {
+  let deps: Deps;
+
+  beforeAll(async () => {
+    deps = buildDeps(await freshConfig({ RETENTION_DAYS: '7' }));
+  });
+
+  it('gives each raw event and rejected body a TTL, and keeps touches whose page views expired', async () => {
+    // Prepare: a visitor from search 40 days ago, back by email today
+    const anonymousId = randomUUID();
+    const key = visitorKeyOf({ anonymousId });
+    const now = new Date();
+    const old = pageEvent({
+      anonymousId,
+      timestamp: new Date(now.getTime() - 40 * 86_400_000).toISOString(),
+      referrer: 'https://www.google.com/',
+    });
+    const later = pageEvent({
+      anonymousId,
+      timestamp: at(old.timestamp as string, 20),
+      url: 'https://www.example.com/pricing',
+      referrer: 'https://www.example.com/',
+    });
+    await ingestEvents([old, later, { type: 'page', messageId: 'bad' }], deps.events, now);
+    await refreshVisitorTouches(key, deps.touches, deps.classify);
+    const stored = await deps.doc.send(new GetCommand({ TableName: deps.config.tables.page, Key: { messageId: old.messageId } }));
+    const rejected = await deps.doc.send(
+      new QueryCommand({
+        TableName: deps.config.tables.attribution,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `rejected#${now.toISOString().slice(0, 10)}` },
+      }),
+    );
+
+    // Act: TTL removes the old views (DynamoDB Local never does), then a new visit
+    for (const e of [old, later])
+      await deps.doc.send(new DeleteCommand({ TableName: deps.config.tables.page, Key: { messageId: e.messageId } }));
+    const today = pageEvent({
+      anonymousId,
+      timestamp: now.toISOString(),
+      url: 'https://www.example.com/?utm_source=newsletter&utm_medium=email',
+    });
+    await ingestEvents([today], deps.events);
+    const { touches, pageViews } = await refreshVisitorTouches(key, deps.touches, deps.classify);
+
+    // Assess: the old event expires a day from now at the earliest; the touch it made stays first
+    const inADay = Math.floor(now.getTime() / 1000) + 86_400;
+    expect(stored.Item?.expiresAt).toBeGreaterThanOrEqual(inADay);
+    expect(stored.Item?.expiresAt).toBeLessThan(inADay + 60);
+    const bad = rejected.Items?.find((item) => String(item.body).includes('"bad"'));
+    expect(bad?.expiresAt).toBe(Math.floor(Date.parse(String(bad?.receivedAt)) / 1000) + 7 * 86_400);
+    expect(touches.map((t) => [t.messageId, t.channel])).toEqual([
+      [old.messageId, 'Organic Search'],
+      [today.messageId, 'Email'],
+    ]);
+    expect(pageViews).toBe(1);
   });
 });

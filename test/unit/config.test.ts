@@ -12,6 +12,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ALLOW_UNAUTHENTICATED: 'yes' })).toThrow(/ALLOW_UNAUTHENTICATED/);
   });
 
+  it('keeps raw events for ever unless RETENTION_DAYS is a whole number of days', () => {
+    expect(parseConfig({}).retentionDays).toBeUndefined();
+    expect(parseConfig({ RETENTION_DAYS: '' }).retentionDays).toBeUndefined();
+    expect(parseConfig({ RETENTION_DAYS: '90' }).retentionDays).toBe(90);
+    for (const bad of ['0', '-1', '1.5', 'ninety']) expect(() => parseConfig({ RETENTION_DAYS: bad })).toThrow(/RETENTION_DAYS/);
+  });
+
   it('names every table after the service and the stage', () => {
     // Act
     const config = parseConfig({ SERVICE_NAME: 'acme', STAGE: 'prod' });

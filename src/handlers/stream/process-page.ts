@@ -12,7 +12,8 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { linkIdentities } from '../../ingest/identity';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
 import { refreshVisitorTouches } from '../../ingest/touches';
-import { linkingItemSchema } from '../../store/items';
+import type { PageView } from '../../attribution/touches';
+import { linkingItemSchema, pageViewSchema } from '../../store/items';
 import { loadDeps } from '../deps';
 import { liveImage, syncDepsOf, unlessPermanent, withSendDeadline } from './records';
 
@@ -23,13 +24,14 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context): Pro
   // Records of one visitor in this batch share one recomputation.
   const refreshed = new Map<string, Promise<unknown>>();
   const recordsOf = new Map<string, string[]>();
+  const arrived = viewsByVisitor(event.Records);
   const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
     const item = liveImage(record);
     if (!item || typeof item.visitorKey !== 'string') return;
     const visitorKey = item.visitorKey;
     let refresh = refreshed.get(visitorKey);
     if (!refresh) {
-      refresh = refreshVisitorTouches(visitorKey, deps.touches, deps.classify);
+      refresh = refreshVisitorTouches(visitorKey, deps.touches, deps.classify, { arrived: arrived.get(visitorKey) });
       refreshed.set(visitorKey, refresh);
     }
     const sequence = record.dynamodb?.SequenceNumber;
@@ -49,3 +51,15 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context): Pro
   for (const visitorKey of failedVisitors) for (const s of recordsOf.get(visitorKey) ?? []) failedRecords.add(s);
   return { batchItemFailures: [...failedRecords].map((itemIdentifier) => ({ itemIdentifier })) };
 };
+
+/** The page views the batch's records carry, by visitor. */
+function viewsByVisitor(records: readonly DynamoDBRecord[]): Map<string, PageView[]> {
+  const views = new Map<string, PageView[]>();
+  for (const record of records) {
+    const item = liveImage(record);
+    if (!item || typeof item.visitorKey !== 'string') continue;
+    const view = pageViewSchema.safeParse(item);
+    if (view.success) views.set(item.visitorKey, [...(views.get(item.visitorKey) ?? []), view.data]);
+  }
+  return views;
+}

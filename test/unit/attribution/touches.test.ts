@@ -3,6 +3,7 @@ import {
   deriveTouches,
   landingUrl,
   MAX_TOUCHES_PER_VISITOR,
+  retainedTouches,
   selectTouches,
   viewTouch,
   type PageView,
@@ -93,6 +94,45 @@ describe('viewTouch and selectTouches', () => {
     expect(touches.map((t) => `${t.channel}/${t.rule}`)).toEqual(['Direct/first-view', 'Paid Search/campaign', 'Organic Social/referrer']);
     expect(touches[0]?.touch).toBe(true);
     expect(touches[0]?.reason).toMatch(/^first page view; /);
+  });
+});
+
+describe('touches retained from expired page views', () => {
+  const views = [
+    view(0, { referrer: 'https://www.google.com/' }),
+    view(20, { url: 'https://www.example.com/pricing', referrer: 'https://www.example.com/' }),
+    view(24 * 60, { url: 'https://www.example.com/?utm_source=newsletter&utm_medium=email' }),
+    view(24 * 60 + 5, { url: 'https://www.example.com/?utm_source=newsletter&utm_medium=email' }),
+  ];
+
+  it('derive the same touches as from every view, once the first views expired', () => {
+    // Prepare
+    const before = deriveTouches(views, classify);
+    const stored = views.slice(2);
+
+    // Act
+    const after = deriveTouches(stored, classify, retainedTouches(before, stored));
+
+    // Assess
+    expect(after).toEqual(before);
+    expect(after.map((t) => t.source)).toEqual(['google', 'newsletter']);
+  });
+
+  it('keep a retained first touch first, and apply the rules to later views against it', () => {
+    // Prepare: only the search visit is left of the old views; then a search reload and a new campaign
+    const before = deriveTouches(views.slice(0, 1), classify);
+    const later = [view(10, { referrer: 'https://www.google.com/' }), view(3 * 24 * 60, { url: 'https://www.example.com/?gclid=k1' })];
+
+    // Act
+    const touches = deriveTouches(later, classify, retainedTouches(before, later));
+
+    // Assess
+    expect(touches.map((t) => `${t.source}/${t.rule}`)).toEqual(['google/referrer', 'google/campaign']);
+    expect(touches[0]).toBe(before[0]);
+  });
+
+  it('are none while every view is stored', () => {
+    expect(retainedTouches(deriveTouches(views, classify), views)).toEqual([]);
   });
 });
 
