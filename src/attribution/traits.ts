@@ -26,7 +26,6 @@ export const TOUCH_FIELDS = [
   'referrer',
 ] as const satisfies readonly (keyof Touch)[];
 
-export type TouchField = (typeof TOUCH_FIELDS)[number];
 export type FlatValue = string | null;
 
 /** One touch as flat properties, optionally prefixed (`source_first_`). Absent values are null, so a stale trait is cleared. */

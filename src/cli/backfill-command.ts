@@ -67,8 +67,6 @@ export async function runBackfill(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
 ): Promise<number> {
   try {
-    if (flags.rate !== undefined && !(Number.isFinite(flags.rate) && flags.rate > 0))
-      throw new Error('--rate must be a number of requests per second above 0, like 20 or 0.5');
     const since = parseDate(flags.since, '--since');
     const until = parseDate(flags.until, '--until');
     const config = targetConfig(flags);

@@ -37,11 +37,20 @@ function withTables(command: Command, verb: 'read' | 'write to'): Command {
  */
 export const DEFAULT_IMPORT_HEAP_MB = 128;
 
-function parseHeapMb(value: string): number {
-  const mb = Number(value);
-  if (!Number.isInteger(mb) || mb < 32) throw new InvalidArgumentError('give a whole number of MB, at least 32');
-  return mb;
+/**
+ * A commander parser for a numeric flag: a value out of range stops with the
+ * flag's rule instead of turning into NaN (which would switch a limit off).
+ */
+export function numberFlag(rule: { integer?: boolean; min: number; max?: number; hint: string }): (value: string) => number {
+  return (value) => {
+    const n = value.trim() === '' ? Number.NaN : Number(value);
+    const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && n >= rule.min && (rule.max === undefined || n <= rule.max);
+    if (!ok) throw new InvalidArgumentError(rule.hint);
+    return n;
+  };
 }
+
+const PORT = numberFlag({ integer: true, min: 1, max: 65_535, hint: 'give a port number from 1 to 65535' });
 
 export function buildProgram(io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command('sma')
@@ -78,8 +87,8 @@ The "reason" names the rule that decided; README.md lists every convention.`,
   program
     .command('local')
     .description('Run the whole service locally: DynamoDB Local, the tables, and sls offline with every route and stream handler.')
-    .option('--port <port>', 'HTTP port for the API', (v) => Number(v), DEFAULT_HTTP_PORT)
-    .option('--dynamodb-port <port>', 'port for DynamoDB Local', (v) => Number(v), DEFAULT_DYNAMODB_PORT)
+    .option('--port <port>', 'HTTP port for the API', PORT, DEFAULT_HTTP_PORT)
+    .option('--dynamodb-port <port>', 'port for DynamoDB Local', PORT, DEFAULT_DYNAMODB_PORT)
     .option('--in-memory', 'start with empty tables and keep nothing (default: data persists in .dynamodb/)')
     .option('--data-dir <dir>', 'where DynamoDB Local keeps its data (default: .dynamodb/ in the sma folder)')
     .option('--verbose', 'also print DynamoDB Local output')
@@ -113,7 +122,7 @@ The "reason" names the rule that decided; README.md lists every convention.`,
     .option(
       '--heap-mb <mb>',
       'heap for the import, in MB (it keeps memory flat; raise it if an import asks)',
-      parseHeapMb,
+      numberFlag({ integer: true, min: 32, hint: 'give a whole number of MB, at least 32' }),
       DEFAULT_IMPORT_HEAP_MB,
     )
     .addHelpText(
@@ -143,7 +152,11 @@ Run the same command again after an interruption: it resumes from the checkpoint
     .option('--identify', 'send identify traits (default: identify and track)')
     .option('--track', 'send one Source Identified per touch in range (default: identify and track)')
     .option('--dry-run', 'send nothing; show what would be sent')
-    .option('--rate <requests/s>', 'at most this many requests per second to Segment', (v) => Number(v))
+    .option(
+      '--rate <requests/s>',
+      'at most this many requests per second to Segment',
+      numberFlag({ min: Number.MIN_VALUE, hint: 'give a number of requests per second above 0, like 20 or 0.5' }),
+    )
     .option('--checkpoint <file>', 'checkpoint for resuming a stopped backfill', '.sma-backfill.checkpoint.json')
     .addHelpText(
       'after',
@@ -245,7 +258,7 @@ Values are never printed. A secret that is not set here is left as it is in SSM.
   program
     .command('capture-segment')
     .description("Play Segment's HTTP API locally and print every message sma sends, instead of sending it to Segment.")
-    .option('--port <port>', 'port to listen on', (v) => Number(v), DEFAULT_CAPTURE_PORT)
+    .option('--port <port>', 'port to listen on', PORT, DEFAULT_CAPTURE_PORT)
     .option('--write-key <key>', 'require this write key, as Segment does (default: accept any)')
     .addHelpText(
       'after',

@@ -18,7 +18,6 @@ export const MAX_BATCH_BYTES = 500_000;
 /** Segment's limit of messages per batch request. */
 export const MAX_BATCH_MESSAGES = 2500;
 export const DEFAULT_SEGMENT_HOST = 'https://api.segment.io';
-export const EU_SEGMENT_HOST = 'https://events.eu1.segmentapis.com';
 /** Attempts per batch request, the first included. */
 export const MAX_ATTEMPTS = 5;
 const BACKOFF_BASE_MS = 250;

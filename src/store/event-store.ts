@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { EventStore, Origin, RejectedEvent } from '../ingest/ports';
-import type { SegmentEvent } from '../segment/events';
+import type { PageEvent, SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
 import { eventExpiry, identifyItem, pageItem, rejectedExpiry } from './items';
@@ -45,7 +45,7 @@ export class DynamoEventStore implements EventStore {
     events: readonly SegmentEvent[],
     { origin, knownNew }: { origin?: Origin; knownNew?: ReadonlySet<string> } = {},
   ): Promise<{ duplicates: ReadonlySet<string> }> {
-    const pages = events.filter((e) => e.type === 'page' || e.type === 'screen');
+    const pages = events.filter((e): e is PageEvent => e.type === 'page' || e.type === 'screen');
     const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen');
     const unsure = (e: SegmentEvent): boolean => knownNew?.has(e.messageId) !== true;
     const [pageDupes, otherDupes] = await Promise.all([
@@ -58,7 +58,7 @@ export class DynamoEventStore implements EventStore {
       batchWriteAll(
         this.doc,
         this.tables.page,
-        pages.filter((e) => !pageDupes.has(e.messageId)).map((e) => put(pageItem(e as Extract<SegmentEvent, { type: 'page' | 'screen' }>))),
+        pages.filter((e) => !pageDupes.has(e.messageId)).map((e) => put(pageItem(e))),
       ),
       batchWriteAll(
         this.doc,

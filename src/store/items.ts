@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { CampaignContext, PageView } from '../attribution/touches';
-import { eventTime, type SegmentEvent } from '../segment/events';
+import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events';
 import { visitorKeyOf } from '../ingest/ports';
 
 /** Days a rejected event is kept (DynamoDB TTL on `expiresAt`). */
@@ -26,7 +26,7 @@ function campaignOf(event: SegmentEvent): CampaignContext | undefined {
 }
 
 /** The page view a page or screen event is, as touches are derived from it. */
-export function pageViewOf(event: Extract<SegmentEvent, { type: 'page' | 'screen' }>): PageView {
+export function pageViewOf(event: PageEvent): PageView {
   const page = event.context?.page;
   const props = event.properties ?? {};
   return {
@@ -39,7 +39,7 @@ export function pageViewOf(event: Extract<SegmentEvent, { type: 'page' | 'screen
 }
 
 /** The page table item of a page or screen event. */
-export function pageItem(event: Extract<SegmentEvent, { type: 'page' | 'screen' }>): Record<string, unknown> {
+export function pageItem(event: PageEvent): Record<string, unknown> {
   const page = event.context?.page;
   const props = event.properties ?? {};
   return {
