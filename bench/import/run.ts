@@ -72,11 +72,8 @@ const WARM_UP_FILES = 2;
 const RSS_LIMIT_MB = 250;
 /**
  * Steal above this share of the machine's CPU time during either side marks
- * the run as disturbed. At a million events, with the same code, the two
- * runs above it (3.3 and 3.8% on their more disturbed side) measured 0.76
- * and 0.74x, the three below it (at most 0.8%) 0.80 to 0.84x (BENCHMARKS.md,
- * 2026-12-03): steal comes in bursts, and slows one side more than the other.
- * A threshold drawn from those five runs, not a law.
+ * the run as disturbed: steal comes in bursts and slows one side more than
+ * the other (BENCHMARKS.md, Import, known noise).
  */
 const DISTURBED_STEAL_SHARE = 0.02;
 

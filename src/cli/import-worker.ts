@@ -18,16 +18,11 @@ import { runImport, type ImportFlags } from './import-command';
 
 /**
  * How far V8 lets the heap grow past what survived a full collection before
- * it runs the next: 100% (twice the live size, up to the heap cap). With a
- * capped heap V8 otherwise grows it by about half, and the import's touch
- * phase, which keeps a spill file's visitors live while the previous file's
- * touches are written, ran a full collection every 0.4 s: 28 to 41 of them
- * at 200,000 events, with about 8.5 CPU seconds of the import's in that
- * phase. At 100%: 12, and 6.5 to 8.9 s. At a million events the import's
- * CPU fell from 156 to 167 s to 128 s, and its peak RSS rose from 214 to
- * 230 MB (BENCHMARKS.md, eighth session). V8's flags belong to the process,
- * so this is set before the worker starts; the cap (resourceLimits) still
- * bounds the heap.
+ * it runs the next: 100% (twice the live size, up to the heap cap). V8's
+ * default under a capped heap made the touch phase, which keeps a spill
+ * file's visitors live, collect several times a second. V8's flags belong to
+ * the process, so this is set before the worker starts; the cap
+ * (resourceLimits) still bounds the heap.
  */
 export const IMPORT_HEAP_GROWING_PERCENT = 100;
 

@@ -78,7 +78,7 @@ Examples:
   $ sma classify --jsonl < visits.jsonl > classified.jsonl
 
 Fields: touch, channel, source, medium, campaign, content, term, campaign_id, click_id, referrer_host, reason.
-The "reason" names the rule that decided; README.md lists every convention.`,
+The "reason" names the rule that decided; docs/classifier.md lists every convention.`,
     )
     .action(async (opts: ClassifyFlags) => {
       process.exitCode = await runClassify(opts, io);

@@ -22,9 +22,7 @@
  * Why classify in the first phase: classifying a page view needs none of the
  * visitor's other views. The first phase waits on DynamoDB with the import's
  * CPU half idle; the second waited on the import's CPU, and classifying there
- * took a fifth of it (104 CPU seconds per million events before, about 80
- * after; now 58 to 83, with neither side the bound, see BENCHMARKS.md). The
- * spill line carries the view as the touch it would be (see viewTouch), and
+ * took a fifth of it. The spill line carries the view as the touch it would be (see viewTouch), and
  * the second phase only orders and selects.
  *
  * Why no read per event: when the tables held no events as the import began

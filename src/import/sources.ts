@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { CsvParser } from './csv';
+import { parse as parseCsv } from 'csv-parse';
 import { eventFromRow, typeFromFileName } from './warehouse';
 
 /** One record read from an input file. */
@@ -135,26 +135,56 @@ export async function* readRecords(input: InputFile, onBytes: (n: number) => voi
   }
 }
 
+/**
+ * Warehouse CSV (RFC 4180, by csv-parse): the first row names the columns. A
+ * row with the wrong number of columns, or that csv-parse cannot read, is
+ * rejected with its line, and reading goes on.
+ */
 async function* readCsv(file: string, stream: Readable): AsyncGenerator<InputRecord> {
-  const parser = new CsvParser();
   const type = typeFromFileName(file);
+  const unreadable: InputRecord[] = [];
+  const rows = stream.pipe(
+    parseCsv({
+      bom: true,
+      // Whatever the first row ends with: a file edited on Windows may mix both.
+      record_delimiter: ['\r\n', '\n'],
+      // Exports are not always strict: a stray quote is kept as text rather than swallowing the rows after it.
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      on_skip: (e) => {
+        unreadable.push({
+          file,
+          line: typeof e?.lines === 'number' ? e.lines : 0,
+          ok: false,
+          reason: `not valid CSV: ${e?.message ?? 'unreadable row'}`,
+        });
+        return undefined;
+      },
+    }),
+  ) as AsyncIterable<string[]>;
+  // Lines are counted here (empty rows included) rather than asked of
+  // csv-parse, whose per-row info costs a third of its speed.
+  let line = 0;
   let header: string[] | undefined;
-  const toRecords = function* (rows: { fields: string[]; line: number }[]): Generator<InputRecord> {
-    for (const { fields, line } of rows) {
-      if (!header) {
-        header = fields.map((f) => f.trim().toLowerCase());
-        continue;
-      }
-      if (fields.length === 1 && fields[0] === '') continue;
-      if (fields.length !== header.length) {
-        yield { file, line, ok: false, reason: `row has ${fields.length} columns; the header has ${header.length}` };
-        continue;
-      }
+  for await (const fields of rows) {
+    line += 1;
+    const first = line;
+    line += newlines(fields);
+    // The parser runs ahead of this loop: the rows it could not read before this one come first.
+    while (unreadable.length > 0 && (unreadable[0]?.line ?? 0) < first) yield unreadable.shift() as InputRecord;
+    if (fields.length === 1 && fields[0] === '') continue;
+    if (!header) {
+      header = fields.map((f) => f.trim().toLowerCase());
+    } else if (fields.length !== header.length) {
+      yield { file, line: first, ok: false, reason: `row has ${fields.length} columns; the header has ${header.length}` };
+    } else {
       const row = Object.fromEntries(header.map((h, i) => [h, fields[i] ?? '']));
-      yield { file, line, ok: true, raw: eventFromRow(row, type) };
+      yield { file, line: first, ok: true, raw: eventFromRow(row, type) };
     }
-  };
-  stream.setEncoding('utf8');
-  for await (const chunk of stream) yield* toRecords(parser.push(chunk as string));
-  yield* toRecords(parser.end());
+  }
+  yield* unreadable;
 }
+
+/** Line breaks inside a row's fields: the row started that many lines before csv-parse's line count. */
+const newlines = (fields: readonly string[]): number => fields.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);

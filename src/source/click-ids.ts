@@ -17,7 +17,7 @@ export interface ClickIdRule {
   category: SourceCategory | undefined;
   /** A paid ad click, as opposed to a tracking id on organic links. */
   paid: boolean;
-  /** Who adds it, for the reason text and the README. */
+  /** Who adds it, for the reason text and docs/classifier.md. */
   description: string;
 }
 

@@ -21,21 +21,17 @@ export const CLI_REQUEST_TIMEOUT_MS = 30_000;
 /** Connection timeout: DynamoDB Local down, or a wrong endpoint, fails in this time. */
 export const DYNAMODB_CONNECT_TIMEOUT_MS = 1_000;
 /**
- * The CLI's connection timeout. An import opens dozens of connections at its
- * start, while DynamoDB Local, on a cold JVM, is busy compiling and writing;
- * with 1 s, some went unaccepted three attempts running and the import failed
- * (TimeoutError) in its first seconds (BENCHMARKS.md). A refused connection
- * (nothing listening) still fails at once.
+ * The CLI's connection timeout: an import opens dozens of connections at its
+ * start, while DynamoDB Local on a cold JVM may take seconds to accept them.
+ * A refused connection (nothing listening) still fails at once.
  */
 export const CLI_CONNECT_TIMEOUT_MS = 10_000;
 /**
  * An import's requests in flight at once to a DynamoDB Local that a running
  * local stack shares. DynamoDB Local works through them one at a time, so a
- * live request of the stack waits behind every one: with dozens in flight,
- * live events' touches came tens of seconds late; with four, within two
- * seconds, and the import no slower (BENCHMARKS.md, local import). With no
- * stack, the SDK's default keeps DynamoDB Local busier while the import
- * computes.
+ * live request of the stack waits behind every one; a few keep it busy
+ * without making live touches late. With no stack, the SDK's default keeps
+ * DynamoDB Local busier while the import computes.
  */
 export const CLI_SHARED_IN_FLIGHT = 4;
 /**

@@ -9,7 +9,7 @@
  * pays for all of them on each write. `sma import identifies.csv pages.csv`
  * reads the identifies first (files go in name order): after 30,000 of them
  * (60,000 stream records, with their links), each page view cost DynamoDB
- * Local 37 ms instead of under half a millisecond (BENCHMARKS.md).
+ * Local a hundred times more than before.
  *
  * So every stream is started first: one record in each, before any bulk
  * (by `sma import` before it writes, and by `npm start` for the tables it

@@ -1,10 +1,9 @@
 /**
  * The tables as resources/tables.yml defines them, for creating them outside
  * CloudFormation (DynamoDB Local, tests). serverless.yml includes the same
- * file, so local tables never drift from AWS.
+ * file, and the build compiles it (generated/tables.ts), so local tables
+ * never drift from AWS.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -13,10 +12,9 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { load } from 'js-yaml';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { projectRoot } from '../lib/project-root';
+import { TABLES_RESOURCES } from '../../generated/tables';
 import { CLI_CLIENT_OPTIONS, createDynamoClient } from './client';
 
 /** The resource logical ids and the configuration key naming each table. */
@@ -57,11 +55,11 @@ export interface TableDefinition {
   ttlAttribute: string | undefined;
 }
 
-/** Reads resources/tables.yml and names each table from the configuration. */
-export function loadTableDefinitions(tables: Config['tables'], file = join(projectRoot(), 'resources', 'tables.yml')): TableDefinition[] {
-  const doc = z.object({ Resources: z.record(z.string(), z.unknown()) }).parse(load(readFileSync(file, 'utf8')));
+/** The tables of resources/tables.yml, each named from the configuration. */
+export function loadTableDefinitions(tables: Config['tables']): TableDefinition[] {
+  const resources = z.record(z.string(), z.unknown()).parse(TABLES_RESOURCES);
   return Object.entries(TABLE_RESOURCES).map(([logicalId, key]) => {
-    const { Properties: p } = tableResource.parse(doc.Resources[logicalId]);
+    const { Properties: p } = tableResource.parse(resources[logicalId]);
     return {
       create: {
         TableName: tables[key],

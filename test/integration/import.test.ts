@@ -6,7 +6,8 @@ import { cliDeps } from '../../src/cli/import-command';
 import type { Deps } from '../../src/handlers/deps';
 import { importHistory, SPILL_BUCKETS, type ImportSummary } from '../../src/import/importer';
 import { USER_CHUNK } from '../../src/import/user-counts';
-import { CsvParser } from '../../src/import/csv';
+import { Readable } from 'node:stream';
+import { readRecords, type InputRecord } from '../../src/import/sources';
 import { getUserView } from '../../src/ingest/visitor-view';
 import { ingestEvents } from '../../src/ingest/ingest-events';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
@@ -451,26 +452,47 @@ describe('report counters after sma import', () => {
   });
 });
 
-describe('CsvParser', () => {
-  it('reads quoted commas, doubled quotes and newlines, across chunk boundaries', () => {
+describe('warehouse CSV', () => {
+  /** The records of a CSV file whose bytes arrive in the given chunks. */
+  async function csvRecords(chunks: string[]): Promise<InputRecord[]> {
+    const input = { name: 'pages.csv', size: 0, open: () => Promise.resolve(Readable.from(chunks.map((c) => Buffer.from(c)))) };
+    const out: InputRecord[] = [];
+    for await (const r of readRecords(input)) out.push(r);
+    return out;
+  }
+
+  it("reads quoted commas, doubled quotes and newlines, across chunk boundaries, with each row's first line", async () => {
     // Prepare
-    const text = 'a,b,c\n1,"x, y","say ""hi"""\n2,"multi\nline",\r\n3,,last';
+    const text = 'id,url,title\n1,"x, y","say ""hi"""\n2,"multi\nline",\r\n\n3,,last';
 
     for (let cut = 1; cut < text.length; cut++) {
-      const parser = new CsvParser();
-
       // Act
-      const rows = [...parser.push(text.slice(0, cut)), ...parser.push(text.slice(cut)), ...parser.end()];
+      const records = await csvRecords([text.slice(0, cut), text.slice(cut)]);
 
       // Assess
-      expect(rows.map((r) => r.fields)).toEqual([
-        ['a', 'b', 'c'],
-        ['1', 'x, y', 'say "hi"'],
-        ['2', 'multi\nline', ''],
-        ['3', '', 'last'],
+      const pages = records.map((r) => [r.line, r.ok ? (r.raw as { context: { page: Record<string, string> } }).context.page : r.reason]);
+      expect(pages).toEqual([
+        [2, { url: 'x, y', title: 'say "hi"' }],
+        [3, { url: 'multi\nline' }],
+        [6, { title: 'last' }],
       ]);
-      expect(rows.map((r) => r.line)).toEqual([1, 2, 3, 5]);
     }
+  });
+
+  it('keeps a stray quote as text, and rejects a row with the wrong columns or an unclosed quote, with its line', async () => {
+    // Act
+    const records = await csvRecords(['id,url,title\n1,"x"y,t\n2,u\n3,u,t3\n4,"open,t\n']);
+
+    // Assess
+    expect(records.map((r) => [r.line, r.ok])).toEqual([
+      [2, true],
+      [3, false],
+      [4, true],
+      [5, false],
+    ]);
+    expect(records[0]).toMatchObject({ raw: { context: { page: { url: '"x"y' } } } });
+    expect(records[1]).toMatchObject({ reason: 'row has 2 columns; the header has 3' });
+    expect(records[3]?.ok === false && records[3].reason).toMatch(/^not valid CSV: Quote Not Closed/);
   });
 });
 
