@@ -8,13 +8,13 @@
  * run again sends theirs, then goes on where the last run stopped. A failure
  * is counted and reported, and does not stop the run.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { z } from 'zod';
 import type { ModelOptions } from '../attribution/models';
 import type { IdentityStore, TouchStore } from '../ingest/ports';
 import { getAnonymousView, getUserView } from '../ingest/visitor-view';
 import { mapLimit } from '../lib/concurrency';
-import { writeFileAtomic } from '../lib/files';
+import { readJson, writeJsonAtomic } from '../lib/files';
 import type { OutboundMessage, SegmentBatchClient, SendFailure } from '../segment/batch-client';
 import { buildAttributionMessages } from '../segment/messages';
 
@@ -76,10 +76,9 @@ export interface BackfillDeps {
 
 /** Where an earlier run of the same backfill stopped, if it did. */
 function loadCheckpoint(path: string, fingerprint: string): { done: number; failed: Target[] } | undefined {
-  if (!existsSync(path)) return undefined;
-  const saved = checkpointSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  const saved = readJson(path, checkpointSchema);
   // Another backfill's, or an older sma's: start over (messageIds are deterministic, so nothing doubles).
-  return saved.success && saved.data.fingerprint === fingerprint ? saved.data : undefined;
+  return saved?.success && saved.data.fingerprint === fingerprint ? saved.data : undefined;
 }
 
 /** Runs a backfill over `users` and `anonymous` ids (already listed, sorted). */
@@ -138,7 +137,7 @@ export async function backfill(
         done: start + Math.max(0, processed - retry.length),
         failed: [...retry.slice(Math.min(processed, retry.length)), ...failedNow],
       };
-      writeFileAtomic(options.checkpointPath, JSON.stringify(checkpoint));
+      writeJsonAtomic(options.checkpointPath, checkpoint);
     }
     options.onProgress?.({
       done: Math.min(queue.length, q + BACKFILL_CHUNK),

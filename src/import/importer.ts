@@ -61,7 +61,7 @@ import { addContribution } from '../attribution/rollups';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../ingest/touches';
 import type { ModelOptions } from '../attribution/models';
 import { mapLimit } from '../lib/concurrency';
-import { writeFileAtomic } from '../lib/files';
+import { keptAsJson, readJson, writeJsonAtomic } from '../lib/files';
 import { eventTime, parseEvent, type SegmentEvent } from '../segment/events';
 import type { Classifier } from '../source';
 import { withoutPersonalData } from '../segment/privacy';
@@ -200,13 +200,11 @@ const checkpointSchema = z.object({
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
-function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
-  writeFileAtomic(path, JSON.stringify(checkpoint));
-}
+const saveCheckpoint = (path: string, checkpoint: Checkpoint): void => writeJsonAtomic(path, checkpoint);
 
 function loadCheckpoint(path: string, inputs: readonly string[]): Checkpoint | undefined {
-  if (!existsSync(path)) return undefined;
-  const parsed = checkpointSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  const parsed = readJson(path, checkpointSchema);
+  if (!parsed) return undefined;
   if (!parsed.success) throw new Error(`the checkpoint ${path} is from another version of sma; delete it and ${path}.spill to start over`);
   if (JSON.stringify(parsed.data.inputs) !== JSON.stringify(inputs)) {
     throw new Error(`the checkpoint ${path} belongs to an import of other files; delete it and ${path}.spill to start over`);
@@ -336,23 +334,20 @@ async function forEachSliced<T>(items: Iterable<T>, each: (item: T) => void): Pr
  * is written, so a file done again after a kill is split the same way (by
  * then its other visitors have touches too).
  */
+const EARLIER_SCHEMA = z.array(z.string());
+
 async function visitorsWithHistory(
   spillDir: string,
   bucket: number,
   grouped: ReadonlyMap<string, { earlier: boolean }>,
   touches: TouchStore,
 ): Promise<Set<string>> {
-  const path = bucketPath(spillDir, bucket, '.earlier.json');
-  if (existsSync(path)) return readEarlier(path);
-  const keys = [...grouped.keys()];
-  const stored = keys.length > 0 ? await touches.visitorsWithTouches(keys) : new Set<string>();
-  const earlier = new Set(keys.filter((k) => grouped.get(k)?.earlier === true || stored.has(k)));
-  writeFileAtomic(path, JSON.stringify([...earlier]));
-  return earlier;
-}
-
-function readEarlier(path: string): Set<string> {
-  return new Set(z.array(z.string()).parse(JSON.parse(readFileSync(path, 'utf8'))));
+  const earlier = await keptAsJson(bucketPath(spillDir, bucket, '.earlier.json'), EARLIER_SCHEMA, async () => {
+    const keys = [...grouped.keys()];
+    const stored = keys.length > 0 ? await touches.visitorsWithTouches(keys) : new Set<string>();
+    return keys.filter((k) => grouped.get(k)?.earlier === true || stored.has(k));
+  });
+  return new Set(earlier);
 }
 
 /** The spill folder as the user phase reads it: every visitor once, and the links. */
@@ -362,7 +357,9 @@ function spillFolder(dir: string): SpillFolder {
     links: () => readJsonLines<LinkLine>(join(dir, 'links.jsonl')),
     *visitorKeys() {
       for (let b = 0; b < SPILL_BUCKETS; b++) {
-        const earlier = readEarlier(bucketPath(dir, b, '.earlier.json'));
+        const kept = readJson(bucketPath(dir, b, '.earlier.json'), EARLIER_SCHEMA);
+        if (!kept?.success) throw new Error(`spill file ${b} has no readable list of visitors with history; delete ${dir} to start over`);
+        const earlier = new Set(kept.data);
         for (const key of earlier) yield { key, earlier: true };
         // Only users' own page views are wanted here: most lines need no parse.
         for (const line of fileLines(spillPath(dir, b))) {

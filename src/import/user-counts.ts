@@ -11,14 +11,13 @@
  * its import's tag for life, so a chunk done again after a stop knows which
  * seeds it wrote, even if live traffic has refreshed that user since.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { addContribution } from '../attribution/rollups';
 import type { IdentityStore } from '../ingest/ports';
 import { refreshUserRollup, userSeeds, type RollupDeps, type UserLink } from '../ingest/rollups';
 import { mapLimit } from '../lib/concurrency';
-import { writeFileAtomic } from '../lib/files';
+import { keptAsJson } from '../lib/files';
 
 /** Users seeded per chunk (and per checkpoint). */
 export const USER_CHUNK = 500;
@@ -52,20 +51,18 @@ const seedsSchema = z.array(
  * the same list.
  */
 export async function importedUsers(spill: SpillFolder, identity: Pick<IdentityStore, 'userIdsOf'>): Promise<string[]> {
-  const path = join(spill.dir, 'users.json');
-  if (existsSync(path)) return usersSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  const users = new Set<string>();
-  for (const [userId] of spill.links()) users.add(userId);
-  const earlierAnonymous: string[] = [];
-  for (const { key, earlier } of spill.visitorKeys()) {
-    if (key.startsWith(USER_PREFIX)) users.add(key.slice(USER_PREFIX.length));
-    else if (earlier && key.startsWith(ANON_PREFIX)) earlierAnonymous.push(key.slice(ANON_PREFIX.length));
-  }
-  const linkedBefore = await mapLimit(earlierAnonymous, USER_CONCURRENCY, (anonymousId) => identity.userIdsOf(anonymousId));
-  for (const userId of linkedBefore.flat()) users.add(userId);
-  const list = [...users].sort();
-  writeFileAtomic(path, JSON.stringify(list));
-  return list;
+  return keptAsJson(join(spill.dir, 'users.json'), usersSchema, async () => {
+    const users = new Set<string>();
+    for (const [userId] of spill.links()) users.add(userId);
+    const earlierAnonymous: string[] = [];
+    for (const { key, earlier } of spill.visitorKeys()) {
+      if (key.startsWith(USER_PREFIX)) users.add(key.slice(USER_PREFIX.length));
+      else if (earlier && key.startsWith(ANON_PREFIX)) earlierAnonymous.push(key.slice(ANON_PREFIX.length));
+    }
+    const linkedBefore = await mapLimit(earlierAnonymous, USER_CONCURRENCY, (anonymousId) => identity.userIdsOf(anonymousId));
+    for (const userId of linkedBefore.flat()) users.add(userId);
+    return [...users].sort();
+  });
 }
 
 /** Where a chunk's users' links come from: the tables, or what the import wrote (into tables that held no events). */
@@ -96,16 +93,14 @@ export function linksStored(identity: Pick<IdentityStore, 'linksOf'>): LinksOf {
 
 /** The seeds of one chunk of users: computed once, then kept. */
 async function chunkSeeds(spill: SpillFolder, chunk: number, users: readonly string[], tag: string, deps: RollupDeps, linksOf: LinksOf) {
-  const path = join(spill.dir, `users-${chunk}.json`);
-  if (existsSync(path)) return seedsSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  const links = await linksOf(users);
-  const seeds = await userSeeds(
-    users.map((userId) => ({ userId, links: links.get(userId) ?? [] })),
-    tag,
-    deps,
-  );
-  writeFileAtomic(path, JSON.stringify(seeds));
-  return seeds;
+  return keptAsJson(join(spill.dir, `users-${chunk}.json`), seedsSchema, async () => {
+    const links = await linksOf(users);
+    return userSeeds(
+      users.map((userId) => ({ userId, links: links.get(userId) ?? [] })),
+      tag,
+      deps,
+    );
+  });
 }
 
 /**

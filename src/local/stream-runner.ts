@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { deliverBatch, type DeliveredRecord, type Discarded, type Invoke } from './stream-delivery';
 import type { StreamMapping } from './stream-mappings';
+import { sleep } from '../lib/backoff';
 
 /** GetRecords' own limit per call, and so the most records a shard holds read ahead. */
 export const READ_AHEAD_RECORDS = 1000;
@@ -77,7 +78,6 @@ export interface StreamRunner {
 }
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Lambda event's shape of an SDK stream record. */
 export function toDeliveredRecord(record: _Record, streamArn: string): DeliveredRecord {

@@ -6,6 +6,7 @@
  * retry, a line in a backfill summary).
  */
 import { Buffer } from 'node:buffer';
+import { backoffMs, sleep, type BackoffPolicy } from '../lib/backoff';
 
 /** Segment's limit per message (HTTP Tracking API). */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
@@ -20,9 +21,8 @@ export const MAX_BATCH_MESSAGES = 2500;
 export const DEFAULT_SEGMENT_HOST = 'https://api.segment.io';
 /** Attempts per batch request, the first included. */
 export const MAX_ATTEMPTS = 5;
-const BACKOFF_BASE_MS = 250;
-/** No single wait is longer, whatever Retry-After asks. */
-export const BACKOFF_CAP_MS = 8_000;
+/** Waits between attempts; no single wait is longer than its cap, whatever Retry-After asks. */
+export const SEGMENT_BACKOFF: BackoffPolicy = { baseMs: 250, capMs: 8_000 };
 /** How long one request may take before it counts as failed (and is retried). */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -93,12 +93,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   if (header === null) return undefined;
   const seconds = Number(header);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), BACKOFF_CAP_MS) : undefined;
-}
-
-/** Capped exponential backoff with full jitter. */
-export function backoffMs(attempt: number, random = Math.random): number {
-  return random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), SEGMENT_BACKOFF.capMs) : undefined;
 }
 
 export interface BatchClientOptions {
@@ -170,7 +165,7 @@ export class SegmentBatchClient {
   constructor(private readonly options: BatchClientOptions) {
     this.host = (options.host ?? DEFAULT_SEGMENT_HOST).replace(/\/+$/, '');
     this.http = options.http ?? fetchHttpClient;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -247,7 +242,7 @@ export class SegmentBatchClient {
         last = { error: `request failed: ${errorName(e)}` };
       }
       if (requests === MAX_ATTEMPTS) break;
-      const pause = wait ?? backoffMs(requests - 1);
+      const pause = wait ?? backoffMs(SEGMENT_BACKOFF, requests - 1);
       // A wait that would end past the deadline is not started: the caller's own retry comes sooner.
       if (pause + MIN_ATTEMPT_MS > this.remainingMs()) {
         last = { ...last, error: `${last.error}; no time left to retry before the send deadline` };

@@ -21,6 +21,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../errors';
 import { mapLimit } from '../lib/concurrency';
 import { withStorage } from './errors';
+import { backoffMs, sleep, type BackoffPolicy } from '../lib/backoff';
 
 /** DynamoDB's limit: 25 put/delete requests per BatchWriteItem. */
 export const MAX_BATCH_WRITE = 25;
@@ -30,17 +31,10 @@ export const MAX_BATCH_GET = 100;
 export const BATCH_CONCURRENCY = 8;
 /** Retries of unprocessed items before giving up (with the backoff below, about 6 s in all). */
 export const MAX_UNPROCESSED_RETRIES = 8;
-const BACKOFF_BASE_MS = 25;
-const BACKOFF_CAP_MS = 1_500;
+/** Waits between those retries: short, as DynamoDB's throttling clears in milliseconds. */
+export const UNPROCESSED_BACKOFF: BackoffPolicy = { baseMs: 25, capMs: 1_500 };
 
 export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
-
-/** Full-jitter exponential backoff. */
-export function backoffMs(attempt: number): number {
-  return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -60,7 +54,7 @@ async function drainUnprocessed<T>(operation: string, first: T[], send: (pending
         `${pending.length} request(s) still unprocessed by ${operation} after ${MAX_UNPROCESSED_RETRIES} retries`,
       );
     }
-    if (attempt > 0) await sleep(backoffMs(attempt));
+    if (attempt > 0) await sleep(backoffMs(UNPROCESSED_BACKOFF, attempt));
     pending = await send(pending);
   }
 }
