@@ -6,6 +6,8 @@
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { withStorage } from '../store/errors';
+import { ANONYMOUS_KEY_PREFIX, USER_KEY_PREFIX } from '../attribution/visitor-key';
+import { touchesKey } from '../store/touch-store';
 
 async function scanKeys(doc: DynamoDBDocumentClient, table: string, attribute: string, prefix: string): Promise<Set<string>> {
   const found = new Set<string>();
@@ -35,8 +37,8 @@ async function scanKeys(doc: DynamoDBDocumentClient, table: string, attribute: s
 /** Every user id, sorted. */
 export async function listUsers(doc: DynamoDBDocumentClient, tables: { userMap: string; attribution: string }): Promise<string[]> {
   const [linked, pageOnly] = await Promise.all([
-    scanKeys(doc, tables.userMap, 'pk', 'user#'),
-    scanKeys(doc, tables.attribution, 'pk', 'visitor#user#'),
+    scanKeys(doc, tables.userMap, 'pk', USER_KEY_PREFIX),
+    scanKeys(doc, tables.attribution, 'pk', touchesKey(USER_KEY_PREFIX).pk),
   ]);
   return [...new Set([...linked, ...pageOnly])].sort();
 }
@@ -47,8 +49,8 @@ export async function listUnlinkedAnonymous(
   tables: { userMap: string; attribution: string },
 ): Promise<string[]> {
   const [visitors, linked] = await Promise.all([
-    scanKeys(doc, tables.attribution, 'pk', 'visitor#anon#'),
-    scanKeys(doc, tables.userMap, 'sk', 'anon#'),
+    scanKeys(doc, tables.attribution, 'pk', touchesKey(ANONYMOUS_KEY_PREFIX).pk),
+    scanKeys(doc, tables.userMap, 'sk', ANONYMOUS_KEY_PREFIX),
   ]);
   return [...visitors].filter((a) => !linked.has(a)).sort();
 }

@@ -47,8 +47,8 @@ import { compareByTime, viewTouch, type Touch } from '../attribution/touches';
 import { z } from 'zod';
 import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
 import { isStored } from '../ingest/ingest-events';
+import { visitorKeyOf } from '../attribution/visitor-key';
 import {
-  visitorKeyOf,
   type EventStore,
   type IdentityLink,
   type IdentityStore,

@@ -18,14 +18,12 @@ import type { IdentityStore } from '../ingest/ports';
 import { refreshUserRollup, userSeeds, type RollupDeps, type UserLink } from '../ingest/rollups';
 import { mapLimit } from '../lib/concurrency';
 import { keptAsJson } from '../lib/files';
+import { anonymousIdOf, userIdOf } from '../attribution/visitor-key';
 
 /** Users seeded per chunk (and per checkpoint). */
 export const USER_CHUNK = 500;
 /** Users read and written at once. */
 export const USER_CONCURRENCY = 16;
-
-const USER_PREFIX = 'user#';
-const ANON_PREFIX = 'anon#';
 
 /** Where the import keeps what it knows of its visitors and links, and reads its lines. */
 export interface SpillFolder {
@@ -56,8 +54,10 @@ export async function importedUsers(spill: SpillFolder, identity: Pick<IdentityS
     for (const [userId] of spill.links()) users.add(userId);
     const earlierAnonymous: string[] = [];
     for (const { key, earlier } of spill.visitorKeys()) {
-      if (key.startsWith(USER_PREFIX)) users.add(key.slice(USER_PREFIX.length));
-      else if (earlier && key.startsWith(ANON_PREFIX)) earlierAnonymous.push(key.slice(ANON_PREFIX.length));
+      const userId = userIdOf(key);
+      const anonymousId = anonymousIdOf(key);
+      if (userId !== undefined) users.add(userId);
+      else if (earlier && anonymousId !== undefined) earlierAnonymous.push(anonymousId);
     }
     const linkedBefore = await mapLimit(earlierAnonymous, USER_CONCURRENCY, (anonymousId) => identity.userIdsOf(anonymousId));
     for (const userId of linkedBefore.flat()) users.add(userId);

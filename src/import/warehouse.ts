@@ -22,7 +22,7 @@ export function typeFromFileName(name: string): 'page' | 'identify' | 'track' | 
  * `context_page_url` (or `url`), `context_page_referrer` (or `referrer`),
  * `context_campaign_source` …; `event` for tracks.
  */
-export function eventFromRow(row: Record<string, string>, fallbackType: string | undefined): Record<string, unknown> {
+export function eventFromRow(row: Record<string, string>, tableType: string | undefined): Record<string, unknown> {
   const get = (...names: string[]): string | undefined => {
     for (const n of names) {
       const v = row[n];
@@ -41,7 +41,8 @@ export function eventFromRow(row: Record<string, string>, fallbackType: string |
     if (v !== undefined) campaign[f] = v;
   }
   return {
-    type: get('type') ?? fallbackType,
+    // The table the file names wins: Segment's tables carry traits and properties as columns, and one may be called type.
+    type: tableType ?? get('type'),
     messageId: get('id', 'message_id'),
     anonymousId: get('anonymous_id'),
     userId: get('user_id'),

@@ -7,7 +7,8 @@
  * Safe to repeat: links go last, so a deletion stopped halfway still finds
  * every anonymous id of the user when it is run again.
  */
-import { visitorKeyOf, type ForgetStore, type IdentityStore, type RollupEntity } from './ports';
+import { visitorKeyOf } from '../attribution/visitor-key';
+import type { ForgetStore, IdentityStore, RollupEntity } from './ports';
 
 export type ForgetScope = { userId: string } | { anonymousId: string };
 

@@ -126,11 +126,6 @@ export interface TouchStore {
   saveTouchesInBulk(values: readonly VisitorTouches[]): Promise<void>;
 }
 
-/** The key of a visitor: its anonymous id, or its user id for events with no anonymous id. */
-export function visitorKeyOf(ids: { anonymousId?: string; userId?: string }): string {
-  return ids.anonymousId !== undefined ? `anon#${ids.anonymousId}` : `user#${ids.userId ?? ''}`;
-}
-
 /** Who contributes to the report counters: a visitor (its touches) or a user (its attribution). */
 export type RollupEntity = { kind: 'visitor'; key: string } | { kind: 'user'; id: string };
 

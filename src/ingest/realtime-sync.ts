@@ -12,6 +12,7 @@
  * and never sends.
  */
 import type { Touch } from '../attribution/touches';
+import { anonymousIdOf } from '../attribution/visitor-key';
 import { isPermanent, SmaError } from '../errors';
 import { mapLimit } from '../lib/concurrency';
 import { logger } from '../lib/logger';
@@ -55,8 +56,8 @@ export function syncMessages(change: RollupChange, deps: Pick<SyncDeps, 'mode' |
   if (change.entity.kind === 'user') {
     return buildAttributionMessages({ kind: 'user', id: change.entity.id }, change.touches, { ...options, identify: true, track: true });
   }
-  if (deps.mode === 'all' && change.entity.key.startsWith('anon#')) {
-    const anonymousId = change.entity.key.slice('anon#'.length);
+  const anonymousId = anonymousIdOf(change.entity.key);
+  if (deps.mode === 'all' && anonymousId !== undefined) {
     return buildAttributionMessages({ kind: 'anonymous', id: anonymousId }, change.touches, { ...options, identify: false, track: true });
   }
   return [];

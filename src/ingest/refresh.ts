@@ -8,7 +8,8 @@
  */
 import type { Classifier } from '../source';
 import { mapLimit } from '../lib/concurrency';
-import { visitorKeyOf, type EventStore } from './ports';
+import { visitorKeyOf } from '../attribution/visitor-key';
+import type { EventStore } from './ports';
 import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupDeps } from './rollups';
 import { refreshVisitorTouches } from './touches';
 

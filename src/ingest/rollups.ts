@@ -20,7 +20,7 @@ import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models'
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
 import type { IdentityStore, RollupEntity, RollupSeed, RollupState, RollupStore, TouchStore, VisitorTouches } from './ports';
-import { visitorKeyOf } from './ports';
+import { anonymousIdOf, userIdOf, visitorKeyOf } from '../attribution/visitor-key';
 import { collectTouches, mergeTouches, type VisitorTouch } from './visitor-view';
 
 /** Attempts when other writers keep changing the same entity. */
@@ -134,7 +134,7 @@ export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps,
     deps,
     async () => {
       const stored = await deps.touches.touchesOf(visitorKey);
-      const anonymousId = visitorKey.startsWith('anon#') ? visitorKey.slice('anon#'.length) : null;
+      const anonymousId = anonymousIdOf(visitorKey) ?? null;
       const touches = (stored?.touches ?? []).map((t) => ({ ...t, anonymousId })).sort(compareByTime);
       return { touches, counts: visitorContribution(touches), seed: stored?.seed };
     },
@@ -213,6 +213,8 @@ export function seedVisitor(visitor: VisitorTouches, tag: string, model: ModelOp
 
 /** The users a visitor's touches count for. */
 export async function usersOfVisitor(visitorKey: string, identity: IdentityStore): Promise<string[]> {
-  if (visitorKey.startsWith('user#')) return [visitorKey.slice('user#'.length)];
-  return identity.userIdsOf(visitorKey.slice('anon#'.length));
+  const userId = userIdOf(visitorKey);
+  if (userId !== undefined) return [userId];
+  const anonymousId = anonymousIdOf(visitorKey);
+  return anonymousId === undefined ? [] : identity.userIdsOf(anonymousId);
 }

@@ -5,7 +5,7 @@ import type { ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { attribute, type Attribution } from './attribution';
 import type { IdentityStore, TouchStore, VisitorTouches } from './ports';
-import { visitorKeyOf } from './ports';
+import { visitorKeyOf } from '../attribution/visitor-key';
 import { mapLimit } from '../lib/concurrency';
 
 /** Touch lists read at once when a user has many anonymous ids. */

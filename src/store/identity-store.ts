@@ -8,6 +8,7 @@ import type { IdentityLink, IdentityStore } from '../ingest/ports';
 import { mapLimit } from '../lib/concurrency';
 import { batchGetAll, batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
+import { anonymousIdOf, anonymousKey, userIdOf, userKey } from '../attribution/visitor-key';
 
 /** Links read per user or visitor; a user with more anonymous ids than this is a shared device or a bug. */
 export const MAX_LINKS_READ = 1_000;
@@ -27,8 +28,8 @@ function earliestPerPair(links: readonly IdentityLink[]): IdentityLink[] {
 
 /** The key of a link's item. */
 export const linkKey = (l: { userId: string; anonymousId: string }): { pk: string; sk: string } => ({
-  pk: `user#${l.userId}`,
-  sk: `anon#${l.anonymousId}`,
+  pk: userKey(l.userId),
+  sk: anonymousKey(l.anonymousId),
 });
 
 function linkItem(l: IdentityLink): Record<string, unknown> {
@@ -94,10 +95,10 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async linksOf(userId: string): Promise<{ anonymousId: string; linkedAt: string }[]> {
-    const items = await this.query({ KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: { ':k': `user#${userId}` } });
+    const items = await this.query({ KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: { ':k': userKey(userId) } });
     return items.flatMap((item) =>
-      typeof item.sk === 'string' && item.sk.startsWith('anon#')
-        ? [{ anonymousId: item.sk.slice('anon#'.length), linkedAt: typeof item.linkedAt === 'string' ? item.linkedAt : '' }]
+      typeof item.sk === 'string' && anonymousIdOf(item.sk) !== undefined
+        ? [{ anonymousId: anonymousIdOf(item.sk) ?? '', linkedAt: typeof item.linkedAt === 'string' ? item.linkedAt : '' }]
         : [],
     );
   }
@@ -106,9 +107,12 @@ export class DynamoIdentityStore implements IdentityStore {
     const items = await this.query({
       IndexName: 'inverted',
       KeyConditionExpression: 'sk = :k',
-      ExpressionAttributeValues: { ':k': `anon#${anonymousId}` },
+      ExpressionAttributeValues: { ':k': anonymousKey(anonymousId) },
     });
-    return items.flatMap((item) => (typeof item.pk === 'string' && item.pk.startsWith('user#') ? [item.pk.slice('user#'.length)] : []));
+    return items.flatMap((item) => {
+      const userId = typeof item.pk === 'string' ? userIdOf(item.pk) : undefined;
+      return userId === undefined ? [] : [userId];
+    });
   }
 
   private async query(input: {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { CampaignContext, PageView } from '../attribution/touches';
 import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events';
-import { visitorKeyOf } from '../ingest/ports';
+import { visitorKeyOf } from '../attribution/visitor-key';
 
 /** Days a rejected event is kept (DynamoDB TTL on `expiresAt`). */
 export const REJECTED_RETENTION_DAYS = 30;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { linkIdentities } from '../../src/ingest/identity';
 import { ingestEvents } from '../../src/ingest/ingest-events';
-import { visitorKeyOf } from '../../src/ingest/ports';
+import { visitorKeyOf } from '../../src/attribution/visitor-key';
 import { feedSegment } from '../../src/ingest/segment-feed';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
 import { SegmentBatchClient } from '../../src/segment/batch-client';

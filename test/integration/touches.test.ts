@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ingestEvents } from '../../src/ingest/ingest-events';
-import { visitorKeyOf } from '../../src/ingest/ports';
+import { visitorKeyOf } from '../../src/attribution/visitor-key';
 import { refreshVisitorTouches } from '../../src/ingest/touches';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { freshConfig } from '../helpers/tables';

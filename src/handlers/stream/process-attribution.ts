@@ -6,6 +6,7 @@
  * import sets those users' counters itself (src/import/user-counts.ts).
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { anonymousIdOf, userIdOf } from '../../attribution/visitor-key';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
 import { loadDeps } from '../deps';
 import { liveImage, withSendDeadline, syncDepsOf } from './records';
@@ -15,8 +16,8 @@ function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined
   const item = liveImage(record);
   const ref = record.dynamodb?.SequenceNumber;
   if (!item || ref === undefined || typeof item.pk !== 'string' || typeof item.sk !== 'string') return undefined;
-  if (item.pk.startsWith('user#') && item.sk.startsWith('anon#')) return { kind: 'link', userId: item.pk.slice('user#'.length), ref };
-  return undefined;
+  const userId = userIdOf(item.pk);
+  return userId !== undefined && anonymousIdOf(item.sk) !== undefined ? { kind: 'link', userId, ref } : undefined;
 }
 
 export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {

@@ -105,10 +105,13 @@ describe('decideChannel', () => {
     expect(channelOf(source, medium, category, campaign)).toBe(channel);
   });
 
-  it.each(CROSS_NETWORK)('puts %s / %s with campaign %p in Cross-network, before the paid rules', (source, medium, category, campaign, channel) => {
-    // Act / Assess
-    expect(channelOf(source, medium, category, campaign)).toBe(channel);
-  });
+  it.each(CROSS_NETWORK)(
+    'puts %s / %s with campaign %p in Cross-network, before the paid rules',
+    (source, medium, category, campaign, channel) => {
+      // Act / Assess
+      expect(channelOf(source, medium, category, campaign)).toBe(channel);
+    },
+  );
 
   it.each(PAID)('files paid %s / %s (a %s source, campaign %p) under %s', (source, medium, category, campaign, channel) => {
     // Act / Assess
@@ -120,10 +123,13 @@ describe('decideChannel', () => {
     expect(channelOf(source, medium, category, campaign)).toBe(channel);
   });
 
-  it.each(AI)('files an unpaid visit from the AI assistant %s (medium %s) under AI Assistant', (source, medium, category, campaign, channel) => {
-    // Act / Assess
-    expect(channelOf(source, medium, category, campaign)).toBe(channel);
-  });
+  it.each(AI)(
+    'files an unpaid visit from the AI assistant %s (medium %s) under AI Assistant',
+    (source, medium, category, campaign, channel) => {
+      // Act / Assess
+      expect(channelOf(source, medium, category, campaign)).toBe(channel);
+    },
+  );
 
   it.each(ORGANIC)('files unpaid %s / %s (a %s source, campaign %p) under %s', (source, medium, category, campaign, channel) => {
     // Act / Assess
@@ -187,8 +193,16 @@ describe('decideChannel', () => {
       'medium "ppc" is paid; source "newsletter" is in no source list → Paid Other',
     ],
     ['Display', { source: 'dv360', medium: 'banner', campaign: null, category: undefined }, 'medium "banner" is display → Display'],
-    ['AI Assistant', { source: 'chatgpt.com', medium: 'referral', campaign: null, category: 'ai' }, 'source "chatgpt.com" is an AI assistant → AI Assistant'],
-    ['Organic Search', { source: 'google', medium: 'organic', campaign: null, category: 'search' }, 'source "google" is a search engine → Organic Search'],
+    [
+      'AI Assistant',
+      { source: 'chatgpt.com', medium: 'referral', campaign: null, category: 'ai' },
+      'source "chatgpt.com" is an AI assistant → AI Assistant',
+    ],
+    [
+      'Organic Search',
+      { source: 'google', medium: 'organic', campaign: null, category: 'search' },
+      'source "google" is a search engine → Organic Search',
+    ],
     ['Email by source', { source: 'email', medium: '(not set)', campaign: null, category: undefined }, 'source "email" is email → Email'],
     ['Email by webmail', { source: 'gmail', medium: '(not set)', campaign: null, category: 'email' }, 'source "gmail" is webmail → Email'],
     [
