@@ -68,3 +68,19 @@ export class NotConfiguredError extends SmaError {
 export function isPermanent(e: unknown): boolean {
   return (e instanceof SmaError && !e.retryable) || e instanceof ZodError;
 }
+
+/** Saved state of a resumable run (a checkpoint) that cannot be used; the message says what to delete. */
+export class CheckpointError extends SmaError {
+  override name = 'CheckpointError';
+  constructor(message: string) {
+    super(message, { retryable: false });
+  }
+}
+
+/** Something sma needs on this machine is missing (Java, a package); the message says how to fix it. */
+export class SetupError extends SmaError {
+  override name = 'SetupError';
+  constructor(message: string) {
+    super(message, { retryable: false });
+  }
+}

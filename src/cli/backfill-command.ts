@@ -8,6 +8,7 @@ import { fetchHttpClient, SegmentBatchClient } from '../segment/batch-client';
 import { rateLimited } from '../segment/rate-limit';
 import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
+import { InvalidInputError } from '../errors';
 
 export interface BackfillFlags {
   since?: string;
@@ -28,7 +29,8 @@ export interface BackfillFlags {
 function parseDate(value: string | undefined, flag: string): Date | undefined {
   if (value === undefined) return undefined;
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new Error(`${flag} must be a date like 2020-01-01 or 2020-01-01T00:00:00Z`);
+  if (Number.isNaN(t))
+    throw new InvalidInputError(`${flag} must be a date like 2020-01-01 or 2020-01-01T00:00:00Z`, flag.replace(/^--/, ''));
   return new Date(t);
 }
 

@@ -8,6 +8,6 @@ import { StorageUnavailableError } from '../errors';
 export function reportFailure(command: string, e: unknown, stderr: NodeJS.WritableStream, again: string): number {
   stderr.write(`sma ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
   if (e instanceof StorageUnavailableError)
-    stderr.write(`Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region). ${again}\n`);
+    stderr.write(`Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region).${again ? ` ${again}` : ''}\n`);
   return 1;
 }

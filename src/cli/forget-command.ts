@@ -4,6 +4,7 @@
 import { forgetPerson, type ForgetScope } from '../ingest/forget';
 import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
+import { InvalidInputError } from '../errors';
 
 export interface ForgetFlags {
   user?: string;
@@ -17,7 +18,7 @@ export interface ForgetFlags {
 /** The one person the flags name; an error saying what to give otherwise. */
 export function forgetScopeOf(flags: ForgetFlags): ForgetScope {
   if ((flags.user === undefined) === (flags.anonymous === undefined))
-    throw new Error('give exactly one of --user <id> or --anonymous <id>');
+    throw new InvalidInputError('give exactly one of --user <id> or --anonymous <id>', 'user');
   return flags.user !== undefined ? { userId: flags.user } : { anonymousId: flags.anonymous ?? '' };
 }
 

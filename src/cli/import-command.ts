@@ -11,6 +11,7 @@ import { localStateDir, stackRunsOn } from '../local/stack-marker';
 import { startStreams } from '../store/local-streams';
 import { loadTableDefinitions } from '../store/table-definitions';
 import { importHistory, type ImportProgress, type ImportSummary } from '../import/importer';
+import { reportFailure } from './failure';
 
 /** Plain progress lines, when not on a terminal, at most this often. */
 const PLAIN_PROGRESS_INTERVAL_MS = 5_000;
@@ -139,13 +140,6 @@ export async function runImport(
     return 0;
   } catch (e: unknown) {
     bar?.stop();
-    const message = e instanceof Error ? e.message : String(e);
-    io.stderr.write(
-      `sma import: ${message}\n` +
-        (e instanceof Error && e.name === 'StorageUnavailableError'
-          ? `Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region). Run the same command again to resume from ${flags.checkpoint}.\n`
-          : ''),
-    );
-    return 1;
+    return reportFailure('import', e, io.stderr, `Run the same command again to resume from ${flags.checkpoint}.`);
   }
 }

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
+import { SetupError } from '../errors';
 
 /** How long DynamoDB Local gets to start listening; a cold JVM on a small machine needs a few seconds. */
 export const DYNAMODB_START_TIMEOUT_MS = 30_000;
@@ -15,11 +16,6 @@ export const DYNAMODB_START_TIMEOUT_MS = 30_000;
 export interface Started {
   child: ChildProcess;
   stop(): Promise<void>;
-}
-
-/** Thrown when a prerequisite (Java, the DynamoDB Local jar) is missing; the message says how to fix it. */
-export class SetupError extends Error {
-  override name = 'SetupError';
 }
 
 /** A free TCP port on the loopback interface, preferring `preferred`. */

@@ -5,6 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { refreshDerived, type RefreshScope, type RefreshSummary } from '../ingest/refresh';
 import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
+import { InvalidInputError } from '../errors';
 
 export interface RefreshFlags {
   visitor?: string;
@@ -19,11 +20,13 @@ export interface RefreshFlags {
 /** The one scope the flags name; an error saying what to give otherwise. */
 export function scopeOf(flags: RefreshFlags): RefreshScope {
   const given = [flags.visitor, flags.user, flags.since].filter((v) => v !== undefined);
-  if (given.length !== 1) throw new Error('give exactly one of --visitor <anonymousId>, --user <id> or --since <YYYY-MM-DD>');
+  if (given.length !== 1)
+    throw new InvalidInputError('give exactly one of --visitor <anonymousId>, --user <id> or --since <YYYY-MM-DD>', 'visitor');
   if (flags.visitor !== undefined) return { anonymousId: flags.visitor };
   if (flags.user !== undefined) return { userId: flags.user };
   const since = flags.since ?? '';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(since))) throw new Error('--since must be a day like 2026-01-31');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(since)))
+    throw new InvalidInputError('--since must be a day like 2026-01-31', 'since');
   return { since };
 }
 

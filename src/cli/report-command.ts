@@ -5,6 +5,7 @@ import { REPORT_MODELS } from '../attribution/rollups';
 import { InvalidInputError } from '../errors';
 import { loadReport, parseReportQuery, type Report } from '../report/report';
 import { cliDeps, targetConfig } from './import-command';
+import { reportFailure } from './failure';
 
 export interface ReportFlags {
   since?: string;
@@ -87,9 +88,6 @@ export async function runReport(flags: ReportFlags, io: { stdout: NodeJS.Writabl
       if (e.field === 'model') io.stderr.write(`models: ${REPORT_MODELS.join(', ')}\n`);
       return 2;
     }
-    io.stderr.write(`sma report: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (e instanceof Error && e.name === 'StorageUnavailableError')
-      io.stderr.write('Is the local stack running (npm start)? For AWS tables pass --aws (and --stage, --region).\n');
-    return 1;
+    return reportFailure('report', e, io.stderr, '');
   }
 }

@@ -71,6 +71,7 @@ import { listInputs, readRecords, totalBytes } from './sources';
 import { importedUsers, linksStored, linksWritten, seedUserChunk, userChunks, USER_CHUNK, type SpillFolder } from './user-counts';
 import { fingerprintOf, FingerprintSet } from './fingerprints';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { CheckpointError, InvalidInputError } from '../errors';
 
 /** Events stored per batch (and per checkpoint). */
 export const IMPORT_BATCH_SIZE = 500;
@@ -205,9 +206,10 @@ const saveCheckpoint = (path: string, checkpoint: Checkpoint): void => writeJson
 function loadCheckpoint(path: string, inputs: readonly string[]): Checkpoint | undefined {
   const parsed = readJson(path, checkpointSchema);
   if (!parsed) return undefined;
-  if (!parsed.success) throw new Error(`the checkpoint ${path} is from another version of sma; delete it and ${path}.spill to start over`);
+  if (!parsed.success)
+    throw new CheckpointError(`the checkpoint ${path} is from another version of sma; delete it and ${path}.spill to start over`);
   if (JSON.stringify(parsed.data.inputs) !== JSON.stringify(inputs)) {
-    throw new Error(`the checkpoint ${path} belongs to an import of other files; delete it and ${path}.spill to start over`);
+    throw new CheckpointError(`the checkpoint ${path} belongs to an import of other files; delete it and ${path}.spill to start over`);
   }
   return parsed.data;
 }
@@ -358,7 +360,8 @@ function spillFolder(dir: string): SpillFolder {
     *visitorKeys() {
       for (let b = 0; b < SPILL_BUCKETS; b++) {
         const kept = readJson(bucketPath(dir, b, '.earlier.json'), EARLIER_SCHEMA);
-        if (!kept?.success) throw new Error(`spill file ${b} has no readable list of visitors with history; delete ${dir} to start over`);
+        if (!kept?.success)
+          throw new CheckpointError(`spill file ${b} has no readable list of visitors with history; delete ${dir} to start over`);
         const earlier = new Set(kept.data);
         for (const key of earlier) yield { key, earlier: true };
         // Only users' own page views are wanted here: most lines need no parse.
@@ -453,7 +456,8 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   const started = Date.now();
   const files = await listInputs(paths, deps.s3, [options.checkpointPath, `${options.checkpointPath}.spill`, options.rejectsPath]);
   const inputs = files.map((f) => f.name);
-  if (files.length === 0) throw new Error(`no readable files in ${paths.join(', ')} (.jsonl, .json, .csv, optionally .gz)`);
+  if (files.length === 0)
+    throw new InvalidInputError(`no readable files in ${paths.join(', ')} (.jsonl, .json, .csv, optionally .gz)`, 'paths');
   const spillDir = `${options.checkpointPath}.spill`;
   const resumedFrom = loadCheckpoint(options.checkpointPath, inputs);
   const checkpoint: Checkpoint = resumedFrom ?? {

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { CheckpointError } from '../errors';
 
 /** Writes a value as JSON via a temporary file and a rename: a kill mid-write never leaves a torn file. */
 export function writeJsonAtomic(path: string, value: unknown): void {
@@ -32,7 +33,7 @@ export function readJson<T>(path: string, schema: z.ZodType<T>): z.ZodSafeParseR
 export async function keptAsJson<T>(path: string, schema: z.ZodType<T>, compute: () => Promise<T>): Promise<T> {
   const kept = readJson(path, schema);
   if (kept?.success) return kept.data;
-  if (kept) throw new Error(`${path} is damaged or from another version of sma; delete the import's .spill folder to start over`);
+  if (kept) throw new CheckpointError(`${path} is damaged or from another version of sma; delete the import's .spill folder to start over`);
   const value = await compute();
   writeJsonAtomic(path, value);
   return value;
