@@ -4,7 +4,7 @@
  * both stream processors. Ctrl-C stops everything.
  */
 import { join } from 'node:path';
-import { parseConfig } from '../config';
+import { parseConfig, type Config } from '../config';
 import { projectRoot } from '../lib/project-root';
 import { startTableStreams } from '../store/local-streams';
 import { createMissingTables } from '../store/table-definitions';
@@ -73,24 +73,11 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     // An import into this DynamoDB Local then leaves the stack's live traffic room.
     writeStackMarker(stateDir, dynamo.endpoint);
 
-    const env = {
-      // Lambda runs Node 22; on a Node 20 laptop the SDK's notice about its 2027 releases is noise.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // Locally a route without its secret in .env is open, and the secrets come from .env, not SSM.
-      ALLOW_UNAUTHENTICATED: 'true',
-      ...process.env,
-      SECRETS_SOURCE: 'env',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-    };
+    const env = localEnv(dynamo.endpoint);
     const config = parseConfig(env);
     const { created, existing } = await createMissingTables(config);
     say(`tables: ${[...created.map((t) => `${t} (created)`), ...existing].join(', ')}`);
-    const open = [
-      config.webhookSecret ? '' : '/events (WEBHOOK_SECRET unset)',
-      config.apiKey ? '' : '/api, /segment, /report (API_KEY unset)',
-    ];
-    if (config.allowUnauthenticated && open.some(Boolean))
-      say(`open without a secret, as ALLOW_UNAUTHENTICATED=true: ${open.filter(Boolean).join('; ')}`);
+    sayOpenRoutes(config, say);
     // New tables' streams begin now, before any traffic: on DynamoDB Local a
     // stream that begins after many writes to the others makes every write to
     // its table slow (src/store/local-streams.ts).
@@ -115,7 +102,23 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     const showLag = lagReporter(say);
     const lag = setInterval(() => showLag(stack.runner.lag()), LAG_CHECK_MS);
     const base = `http://localhost:${httpPort}`;
-    say(`
+    say(banner(base, dynamo.endpoint));
+    await new Promise<void>((resolve) => offline.child.once('exit', () => resolve()));
+    clearInterval(lag);
+    if (!stopping) {
+      say('sls offline exited; stopping DynamoDB Local.');
+      await stopAll();
+      process.exitCode = 1;
+    }
+  } catch (e: unknown) {
+    await stopAll();
+    throw e;
+  }
+}
+
+/** What `npm start` prints once the stack is up: the routes, and a first try. */
+function banner(base: string, dynamoEndpoint: string): string {
+  return `
 sma is running at ${base}
 
   POST ${base}/events                  Segment webhook (one event, an array, or {"batch":[…]})
@@ -129,7 +132,7 @@ sma is running at ${base}
        (add ?dryRun=true to see without sending; nothing is sent without ANALYTICS_WRITE_KEY)
   GET  ${base}/report                  where users come from: charts (open it in a browser)
   GET  ${base}/api/report?since=YYYY-MM-DD&until=YYYY-MM-DD&model=first_touch   the same as JSON
-  streams: processPage, processIdentify, processAttribution (DynamoDB Local at ${dynamo.endpoint})
+  streams: processPage, processIdentify, processAttribution (DynamoDB Local at ${dynamoEndpoint})
   real-time sync to Segment: REALTIME_SYNC in .env (off unless set)
 
 Try it:
@@ -141,16 +144,28 @@ Try it:
   curl -s ${base}/segment/identify/user/u-1
   open ${base}/report
 
-Ctrl-C stops everything.`);
-    await new Promise<void>((resolve) => offline.child.once('exit', () => resolve()));
-    clearInterval(lag);
-    if (!stopping) {
-      say('sls offline exited; stopping DynamoDB Local.');
-      await stopAll();
-      process.exitCode = 1;
-    }
-  } catch (e: unknown) {
-    await stopAll();
-    throw e;
-  }
+Ctrl-C stops everything.`;
+}
+
+/** The stack's environment: the user's, with the local endpoint and secrets from .env. */
+function localEnv(dynamodbEndpoint: string): NodeJS.ProcessEnv {
+  return {
+    // Lambda runs Node 22; on a Node 20 laptop the SDK's notice about its 2027 releases is noise.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Locally a route without its secret in .env is open, and the secrets come from .env, not SSM.
+    ALLOW_UNAUTHENTICATED: 'true',
+    ...process.env,
+    SECRETS_SOURCE: 'env',
+    DYNAMODB_ENDPOINT: dynamodbEndpoint,
+  };
+}
+
+/** Says which routes serve without a secret, so nobody mistakes the local stack for a closed one. */
+function sayOpenRoutes(config: Config, say: (line: string) => void): void {
+  const open = [
+    config.webhookSecret ? '' : '/events (WEBHOOK_SECRET unset)',
+    config.apiKey ? '' : '/api, /segment, /report (API_KEY unset)',
+  ];
+  if (config.allowUnauthenticated && open.some(Boolean))
+    say(`open without a secret, as ALLOW_UNAUTHENTICATED=true: ${open.filter(Boolean).join('; ')}`);
 }

@@ -19,7 +19,9 @@ const DEFAULT_HTTP_PORT = 3000;
 const DEFAULT_DYNAMODB_PORT = 8000;
 const DEFAULT_CAPTURE_PORT = 4100;
 
-/** Builds the `sma` program; exported so tests can run it in-process. */
+/** Where a command reads and writes: the process's streams, or a test's. */
+type Io = { stdin: typeof process.stdin; stdout: typeof process.stdout; stderr: typeof process.stderr };
+
 /** The options that pick the tables a command works on, as serverless.yml names them. */
 function withTables(command: Command, verb: 'read' | 'write to'): Command {
   return command
@@ -52,11 +54,7 @@ export function numberFlag(rule: { integer?: boolean; min: number; max?: number;
 
 const PORT = numberFlag({ integer: true, min: 1, max: 65_535, hint: 'give a port number from 1 to 65535' });
 
-export function buildProgram(io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
-  const program = new Command('sma')
-    .description('Marketing attribution for Segment: where each visit came from, first and last touch per user.')
-    .showHelpAfterError('(run sma --help for usage)');
-
+function addClassifyCommand(program: Command, io: Io): void {
   program
     .command('classify')
     .description('Classify the traffic source of a visit from its landing URL and HTTP referrer.')
@@ -83,7 +81,9 @@ The "reason" names the rule that decided; docs/classifier.md lists every convent
     .action(async (opts: ClassifyFlags) => {
       process.exitCode = await runClassify(opts, io);
     });
+}
 
+function addLocalCommand(program: Command, io: Io): void {
   program
     .command('local')
     .description('Run the whole service locally: DynamoDB Local, the tables, and sls offline with every route and stream handler.')
@@ -110,7 +110,9 @@ The "reason" names the rule that decided; docs/classifier.md lists every convent
         process.exitCode = 1;
       }
     });
+}
 
+function addImportCommand(program: Command, io: Io): void {
   withTables(program.command('import'), 'write to')
     .description(
       "Import history (Segment S3 archive, .jsonl/.json, warehouse CSV; gzipped or not) into the tables, then derive every visitor's touches.",
@@ -140,7 +142,9 @@ Run the same command again after an interruption: it resumes from the checkpoint
       const { runImportInWorker } = require('./import-worker') as typeof import('./import-worker');
       process.exitCode = await runImportInWorker(paths, opts, heapMb, { stdout: io.stdout, stderr: io.stderr });
     });
+}
 
+function addBackfillCommand(program: Command, io: Io): void {
   withTables(program.command('backfill'), 'read')
     .description(
       'Send identify traits and Source Identified events to Segment for users (and anonymous visitors) with touches in a time range.',
@@ -172,7 +176,9 @@ Messages have deterministic ids: running a backfill again never duplicates in Se
       const { runBackfill } = require('./backfill-command') as typeof import('./backfill-command');
       process.exitCode = await runBackfill(opts, { stdout: io.stdout, stderr: io.stderr });
     });
+}
 
+function addRefreshCommand(program: Command, io: Io): void {
   withTables(program.command('refresh'), 'write to')
     .description(
       'Rebuild touches and report counters from the stored events: for one visitor, one user, or every visitor seen since a day. Idempotent; sends nothing to Segment.',
@@ -193,7 +199,9 @@ Run it after records went to a stream's on-failure queue, or were set aside (GET
       const { runRefresh } = require('./refresh-command') as typeof import('./refresh-command');
       process.exitCode = await runRefresh(opts, { stdout: io.stdout, stderr: io.stderr });
     });
+}
 
+function addForgetCommand(program: Command, io: Io): void {
   withTables(program.command('forget'), 'write to')
     .description(
       'Delete a person (GDPR, CCPA): every stored event, link, touch, rollup state and kept rejected body of a user (with every anonymous id linked to them) or of one anonymous visitor.',
@@ -213,7 +221,9 @@ The report counters are aggregates and stay. Safe to run again.`,
       const { runForget } = require('./forget-command') as typeof import('./forget-command');
       process.exitCode = await runForget(opts, { stdout: io.stdout, stderr: io.stderr });
     });
+}
 
+function addReportCommand(program: Command, io: Io): void {
   withTables(program.command('report'), 'read')
     .description('Where users come from: the /report tables in the terminal, from the rollup counters.')
     .option('--since <YYYY-MM-DD>', 'first day (default: 29 days before --until)')
@@ -233,7 +243,9 @@ Examples:
       const { runReport } = require('./report-command') as typeof import('./report-command');
       process.exitCode = await runReport(opts, { stdout: io.stdout, stderr: io.stderr });
     });
+}
 
+function addSecretsCommand(program: Command, io: Io): void {
   program
     .command('secrets')
     .description('Secrets of a deployed stage, kept in SSM Parameter Store.')
@@ -254,7 +266,9 @@ Values are never printed. A secret that is not set here is left as it is in SSM.
       const { runSecretsPut } = require('./secrets-command') as typeof import('./secrets-command');
       process.exitCode = await runSecretsPut(opts, { stdout: io.stdout, stderr: io.stderr });
     });
+}
 
+function addCaptureSegmentCommand(program: Command, io: Io): void {
   program
     .command('capture-segment')
     .description("Play Segment's HTTP API locally and print every message sma sends, instead of sending it to Segment.")
@@ -281,7 +295,23 @@ Examples:
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       await capture.close();
     });
+}
 
+/** Builds the `sma` program; exported so tests can run it in-process. */
+export function buildProgram(io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Command {
+  const program = new Command('sma')
+    .description('Marketing attribution for Segment: where each visit came from, first and last touch per user.')
+    .showHelpAfterError('(run sma --help for usage)');
+
+  addClassifyCommand(program, io);
+  addLocalCommand(program, io);
+  addImportCommand(program, io);
+  addBackfillCommand(program, io);
+  addRefreshCommand(program, io);
+  addForgetCommand(program, io);
+  addReportCommand(program, io);
+  addSecretsCommand(program, io);
+  addCaptureSegmentCommand(program, io);
   return program;
 }
 

@@ -10,9 +10,8 @@
  * Records the function would skip (written by `sma import`, for mappings with
  * skipImported) are passed over without an invocation.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -24,7 +23,9 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { deliverBatch, type DeliveredRecord, type Discarded, type Invoke } from './stream-delivery';
 import type { StreamMapping } from './stream-mappings';
-import { sleep } from '../lib/backoff';
+import { exponentialMs, sleep, type BackoffPolicy } from '../lib/backoff';
+import { ShardCheckpoints } from './shard-checkpoints';
+import { failureMessage, isImported, toDeliveredRecord } from './stream-records';
 
 /** GetRecords' own limit per call, and so the most records a shard holds read ahead. */
 export const READ_AHEAD_RECORDS = 1000;
@@ -32,11 +33,8 @@ export const READ_AHEAD_RECORDS = 1000;
 export const POLL_INTERVAL_MS = 250;
 /** How often the shards of each stream are listed again, to pick up a new shard. */
 const SHARD_REFRESH_MS = 10_000;
-/** Waits before the retries of a failed batch: doubling from this, capped. */
-const RETRY_BASE_MS = 200;
-const RETRY_CAP_MS = 5_000;
-/** How often checkpoints are written, at most. */
-const CHECKPOINT_WRITE_MS = 1_000;
+/** Waits before the retries of a failed batch: doubling, capped, without jitter (one reader per shard). */
+const RETRY_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 5_000 };
 /**
  * DynamoDB Local rounds a stream record's ApproximateCreationDateTime down to
  * the minute, so a record was made up to this much later than it says.
@@ -79,96 +77,6 @@ export interface StreamRunner {
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** The Lambda event's shape of an SDK stream record. */
-export function toDeliveredRecord(record: _Record, streamArn: string): DeliveredRecord {
-  const { ApproximateCreationDateTime: created, ...rest } = record.dynamodb ?? {};
-  return {
-    ...record,
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ...rest,
-      SequenceNumber: rest.SequenceNumber ?? '',
-      // Lambda delivers epoch seconds; the SDK has parsed them into a Date.
-      ...(created ? { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) } : {}),
-    },
-  };
-}
-
-/** True for a record `sma import` wrote: its function skips it. */
-export function isImported(record: _Record): boolean {
-  return record.dynamodb?.NewImage?.origin?.S === 'import';
-}
-
-/** The message Lambda sends to an on-failure destination for a DynamoDB stream batch. */
-export function failureMessage(
-  mapping: StreamMapping,
-  streamArn: string,
-  shardId: string,
-  d: Discarded,
-  now: number,
-): Record<string, unknown> {
-  const first = d.records[0];
-  const last = d.records[d.records.length - 1];
-  const arrival = (r: DeliveredRecord | undefined) =>
-    r?.dynamodb.ApproximateCreationDateTime === undefined
-      ? undefined
-      : new Date(r.dynamodb.ApproximateCreationDateTime * 1000).toISOString();
-  return {
-    requestContext: {
-      requestId: randomUUID(),
-      functionArn: `arn:aws:lambda:local:000000000000:function:${mapping.functionName}`,
-      condition: d.condition,
-      approximateInvokeCount: d.attempts,
-    },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: d.error ?? null },
-    version: '1.0',
-    timestamp: new Date(now).toISOString(),
-    DDBStreamBatchInfo: {
-      shardId,
-      startSequenceNumber: first?.dynamodb.SequenceNumber,
-      endSequenceNumber: last?.dynamodb.SequenceNumber,
-      approximateArrivalOfFirstRecord: arrival(first),
-      approximateArrivalOfLastRecord: arrival(last),
-      batchSize: d.records.length,
-      streamArn,
-    },
-  };
-}
-
-class Checkpoints {
-  private positions: Record<string, string> = {};
-  private dirty = false;
-  private lastWrite = 0;
-
-  constructor(private readonly file: string) {}
-
-  async load(): Promise<void> {
-    try {
-      this.positions = JSON.parse(await readFile(this.file, 'utf8')) as Record<string, string>;
-    } catch {
-      this.positions = {};
-    }
-  }
-
-  get(key: string): string | undefined {
-    return this.positions[key];
-  }
-
-  async set(key: string, sequence: string, force = false): Promise<void> {
-    this.positions[key] = sequence;
-    this.dirty = true;
-    if (force || Date.now() - this.lastWrite > CHECKPOINT_WRITE_MS) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.lastWrite = Date.now();
-    await mkdir(dirname(this.file), { recursive: true });
-    await writeFile(this.file, JSON.stringify(this.positions));
-  }
-}
-
 /** True for errors that mean DynamoDB Local is not reachable right now. */
 function isConnectionError(e: unknown): boolean {
   const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '';
@@ -180,7 +88,7 @@ function isConnectionError(e: unknown): boolean {
 interface RunnerContext {
   options: StreamRunnerOptions;
   streams: DynamoDBStreamsClient;
-  checkpoints: Checkpoints;
+  checkpoints: ShardCheckpoints;
   now: () => number;
   /** Aborted when the runner stops: it ends reading and any invocation in flight. */
   stopped: AbortSignal;
@@ -228,7 +136,7 @@ class ShardReader {
       }
       const { batch, lastTaken } = this.nextBatch();
       if (batch.length > 0 && !(await this.deliver(batch))) break;
-      if (lastTaken) await this.ctx.checkpoints.set(this.key, lastTaken);
+      if (lastTaken) this.ctx.checkpoints.set(this.key, lastTaken);
     }
     this.lag.waiting = 0;
     this.lag.oldestAgeMs = 0;
@@ -301,7 +209,7 @@ class ShardReader {
       invoke: this.invoke,
       discard: (d) => this.discard(d),
       now: this.ctx.now,
-      pause: (attempt) => sleep(Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1))),
+      pause: (attempt) => sleep(exponentialMs(RETRY_BACKOFF, attempt)),
       stopping: () => this.ctx.stopped.aborted,
     });
     if (report.interrupted) return false;
@@ -332,11 +240,11 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
   const ctx: RunnerContext = {
     options,
     streams: new DynamoDBStreamsClient({ region: options.region, endpoint: options.endpoint, credentials }),
-    checkpoints: new Checkpoints(options.checkpointFile),
+    checkpoints: new ShardCheckpoints(options.checkpointFile),
     now: options.now ?? Date.now,
     stopped: stopped.signal,
   };
-  await ctx.checkpoints.load();
+  ctx.checkpoints.load();
   const readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
   /** Shards read to their end: their children may start. */
   const finished = new Set<string>();
@@ -381,7 +289,7 @@ export async function startStreamRunner(options: StreamRunnerOptions): Promise<S
       stopped.abort();
       clearInterval(refresher);
       await Promise.all([...readers.values()].map((r) => r.done));
-      await ctx.checkpoints.flush();
+      ctx.checkpoints.flush();
       db.destroy();
       ctx.streams.destroy();
     },

@@ -83,9 +83,18 @@ function bump<K>(map: Map<K, number>, key: K, n: number): void {
 const byValueDesc = <T>(rows: T[], value: (r: T) => number, name: (r: T) => string): T[] =>
   rows.sort((a, b) => value(b) - value(a) || name(a).localeCompare(name(b)));
 
-/** Builds the report from counter values (counter id → amount), as read for the query's range. */
-export function buildReport(counters: ReadonlyMap<string, number>, query: ReportQuery): Report {
-  const days = daysOf(query.since, query.until);
+/** The counters of a range, added up by what the report shows. */
+interface Tally {
+  newByChannel: Map<string, number[]>;
+  usersByChannel: Map<string, number>;
+  first: Map<string, number>;
+  last: Map<string, number>;
+  sources: Map<string, SourceRow>;
+  campaigns: Map<string, CampaignRow>;
+  totals: { newVisitors: number; touches: number; users: number };
+}
+
+function tally(counters: ReadonlyMap<string, number>, query: ReportQuery, days: readonly string[]): Tally {
   const dayIndex = new Map(days.map((d, i) => [d, i]));
   const newByChannel = new Map<string, number[]>();
   const usersByChannel = new Map<string, number>();
@@ -135,6 +144,13 @@ export function buildReport(counters: ReadonlyMap<string, number>, query: Report
     }
   }
 
+  return { newByChannel, usersByChannel, first, last, sources, campaigns, totals };
+}
+
+/** Builds the report from counter values (counter id → amount), as read for the query's range. */
+export function buildReport(counters: ReadonlyMap<string, number>, query: ReportQuery): Report {
+  const days = daysOf(query.since, query.until);
+  const { newByChannel, usersByChannel, first, last, sources, campaigns, totals } = tally(counters, query, days);
   const inUsers = <T extends { users: number }>(r: T): T => ({ ...r, users: users(r.users) });
   const channels = new Set([...first.keys(), ...last.keys()]);
   return {

@@ -87,161 +87,188 @@ function searchTerm(network: Network, query: string): string | null {
   return term;
 }
 
+/** The site's host lists, indexed once per classifier. */
+interface SiteLists {
+  own: HostList;
+  ignored: HostList;
+}
+
+function readReferrer(raw: unknown, pageHost: string, site: SiteLists): ReferrerFacts {
+  const parts = splitUrl(raw);
+  if (!parts) return { kind: 'none', host: null, note: null };
+  if (parts.scheme === 'android-app') {
+    if (parts.host === '') return { kind: 'none', host: null, note: 'referrer is an empty android-app URL' };
+    const network = lookupApp(parts.host);
+    return network ? { kind: 'network', host: parts.host, network, parts, app: true } : { kind: 'unknown', host: parts.host, app: true };
+  }
+  if (!WEB_SCHEMES.has(parts.scheme)) return { kind: 'none', host: null, note: `referrer scheme "${parts.scheme}:" is not a web page` };
+  if (parts.host === '' || (!parts.host.includes('.') && !parts.host.includes(':') && parts.host !== 'localhost')) {
+    return { kind: 'none', host: null, note: 'referrer is not a URL' };
+  }
+  const host = parts.host;
+  if (pageHost !== '' && isSameSite(host, pageHost)) {
+    return { kind: 'internal', host, note: `referrer ${host} is the same site as the page (${pageHost})` };
+  }
+  const ownEntry = site.own.match(host, parts.path);
+  if (ownEntry) return { kind: 'internal', host, note: `referrer ${host} is an own domain (${ownEntry})` };
+  const ignoredEntry = site.ignored.match(host, parts.path);
+  if (ignoredEntry) return { kind: 'ignored', host, note: `referrer ${host} is ignored (${ignoredEntry})` };
+  const network = lookupReferrer(host, parts.path);
+  return network ? { kind: 'network', host, network, parts, app: false } : { kind: 'unknown', host, app: false };
+}
+
+/** One visit as read: its campaign tags, click id and referrer, and the notes that become the reason. */
+interface Visit {
+  campaign: Campaign;
+  click: ClickIdRule | undefined;
+  ref: ReferrerFacts;
+  external: boolean;
+  refNetwork: Network | undefined;
+  tagged: boolean;
+  /** Whether the click id decides (a non-paid one yields to an external referrer of another network). */
+  clickDecides: boolean;
+  notes: string[];
+}
+
+function readVisit(input: VisitInput, site: SiteLists): Visit {
+  const page = splitUrl(input?.url);
+  const pageIsWeb = page !== undefined && WEB_SCHEMES.has(page.scheme);
+  const campaign = readCampaign(pageIsWeb ? page.query : '');
+  const ref = readReferrer(input?.referrer, pageIsWeb ? page.host : '', site);
+  const external = ref.kind === 'network' || ref.kind === 'unknown';
+  const refNetwork = ref.kind === 'network' ? ref.network : undefined;
+  const click = campaign.clickId;
+  const tagged = campaign.source !== null || campaign.medium !== null || campaign.campaign !== null;
+  const clickDecides = click !== undefined && (click.paid || !external || (refNetwork !== undefined && refNetwork.source === click.source));
+  const notes: string[] = [];
+  if (page !== undefined && !pageIsWeb) notes.push(`page URL scheme "${page.scheme}:" is not a web page; its parameters are not read`);
+  return { campaign, click, ref, external, refNetwork, tagged, clickDecides, notes };
+}
+
+function finish(
+  v: Visit,
+  touch: boolean,
+  channel: Channel,
+  source: string,
+  medium: string,
+  term: string | null,
+  why: string,
+): Classification {
+  return {
+    touch,
+    channel,
+    source,
+    medium,
+    campaign: v.campaign.campaign,
+    content: v.campaign.content,
+    term,
+    campaign_id: v.campaign.id,
+    click_id: v.click?.param ?? null,
+    referrer_host: v.ref.host,
+    reason: [...v.notes, why].join('; '),
+  };
+}
+
+/** A tagged visit's source: utm_source, else the click id's, else the referrer's. */
+function taggedSource(v: Visit): { source: string; category: SourceCategory | undefined; paidSource: boolean } {
+  const { campaign, click, refNetwork, ref } = v;
+  if (campaign.source !== null) {
+    const ads = campaign.medium === null ? readAdsSource(campaign.source) : undefined;
+    if (!ads) return { source: campaign.source, category: categoriseSourceName(campaign.source), paidSource: false };
+    v.notes.push(`utm_source "${campaign.source}" names an ads product: medium "cpc"`);
+    return { source: campaign.source, category: ads, paidSource: true };
+  }
+  if (v.clickDecides && click) {
+    v.notes.push(`${click.param} is ${click.description}: source "${click.source}"`);
+    return { source: click.source, category: click.category, paidSource: false };
+  }
+  if (refNetwork && refNetwork.category !== 'unknown') {
+    v.notes.push(`no utm_source; referrer ${ref.host ?? ''} is ${refNetwork.name}`);
+    return { source: refNetwork.source, category: refNetwork.category, paidSource: false };
+  }
+  if (v.external && ref.host !== null) {
+    v.notes.push(`no utm_source; source is the referrer host`);
+    return { source: describeHost(ref.host), category: undefined, paidSource: false };
+  }
+  v.notes.push('no utm_source and no referrer');
+  return { source: '(not set)', category: undefined, paidSource: false };
+}
+
+/** A tagged visit's medium: utm_medium, else what an ads source or the click id implies. */
+function taggedMedium(v: Visit, paidSource: boolean): { medium: string; mediumLabel: string } {
+  const { campaign, click } = v;
+  if (campaign.medium !== null) return { medium: campaign.medium, mediumLabel: 'utm_medium' };
+  if (paidSource) return { medium: 'cpc', mediumLabel: 'medium' };
+  if (v.clickDecides && click) {
+    if (campaign.source !== null) v.notes.push(`${click.param} is ${click.description}: medium "${click.medium}"`);
+    return { medium: click.medium, mediumLabel: 'medium' };
+  }
+  return { medium: '(not set)', mediumLabel: 'medium' };
+}
+
+/** A visit with campaign tags or a deciding click id: the tags speak, whatever the referrer. */
+function classifyTagged(v: Visit): Classification {
+  const { ref } = v;
+  if (ref.kind === 'internal' || ref.kind === 'ignored')
+    v.notes.push(`${v.tagged ? 'campaign parameters' : v.click?.param} outrank the ${ref.kind} referrer`);
+  const { source, category, paidSource } = taggedSource(v);
+  const { medium, mediumLabel } = taggedMedium(v, paidSource);
+  const term = v.campaign.term ?? (v.refNetwork && ref.kind === 'network' ? searchTerm(v.refNetwork, ref.parts.query) : null);
+  const decision = decideChannel({ source, medium, campaign: v.campaign.campaign, category, mediumLabel });
+  return finish(v, true, decision.channel, source, medium, term, decision.why);
+}
+
+/** A visit with no tags: the referrer decides, and with none it is direct. */
+function classifyByReferrer(v: Visit): Classification {
+  const { ref, notes } = v;
+  const term = v.campaign.term;
+  const direct = (touch: boolean, why: string): Classification => finish(v, touch, 'Direct', '(direct)', '(none)', term, why);
+  switch (ref.kind) {
+    case 'none':
+      if (ref.note) notes.push(ref.note);
+      return direct(true, 'no referrer and no campaign → Direct');
+    case 'internal':
+    case 'ignored':
+      return direct(false, `${ref.note} → not a touch`);
+    case 'unknown': {
+      const source = describeHost(ref.host);
+      const webmail = !ref.app && WEBMAIL_HOST.test(ref.host);
+      notes.push(
+        webmail
+          ? `referrer ${ref.host} is a webmail host`
+          : ref.app
+            ? `referrer is the Android app ${ref.host}`
+            : `referrer ${ref.host} is an external site`,
+      );
+      const medium = webmail ? 'email' : 'referral';
+      const decision = decideChannel({ source, medium, campaign: null, category: webmail ? 'email' : undefined });
+      return finish(v, true, decision.channel, source, medium, term, decision.why);
+    }
+    case 'network': {
+      const network = ref.network;
+      // referer-parser's "unknown" networks are known sites with no medium
+      // (support.google.com): report the host, as GA4 would, not "google".
+      const source = network.category === 'unknown' ? describeHost(ref.host) : network.source;
+      const medium = NETWORK_MEDIUM[network.category];
+      notes.push(`${ref.app ? 'Android app' : 'referrer'} ${ref.host} is ${network.name}`);
+      const decision = decideChannel({ source, medium, campaign: null, category: network.category });
+      return finish(v, true, decision.channel, source, medium, term ?? searchTerm(network, ref.parts.query), decision.why);
+    }
+  }
+}
+
 /**
  * Builds a classifier for one site's settings. Build it once and reuse it: the
  * host lists are indexed here.
  */
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
-  const own = new HostList(options.ownDomains ?? []);
-  const ignored = new HostList(options.ignoredReferrers ?? DEFAULT_IGNORED_REFERRERS);
-
-  function readReferrer(raw: unknown, pageHost: string): ReferrerFacts {
-    const parts = splitUrl(raw);
-    if (!parts) return { kind: 'none', host: null, note: null };
-    if (parts.scheme === 'android-app') {
-      if (parts.host === '') return { kind: 'none', host: null, note: 'referrer is an empty android-app URL' };
-      const network = lookupApp(parts.host);
-      return network ? { kind: 'network', host: parts.host, network, parts, app: true } : { kind: 'unknown', host: parts.host, app: true };
-    }
-    if (!WEB_SCHEMES.has(parts.scheme)) return { kind: 'none', host: null, note: `referrer scheme "${parts.scheme}:" is not a web page` };
-    if (parts.host === '' || (!parts.host.includes('.') && !parts.host.includes(':') && parts.host !== 'localhost')) {
-      return { kind: 'none', host: null, note: 'referrer is not a URL' };
-    }
-    const host = parts.host;
-    if (pageHost !== '' && isSameSite(host, pageHost)) {
-      return { kind: 'internal', host, note: `referrer ${host} is the same site as the page (${pageHost})` };
-    }
-    const ownEntry = own.match(host, parts.path);
-    if (ownEntry) return { kind: 'internal', host, note: `referrer ${host} is an own domain (${ownEntry})` };
-    const ignoredEntry = ignored.match(host, parts.path);
-    if (ignoredEntry) return { kind: 'ignored', host, note: `referrer ${host} is ignored (${ignoredEntry})` };
-    const network = lookupReferrer(host, parts.path);
-    return network ? { kind: 'network', host, network, parts, app: false } : { kind: 'unknown', host, app: false };
-  }
-
+  const site: SiteLists = {
+    own: new HostList(options.ownDomains ?? []),
+    ignored: new HostList(options.ignoredReferrers ?? DEFAULT_IGNORED_REFERRERS),
+  };
   return function classify(input: VisitInput): Classification {
-    const page = splitUrl(input?.url);
-    const pageIsWeb = page !== undefined && WEB_SCHEMES.has(page.scheme);
-    const campaign = readCampaign(pageIsWeb ? page.query : '');
-    const ref = readReferrer(input?.referrer, pageIsWeb ? page.host : '');
-    const referrerHost = ref.host;
-    const external = ref.kind === 'network' || ref.kind === 'unknown';
-    const refNetwork = ref.kind === 'network' ? ref.network : undefined;
-    const click = campaign.clickId;
-    const tagged = campaign.source !== null || campaign.medium !== null || campaign.campaign !== null;
-    // A non-paid click id yields to an external referrer of another network.
-    const clickDecides =
-      click !== undefined && (click.paid || !external || (refNetwork !== undefined && refNetwork.source === click.source));
-
-    const notes: string[] = [];
-    if (page !== undefined && !pageIsWeb) notes.push(`page URL scheme "${page.scheme}:" is not a web page; its parameters are not read`);
-
-    const finish = (
-      touch: boolean,
-      channel: Channel,
-      source: string,
-      medium: string,
-      term: string | null,
-      why: string,
-    ): Classification => ({
-      touch,
-      channel,
-      source,
-      medium,
-      campaign: campaign.campaign,
-      content: campaign.content,
-      term,
-      campaign_id: campaign.id,
-      click_id: click?.param ?? null,
-      referrer_host: referrerHost,
-      reason: [...notes, why].join('; '),
-    });
-
-    if (tagged || clickDecides) {
-      if (ref.kind === 'internal' || ref.kind === 'ignored')
-        notes.push(`${tagged ? 'campaign parameters' : click?.param} outrank the ${ref.kind} referrer`);
-      let source: string;
-      let category: SourceCategory | undefined;
-      let paidSource = false;
-      if (campaign.source !== null) {
-        source = campaign.source;
-        category = categoriseSourceName(source);
-        const ads = campaign.medium === null ? readAdsSource(source) : undefined;
-        if (ads) {
-          category = ads;
-          paidSource = true;
-          notes.push(`utm_source "${source}" names an ads product: medium "cpc"`);
-        }
-      } else if (clickDecides && click) {
-        source = click.source;
-        category = click.category;
-        notes.push(`${click.param} is ${click.description}: source "${click.source}"`);
-      } else if (refNetwork && refNetwork.category !== 'unknown') {
-        source = refNetwork.source;
-        category = refNetwork.category;
-        notes.push(`no utm_source; referrer ${referrerHost} is ${refNetwork.name}`);
-      } else if (external && referrerHost !== null) {
-        source = describeHost(referrerHost);
-        category = undefined;
-        notes.push(`no utm_source; source is the referrer host`);
-      } else {
-        source = '(not set)';
-        category = undefined;
-        notes.push('no utm_source and no referrer');
-      }
-      let medium: string;
-      let mediumLabel = 'utm_medium';
-      if (campaign.medium !== null) {
-        medium = campaign.medium;
-      } else if (paidSource) {
-        medium = 'cpc';
-        mediumLabel = 'medium';
-      } else if (clickDecides && click) {
-        medium = click.medium;
-        mediumLabel = 'medium';
-        if (campaign.source !== null) notes.push(`${click.param} is ${click.description}: medium "${click.medium}"`);
-      } else {
-        medium = '(not set)';
-        mediumLabel = 'medium';
-      }
-      const term = campaign.term ?? (refNetwork && ref.kind === 'network' ? searchTerm(refNetwork, ref.parts.query) : null);
-      const decision = decideChannel({ source, medium, campaign: campaign.campaign, category, mediumLabel });
-      return finish(true, decision.channel, source, medium, term, decision.why);
-    }
-
-    const direct = (touch: boolean, why: string): Classification => finish(touch, 'Direct', '(direct)', '(none)', campaign.term, why);
-
-    switch (ref.kind) {
-      case 'none':
-        if (ref.note) notes.push(ref.note);
-        return direct(true, 'no referrer and no campaign → Direct');
-      case 'internal':
-        return direct(false, `${ref.note} → not a touch`);
-      case 'ignored':
-        return direct(false, `${ref.note} → not a touch`);
-      case 'unknown': {
-        const source = describeHost(ref.host);
-        if (!ref.app && WEBMAIL_HOST.test(ref.host)) {
-          notes.push(`referrer ${ref.host} is a webmail host`);
-          const decision = decideChannel({ source, medium: 'email', campaign: null, category: 'email' });
-          return finish(true, decision.channel, source, 'email', campaign.term, decision.why);
-        }
-        notes.push(ref.app ? `referrer is the Android app ${ref.host}` : `referrer ${ref.host} is an external site`);
-        const decision = decideChannel({ source, medium: 'referral', campaign: null, category: undefined });
-        return finish(true, decision.channel, source, 'referral', campaign.term, decision.why);
-      }
-      case 'network': {
-        const network = ref.network;
-        // referer-parser's "unknown" networks are known sites with no medium
-        // (support.google.com): report the host, as GA4 would, not "google".
-        const source = network.category === 'unknown' ? describeHost(ref.host) : network.source;
-        const medium = NETWORK_MEDIUM[network.category];
-        notes.push(`${ref.app ? 'Android app' : 'referrer'} ${ref.host} is ${network.name}`);
-        const decision = decideChannel({ source, medium, campaign: null, category: network.category });
-        const term = campaign.term ?? searchTerm(network, ref.parts.query);
-        return finish(true, decision.channel, source, medium, term, decision.why);
-      }
-    }
+    const visit = readVisit(input, site);
+    return visit.tagged || visit.clickDecides ? classifyTagged(visit) : classifyByReferrer(visit);
   };
 }
 

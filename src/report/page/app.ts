@@ -96,7 +96,8 @@ function chart(canvasId: string, config: ConstructorParameters<typeof Chart>[1])
     new Chart(canvas, { ...config, options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options } });
 }
 
-function render(report: Report): void {
+/** The range form and model picker, filled with the report's query. */
+function renderControls(report: Report): void {
   const form = document.getElementById('range');
   const model = document.getElementById('model');
   if (form instanceof HTMLFormElement && model instanceof HTMLSelectElement) {
@@ -108,6 +109,9 @@ function render(report: Report): void {
     // A new model shows at once; dates wait for the button, as one may change both.
     model.addEventListener('change', () => form.requestSubmit());
   }
+}
+
+function renderTotals(report: Report): void {
   const totals = document.getElementById('totals');
   totals?.replaceChildren(
     ...[
@@ -123,7 +127,9 @@ function render(report: Report): void {
       return box;
     }),
   );
+}
 
+function renderCharts(report: Report): void {
   chart('new-visitors-chart', {
     type: 'bar',
     data: {
@@ -156,7 +162,10 @@ function render(report: Report): void {
       ],
     },
   });
+}
 
+/** The tables under the charts: the same numbers, sortable, for reading and copying. */
+function renderTables(report: Report): void {
   const place = (id: string, table: HTMLTableElement): void => document.getElementById(id)?.replaceChildren(table);
   place(
     'new-visitors-table',
@@ -224,6 +233,13 @@ function render(report: Report): void {
       report.campaigns,
     ),
   );
+}
+
+function render(report: Report): void {
+  renderControls(report);
+  renderTotals(report);
+  renderCharts(report);
+  renderTables(report);
   document.body.dataset.ready = 'true';
 }
 
