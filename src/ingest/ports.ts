@@ -2,6 +2,7 @@
  * What the ingest domain needs from storage. The DynamoDB implementations live
  * in src/store; tests use the same ones against DynamoDB Local.
  */
+import { z } from 'zod';
 import type { PageView, Touch } from '../attribution/touches';
 import type { SegmentEvent } from '../segment/events';
 
@@ -97,13 +98,14 @@ export interface VisitorTouches {
  * because only then are the import's counter rows, which it adds up into,
  * complete (see RollupStore.importFinished).
  */
-export interface RollupSeed {
+export const rollupSeedSchema = z.object({
   /** The import's tag (`import-<run id>`). */
-  tag: string;
-  counts: Record<string, number>;
-  first: string | null;
-  last: string | null;
-}
+  tag: z.string(),
+  counts: z.record(z.string(), z.number()),
+  first: z.string().nullable(),
+  last: z.string().nullable(),
+});
+export type RollupSeed = z.infer<typeof rollupSeedSchema>;
 
 /** Page views by visitor, and the touches derived from them. */
 export interface TouchStore {

@@ -27,6 +27,9 @@ export const MAX_TRANSACTION_ITEMS = 100;
 /** Transactions of user seeds sent at once by a bulk import. */
 const SEED_TRANSACTIONS_IN_FLIGHT = 4;
 
+/** A state's counts, kept as JSON text in one attribute. */
+const countsSchema = z.record(z.string(), z.number());
+
 const stateSchema = z.object({
   version: z.number(),
   counts: z.string(),
@@ -71,7 +74,7 @@ export class DynamoRollupStore implements RollupStore {
     );
     if (!out.Item) return undefined;
     const { seed, ...item } = stateSchema.parse(out.Item);
-    return { ...item, counts: JSON.parse(item.counts) as Record<string, number>, ...(seed ? { seed } : {}) };
+    return { ...item, counts: countsSchema.parse(JSON.parse(item.counts)), ...(seed ? { seed } : {}) };
   }
 
   async commit(

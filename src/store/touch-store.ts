@@ -6,7 +6,8 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { PageView, Touch } from '../attribution/touches';
-import type { TouchStore, VisitorTouches } from '../ingest/ports';
+import { CHANNELS } from '../source/types';
+import { rollupSeedSchema, type TouchStore, type VisitorTouches } from '../ingest/ports';
 import { batchGetAll, batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 import { toPageView } from './items';
@@ -24,13 +25,6 @@ const storedTouches = z.object({
   updatedAt: z.string(),
   rollupSeed: z.string().optional(),
   version: z.number().optional(),
-});
-
-const seedSchema = z.object({
-  tag: z.string(),
-  counts: z.record(z.string(), z.number()),
-  first: z.string().nullable(),
-  last: z.string().nullable(),
 });
 
 export class DynamoTouchStore implements TouchStore {
@@ -125,7 +119,7 @@ function fromTouchesItem(raw: Record<string, unknown>): VisitorTouches {
   return {
     ...item,
     touches: decodeTouches(item.touches),
-    ...(rollupSeed ? { seed: seedSchema.parse(JSON.parse(rollupSeed)) } : {}),
+    ...(rollupSeed ? { seed: rollupSeedSchema.parse(JSON.parse(rollupSeed)) } : {}),
   };
 }
 
@@ -146,11 +140,9 @@ function touchesItem(value: VisitorTouches): Record<string, unknown> {
 
 /**
  * A visitor's touches as stored: JSON text of the touches without their null
- * fields and without `touch`, which is true for every touch kept. On the
- * import benchmark's archive that made a touches item 15% smaller (2,085 to
- * 1,779 bytes on average). On AWS a write costs a unit per started kilobyte,
- * and an update is charged for the larger of the old and new item, so every
- * byte kept off this item is saved on every page view of the visitor.
+ * fields and without `touch`, which is true for every touch kept. Writes are
+ * charged per kilobyte, on every page view of the visitor, so the item is
+ * kept small.
  */
 export function encodeTouches(touches: readonly Touch[]): string {
   return JSON.stringify(touches.map(compactTouch));
@@ -158,25 +150,38 @@ export function encodeTouches(touches: readonly Touch[]): string {
 
 /** The touches stored by encodeTouches, or in full (as items written before it did), in the order the API shows their fields. */
 export function decodeTouches(text: string): Touch[] {
-  return (JSON.parse(text) as CompactTouch[]).map(fullTouch);
+  return z.array(compactTouchSchema).parse(JSON.parse(text)).map(fullTouch);
 }
 
+const optionalText = z.string().nullish();
+
 /**
- * A touch without its null fields, and without `touch` when it is true (see
- * encodeTouches). The fields it leaves out are undefined, which JSON leaves
- * out: every compact touch is written as JSON.
+ * A touch as stored: without its null fields, and without `touch` when it is
+ * true (see encodeTouches). Touches stored in full, before that, read the same.
  */
-export type CompactTouch = Partial<Touch> & Pick<Touch, 'channel' | 'source' | 'medium' | 'reason' | 'messageId' | 'timestamp' | 'rule'>;
+const compactTouchSchema = z.object({
+  touch: z.boolean().optional(),
+  channel: z.enum(CHANNELS),
+  source: z.string(),
+  medium: z.string(),
+  campaign: optionalText,
+  content: optionalText,
+  term: optionalText,
+  campaign_id: optionalText,
+  click_id: optionalText,
+  referrer_host: optionalText,
+  reason: z.string(),
+  messageId: z.string(),
+  timestamp: z.string(),
+  landing_page: optionalText,
+  referrer: optionalText,
+  rule: z.enum(['campaign', 'referrer', 'first-view']),
+});
+export type CompactTouch = z.infer<typeof compactTouchSchema>;
 
 export function compactTouch(t: Touch): CompactTouch {
   // One object literal, in fullTouch's order: every compact touch has one
-  // shape. Adding the fields one by one, as many as a touch has, gave objects
-  // of many shapes, slower to build and to stringify. Encoding a visitor's
-  // touches as the webhook derives them took 107 µs, now 14 µs (3.6 touches
-  // a visitor, the import benchmark's URLs); on the import's paths, where
-  // the touches have fewer shapes to begin with, a spilled page view went
-  // from 6.0 to 5.1 µs and a written touch from 2.4 to 2.0 µs. The same JSON
-  // either way. (A loop over Object.entries, before that, was slower still.)
+  // shape, which V8 builds and stringifies fastest.
   return {
     touch: t.touch ? undefined : false,
     channel: t.channel,
