@@ -5,32 +5,30 @@
  * checkpoint index means the same thing on every run.
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { withStorage } from '../store/errors';
+import { pagesOf } from '../store/pages';
 import { ANONYMOUS_KEY_PREFIX, USER_KEY_PREFIX } from '../attribution/visitor-key';
 import { touchesKey } from '../store/touch-store';
 
 async function scanKeys(doc: DynamoDBDocumentClient, table: string, attribute: string, prefix: string): Promise<Set<string>> {
   const found = new Set<string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await withStorage(`Scan ${table}`, () =>
-      doc.send(
-        new ScanCommand({
-          TableName: table,
-          ProjectionExpression: '#a',
-          FilterExpression: 'begins_with(#a, :p)',
-          ExpressionAttributeNames: { '#a': attribute },
-          ExpressionAttributeValues: { ':p': prefix },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
+  const pages = pagesOf(`Scan ${table}`, (start) =>
+    doc.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: '#a',
+        FilterExpression: 'begins_with(#a, :p)',
+        ExpressionAttributeNames: { '#a': attribute },
+        ExpressionAttributeValues: { ':p': prefix },
+        ExclusiveStartKey: start,
+      }),
+    ),
+  );
+  for await (const page of pages) {
+    for (const item of page) {
       const value: unknown = item[attribute];
       if (typeof value === 'string') found.add(value.slice(prefix.length));
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return found;
 }
 

@@ -10,6 +10,7 @@ import type { PageEvent, SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
 import { eventExpiry, identifyItem, pageItem, rejectedExpiry } from './items';
+import { pagesOf } from './pages';
 
 export interface EventTables {
   page: string;
@@ -92,23 +93,19 @@ export class DynamoEventStore implements EventStore {
   }
 
   async *visitorsWithViewsSince(since: string): AsyncIterable<string[]> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await withStorage('Scan pages', () =>
-        this.doc.send(
-          new ScanCommand({
-            TableName: this.tables.page,
-            FilterExpression: '#t >= :since',
-            ExpressionAttributeNames: { '#t': 'timestamp' },
-            ExpressionAttributeValues: { ':since': since },
-            ProjectionExpression: 'visitorKey',
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      yield (page.Items ?? []).flatMap((item) => (typeof item.visitorKey === 'string' ? [item.visitorKey] : []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = pagesOf('Scan pages', (start) =>
+      this.doc.send(
+        new ScanCommand({
+          TableName: this.tables.page,
+          FilterExpression: '#t >= :since',
+          ExpressionAttributeNames: { '#t': 'timestamp' },
+          ExpressionAttributeValues: { ':since': since },
+          ProjectionExpression: 'visitorKey',
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for await (const page of pages) yield page.flatMap((item) => (typeof item.visitorKey === 'string' ? [item.visitorKey] : []));
   }
 
   async storeRejected(rejected: readonly RejectedEvent[]): Promise<void> {

@@ -14,10 +14,10 @@ import {
 import type { Config } from '../config';
 import type { ForgetStore, RollupEntity } from '../ingest/ports';
 import { batchWriteAll } from './batch';
-import { withStorage } from './errors';
 import { linkKey } from './identity-store';
 import { statePk } from './rollup-store';
 import { touchesKey } from './touch-store';
+import { readAll } from './pages';
 
 /** Values per filter expression: DynamoDB allows 100 operands to IN, and 4 KB of expression values. */
 const VALUES_PER_SCAN = 40;
@@ -37,7 +37,7 @@ export class DynamoForgetStore implements ForgetStore {
   async deletePageViews(visitorKeys: readonly string[]): Promise<number> {
     let removed = 0;
     for (const visitorKey of visitorKeys) {
-      const keys = await this.all('Query byVisitor', (start) =>
+      const keys = await readAll('Query byVisitor', (start) =>
         this.doc.send(
           new QueryCommand({
             TableName: this.tables.page,
@@ -127,7 +127,7 @@ export class DynamoForgetStore implements ForgetStore {
     values: Record<string, string>,
     projection: string,
   ): Promise<Record<string, unknown>[]> {
-    return this.all(`Scan ${table}`, (start) =>
+    return readAll(`Scan ${table}`, (start) =>
       this.doc.send(
         new ScanCommand({
           TableName: table,
@@ -139,22 +139,5 @@ export class DynamoForgetStore implements ForgetStore {
         } satisfies ScanCommandInput),
       ),
     );
-  }
-
-  /** Every item of a paginated read. */
-  private async all(
-    operation: string,
-    page: (
-      start: Record<string, unknown> | undefined,
-    ) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>,
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await withStorage(operation, () => page(start));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
   }
 }

@@ -7,8 +7,9 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { IdentityLink, IdentityStore } from '../ingest/ports';
 import { mapLimit } from '../lib/concurrency';
 import { batchGetAll, batchWriteAll } from './batch';
-import { toStorageError, withStorage } from './errors';
+import { toStorageError } from './errors';
 import { anonymousIdOf, anonymousKey, userIdOf, userKey } from '../attribution/visitor-key';
+import { readAll } from './pages';
 
 /** Links read per user or visitor; a user with more anonymous ids than this is a shared device or a bug. */
 export const MAX_LINKS_READ = 1_000;
@@ -120,15 +121,11 @@ export class DynamoIdentityStore implements IdentityStore {
     KeyConditionExpression: string;
     ExpressionAttributeValues: Record<string, string>;
   }): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await withStorage('Query user map', () =>
-        this.doc.send(new QueryCommand({ TableName: this.table, ExclusiveStartKey: start, ...input })),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start && items.length < MAX_LINKS_READ);
+    const items = await readAll(
+      'Query user map',
+      (start) => this.doc.send(new QueryCommand({ TableName: this.table, ExclusiveStartKey: start, ...input })),
+      MAX_LINKS_READ,
+    );
     return items.slice(0, MAX_LINKS_READ);
   }
 }

@@ -21,6 +21,7 @@ import { splitCounterRow, taggedCounterId } from '../attribution/rollups';
 import { mapLimit } from '../lib/concurrency';
 import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
+import { pagesOf } from './pages';
 
 /** DynamoDB's limit on actions in one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -193,21 +194,17 @@ export class DynamoRollupStore implements RollupStore {
     between: [string, string] | undefined,
     onItem: (item: Record<string, unknown>) => void,
   ): Promise<void> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await withStorage(`Query ${pk}`, () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: between ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk, ...(between ? { ':from': between[0], ':to': between[1] } : {}) },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) onItem(item);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = pagesOf(`Query ${pk}`, (start) =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: between ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...(between ? { ':from': between[0], ':to': between[1] } : {}) },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for await (const page of pages) for (const item of page) onItem(item);
   }
 
   private stateItem(entity: RollupEntity, version: number, next: Omit<RollupState, 'version'>): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { rollupSeedSchema, type TouchStore, type VisitorTouches } from '../inges
 import { batchGetAll, batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';
 import { toPageView } from './items';
+import { readAll } from './pages';
 
 export interface TouchTables {
   page: string;
@@ -34,10 +35,10 @@ export class DynamoTouchStore implements TouchStore {
   ) {}
 
   async pageViewsOf(visitorKey: string, limit: number): Promise<{ views: PageView[]; truncated: boolean }> {
-    const views: PageView[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await withStorage('Query byVisitor', () =>
+    // One more than the limit is read, to know whether there were more.
+    const items = await readAll(
+      'Query byVisitor',
+      (start, readSoFar) =>
         this.doc.send(
           new QueryCommand({
             TableName: this.tables.page,
@@ -45,13 +46,12 @@ export class DynamoTouchStore implements TouchStore {
             KeyConditionExpression: 'visitorKey = :v',
             ExpressionAttributeValues: { ':v': visitorKey },
             ExclusiveStartKey: start,
-            Limit: limit + 1 - views.length,
+            Limit: limit + 1 - readSoFar,
           }),
         ),
-      );
-      for (const item of out.Items ?? []) views.push(toPageView(item));
-      start = out.LastEvaluatedKey;
-    } while (start && views.length <= limit);
+      limit + 1,
+    );
+    const views = items.map(toPageView);
     const truncated = views.length > limit;
     return { views: truncated ? views.slice(0, limit) : views, truncated };
   }
