@@ -50,6 +50,12 @@ export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDo
   };
 }
 
+/**
+ * Where a handler gets the dependencies it uses (`K`): the deployed export
+ * passes loadDeps with its function's secrets, a test or benchmark its own.
+ */
+export type DepsSource<K extends keyof Deps = keyof Deps> = () => Promise<Pick<Deps, K>>;
+
 const loaded = new Map<string, Promise<Deps>>();
 
 /**

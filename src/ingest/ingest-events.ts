@@ -3,8 +3,9 @@
  * ones idempotently, keep the invalid ones for operators, and say what
  * happened to each.
  */
+import { InvalidInputError } from '../errors';
 import { LIBRARY } from '../segment/batch-client';
-import { parseEvent, type ParsedEvent, type SegmentEvent } from '../segment/events';
+import { batchLimit, parseEvent, splitBody, type ParsedEvent, type SegmentEvent } from '../segment/events';
 import { withoutPersonalData } from '../segment/privacy';
 import type { EventStore, RejectedEvent } from './ports';
 
@@ -78,4 +79,38 @@ export async function ingestEvents(
     rejected: rejected.length,
     errors: rejected.map(({ index, field, message }) => ({ index, field, message })),
   };
+}
+
+/**
+ * A request body's events, in any shape Segment sends (one event, an array,
+ * or `{"batch": [...]}`). A body that is none of these, is empty, or holds
+ * more events than its shape allows can never succeed: InvalidInputError
+ * naming the field.
+ */
+function eventsOfBody(body: unknown): unknown[] {
+  const split = splitBody(body);
+  if (!split) {
+    const batchNotArray = typeof body === 'object' && body !== null && 'batch' in body;
+    throw new InvalidInputError('body must be a Segment event, an array of events, or {"batch": [...]}', batchNotArray ? 'batch' : 'type');
+  }
+  const limit = batchLimit(split.shape);
+  if (split.items.length > limit) {
+    throw new InvalidInputError(
+      `${split.items.length} events in one request; the limit for this shape is ${limit}`,
+      split.shape === 'batch' ? 'batch' : 'body',
+      413,
+    );
+  }
+  if (split.items.length === 0) throw new InvalidInputError('no events in the body', split.shape === 'batch' ? 'batch' : 'body');
+  return split.items;
+}
+
+/** POST /events as one operation: the body's events (eventsOfBody), validated and stored (ingestEvents). */
+export async function ingestBody(
+  body: unknown,
+  store: EventStore,
+  now: Date = new Date(),
+  options: { dropPersonalData?: boolean } = {},
+): Promise<IngestSummary> {
+  return ingestEvents(eventsOfBody(body), store, now, options);
 }

@@ -28,6 +28,9 @@ export interface AnonymousView {
   pageViews: number;
 }
 
+/** Whose view: a user's (with every linked anonymous id) or one anonymous visitor's. */
+export type ViewKind = 'user' | 'anonymous';
+
 /** A view with its attribution: first, last, multi-touch credits and the traits identify would send. */
 export function withAttribution<T extends { touches: VisitorTouch[] }>(view: T, model: ModelOptions): T & { attribution: Attribution } {
   return { ...view, attribution: attribute(view.touches, model) };
@@ -88,4 +91,18 @@ export async function getAnonymousView(
   ]);
   if (userIds.length === 0 && !collected.found) return undefined;
   return { anonymousId, userIds: userIds.sort(), touches: collected.touches, pageViews: collected.pageViews };
+}
+
+/**
+ * The debug view of an id with its attribution (first, last, credits and the
+ * traits identify would send), or undefined when sma knows nothing of it.
+ */
+export async function getVisitorView(
+  kind: ViewKind,
+  id: string,
+  deps: { identity: IdentityStore; touches: TouchStore; model: ModelOptions },
+): Promise<((UserView | AnonymousView) & { attribution: Attribution }) | undefined> {
+  const view =
+    kind === 'user' ? await getUserView(id, deps.identity, deps.touches) : await getAnonymousView(id, deps.identity, deps.touches);
+  return view && withAttribution<UserView | AnonymousView>(view, deps.model);
 }

@@ -4,21 +4,21 @@ import { signBody } from '../../src/segment/signature';
 import { testEnv, createTables } from '../helpers/tables';
 import { buildDeps } from '../../src/handlers/deps';
 import { createStoreEventHandler } from '../../src/handlers/http/store-event';
+import { createViewHandler } from '../../src/handlers/http/views';
+import { createListRejectedHandler } from '../../src/handlers/http/list-rejected';
 import { pageEvent } from '../helpers/events';
+import { depsFor } from '../helpers/handler-deps';
 import type { HttpEvent, HttpResult } from '../../src/handlers/http/http';
 
 const SECRET = 'webhook-secret';
 const API_KEY = 'k-123';
 const env = testEnv({ WEBHOOK_SECRET: SECRET, API_KEY });
-Object.assign(process.env, env);
 const config = parseConfig(env);
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { handler: storeEvent } = require('../../src/handlers/http/store-event') as typeof import('../../src/handlers/http/store-event');
-const { getUser } = require('../../src/handlers/http/views') as typeof import('../../src/handlers/http/views');
-const { handler: listRejected } =
-  require('../../src/handlers/http/list-rejected') as typeof import('../../src/handlers/http/list-rejected');
-/* eslint-enable @typescript-eslint/no-require-imports */
+const deps = depsFor(config);
+const storeEvent = createStoreEventHandler(deps);
+const getUser = createViewHandler('user', deps);
+const listRejected = createListRejectedHandler(deps);
 
 function request(body: string, headers: Record<string, string> = {}, extra: Partial<HttpEvent> = {}): HttpEvent {
   return { body, headers: { 'content-type': 'application/json', ...headers }, isBase64Encoded: false, ...extra } as HttpEvent;

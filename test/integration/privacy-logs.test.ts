@@ -8,7 +8,14 @@ import { parseConfig } from '../../src/config';
 import { signBody } from '../../src/segment/signature';
 import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
 import type { HttpEvent } from '../../src/handlers/http/http';
+import { createStoreEventHandler } from '../../src/handlers/http/store-event';
+import { createSendHandler } from '../../src/handlers/http/segment-send';
+import { createViewHandler } from '../../src/handlers/http/views';
+import { createProcessAttributionHandler } from '../../src/handlers/stream/process-attribution';
+import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { logger } from '../../src/lib/logger';
 import { createTables, testEnv } from '../helpers/tables';
+import { depsFor } from '../helpers/handler-deps';
 import { identifyEvent, pageEvent } from '../helpers/events';
 
 const SECRET = 'whsec-9f8e7d6c5b4a';
@@ -24,18 +31,19 @@ let capture: SegmentCapture;
 let logged = '';
 const writes: jest.SpyInstance[] = [];
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 type Modules = {
-  storeEvent: typeof import('../../src/handlers/http/store-event').handler;
-  identifyUser: typeof import('../../src/handlers/http/segment-send').identifyUser;
-  getUser: typeof import('../../src/handlers/http/views').getUser;
-  processAttribution: typeof import('../../src/handlers/stream/process-attribution').handler;
-  deps: typeof import('../../src/handlers/deps').loadDeps;
-  refresh: typeof import('../../src/ingest/touches').refreshVisitorTouches;
+  storeEvent: ReturnType<typeof createStoreEventHandler>;
+  identifyUser: ReturnType<typeof createSendHandler>;
+  getUser: ReturnType<typeof createViewHandler>;
+  processAttribution: ReturnType<typeof createProcessAttributionHandler>;
+  deps: ReturnType<typeof depsFor>;
+  refresh: typeof refreshVisitorTouches;
 };
 let m: Modules;
 const STREAM_CONTEXT = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as never;
 let config: ReturnType<typeof parseConfig>;
+/** The level the logger had before this file captured DEBUG. */
+const level = logger.getLevelName();
 
 beforeAll(async () => {
   capture = await startSegmentCapture(WRITE_KEY);
@@ -46,11 +54,10 @@ beforeAll(async () => {
     SEGMENT_API_HOST: capture.url,
     REALTIME_SYNC: 'users',
     DROP_PERSONAL_DATA: 'true',
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
   });
-  Object.assign(process.env, env);
   config = parseConfig(env);
   await createTables(config);
+  logger.setLogLevel('DEBUG');
   for (const stream of [process.stdout, process.stderr]) {
     writes.push(
       jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -59,21 +66,20 @@ beforeAll(async () => {
       }),
     );
   }
+  const deps = depsFor(config);
   m = {
-    storeEvent: (require('../../src/handlers/http/store-event') as typeof import('../../src/handlers/http/store-event')).handler,
-    identifyUser: (require('../../src/handlers/http/segment-send') as typeof import('../../src/handlers/http/segment-send')).identifyUser,
-    getUser: (require('../../src/handlers/http/views') as typeof import('../../src/handlers/http/views')).getUser,
-    processAttribution: (
-      require('../../src/handlers/stream/process-attribution') as typeof import('../../src/handlers/stream/process-attribution')
-    ).handler,
-    deps: (require('../../src/handlers/deps') as typeof import('../../src/handlers/deps')).loadDeps,
-    refresh: (require('../../src/ingest/touches') as typeof import('../../src/ingest/touches')).refreshVisitorTouches,
+    storeEvent: createStoreEventHandler(deps),
+    identifyUser: createSendHandler('identify-user', deps),
+    getUser: createViewHandler('user', deps),
+    processAttribution: createProcessAttributionHandler(deps),
+    deps,
+    refresh: refreshVisitorTouches,
   };
 });
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 afterAll(async () => {
   for (const w of writes) w.mockRestore();
+  logger.setLogLevel(level);
   await capture?.close();
 });
 

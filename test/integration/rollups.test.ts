@@ -12,20 +12,18 @@ import { createTables, testEnv } from '../helpers/tables';
 import { readStream } from '../helpers/streams';
 import { attributionHistory } from '../helpers/history';
 import { bruteForce, disagreements } from '../helpers/recount';
+import { depsFor } from '../helpers/handler-deps';
+import { createProcessPageHandler } from '../../src/handlers/stream/process-page';
+import { createProcessIdentifyHandler } from '../../src/handlers/stream/process-identify';
+import { createProcessAttributionHandler } from '../../src/handlers/stream/process-attribution';
 
 const env = testEnv({ REALTIME_SYNC: 'off' });
-Object.assign(process.env, env);
 const config = parseConfig(env);
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { handler: processPage } =
-  require('../../src/handlers/stream/process-page') as typeof import('../../src/handlers/stream/process-page');
-const { handler: processIdentify } =
-  require('../../src/handlers/stream/process-identify') as typeof import('../../src/handlers/stream/process-identify');
-const { handler: processAttribution } =
-  require('../../src/handlers/stream/process-attribution') as typeof import('../../src/handlers/stream/process-attribution');
-const { loadDeps } = require('../../src/handlers/deps') as typeof import('../../src/handlers/deps');
-/* eslint-enable @typescript-eslint/no-require-imports */
+const deps = depsFor(config);
+const processPage = createProcessPageHandler(deps);
+const processIdentify = createProcessIdentifyHandler(deps);
+const processAttribution = createProcessAttributionHandler(deps);
 
 const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
@@ -74,7 +72,7 @@ describe('report rollups', () => {
     // Prepare
     const events = attributionHistory({ seed: 606, users: USERS, visitors: VISITORS, pageViews: PAGE_VIEWS });
     const half = Math.floor(events.length / 2);
-    const { events: store } = await loadDeps();
+    const { events: store } = await deps();
 
     // Act: half, process; the rest, process; some records twice
     for (let i = 0; i < half; i += 500) await ingestEvents(events.slice(i, Math.min(i + 500, half)), store);
@@ -86,10 +84,10 @@ describe('report rollups', () => {
     expect(await inBatches(pagesAgain, (e) => processPage(e, context))).toEqual([]);
     const linksAgain = (await readStream(config.tables.userMap)).Records.slice(-REPEATED_RECORDS);
     expect(await inBatches(linksAgain, (e) => processAttribution(e, context))).toEqual([]);
-    const actual = await (await loadDeps()).rollups.counters('2026-01-01', '2026-12-31');
+    const actual = await (await deps()).rollups.counters('2026-01-01', '2026-12-31');
 
     // Assess
-    const expected = await bruteForce(await loadDeps());
+    const expected = await bruteForce(await deps());
     expect(actual.size).toBeGreaterThan(100);
     expect(disagreements(actual, expected)).toEqual([]);
     const users = [...actual].filter(([id]) => parseCounterId(id)?.metric === 'users:linear').reduce((a, [, n]) => a + n, 0);

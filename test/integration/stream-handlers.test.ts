@@ -5,23 +5,20 @@ import { testEnv, createTables } from '../helpers/tables';
 import { signBody } from '../../src/segment/signature';
 import { readStream } from '../helpers/streams';
 import { at, identifyEvent, pageEvent, aliasEvent } from '../helpers/events';
+import { depsFor } from '../helpers/handler-deps';
+import { createStoreEventHandler } from '../../src/handlers/http/store-event';
+import { createProcessPageHandler } from '../../src/handlers/stream/process-page';
+import { createProcessIdentifyHandler } from '../../src/handlers/stream/process-identify';
+import { getUserView } from '../../src/ingest/visitor-view';
 
-// The handlers read their configuration from the environment, once: set it
-// before they load.
 const SECRET = 'stream-test-secret';
 const env = testEnv({ WEBHOOK_SECRET: SECRET });
-Object.assign(process.env, env);
 const config = parseConfig(env);
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { handler: storeEvent } = require('../../src/handlers/http/store-event') as typeof import('../../src/handlers/http/store-event');
-const { handler: processPage } =
-  require('../../src/handlers/stream/process-page') as typeof import('../../src/handlers/stream/process-page');
-const { handler: processIdentify } =
-  require('../../src/handlers/stream/process-identify') as typeof import('../../src/handlers/stream/process-identify');
-const { loadDeps } = require('../../src/handlers/deps') as typeof import('../../src/handlers/deps');
-const { getUserView } = require('../../src/ingest/visitor-view') as typeof import('../../src/ingest/visitor-view');
-/* eslint-enable @typescript-eslint/no-require-imports */
+const deps = depsFor(config);
+const storeEvent = createStoreEventHandler(deps);
+const processPage = createProcessPageHandler(deps);
+const processIdentify = createProcessIdentifyHandler(deps);
 
 const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 const post = (body: unknown) =>
@@ -53,7 +50,7 @@ describe('stream handlers on real DynamoDB Local stream records', () => {
     // Act
     const pageResult = await processPage(await readStream(config.tables.page), context);
     const identifyResult = await processIdentify(await readStream(config.tables.identify), context);
-    const view = await getUserView(userId, (await loadDeps()).identity, (await loadDeps()).touches);
+    const view = await getUserView(userId, (await deps()).identity, (await deps()).touches);
 
     // Assess
     expect(pageResult.batchItemFailures).toEqual([]);
@@ -81,9 +78,9 @@ describe('stream handlers on real DynamoDB Local stream records', () => {
     const result = await processPage({ Records: [...good, broken] }, context);
 
     // Assess: not retried (it would fail the same way and hold back its shard), but kept where an operator looks
-    const rejected = await (await loadDeps()).events.listRejected(new Date().toISOString().slice(0, 10), 100);
+    const rejected = await (await deps()).events.listRejected(new Date().toISOString().slice(0, 10), 100);
     expect(result.batchItemFailures).toEqual([]);
     expect(rejected.find((r) => r.field === 'processing' && r.body.includes('999'))?.message).toMatch(/^processPage: /);
-    expect(await (await loadDeps()).touches.touchesOf(`anon#${anonymousId}`)).toBeDefined();
+    expect(await (await deps()).touches.touchesOf(`anon#${anonymousId}`)).toBeDefined();
   });
 });

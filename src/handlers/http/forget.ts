@@ -4,17 +4,24 @@
  * when nothing was stored (a deletion is safe to repeat).
  */
 import { forgetPerson, type ForgetScope } from '../../ingest/forget';
-import { loadDeps } from '../deps';
-import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpResult } from './http';
+import { loadDeps, type DepsSource } from '../deps';
+import { httpHandler, json, pathId, requireApiKey, type HttpHandler } from './http';
 
-function createForgetHandler(scopeOf: (id: string) => ForgetScope): (event: HttpEvent) => Promise<HttpResult> {
+/** Builds a deletion handler over its dependencies; `scopeOf` says whose id the path names. */
+export function createForgetHandler(scopeOf: (id: string) => ForgetScope, deps: DepsSource<'config' | 'identity' | 'forget'>): HttpHandler {
   return httpHandler(async (event) => {
-    const deps = await loadDeps(['apiKey']);
-    requireApiKey(event, deps.config);
+    const d = await deps();
+    requireApiKey(event, d.config);
     const scope = scopeOf(pathId(event, 'id'));
-    return json(200, { ...scope, removed: await forgetPerson(scope, deps) });
+    return json(200, { ...scope, removed: await forgetPerson(scope, d) });
   });
 }
 
-export const forgetUser = createForgetHandler((userId) => ({ userId }));
-export const forgetAnonymous = createForgetHandler((anonymousId) => ({ anonymousId }));
+export const forgetUser = createForgetHandler(
+  (userId) => ({ userId }),
+  () => loadDeps(['apiKey']),
+);
+export const forgetAnonymous = createForgetHandler(
+  (anonymousId) => ({ anonymousId }),
+  () => loadDeps(['apiKey']),
+);

@@ -162,6 +162,18 @@ export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T
   }
 }
 
+/** What a route adds to the shared wrapper. */
+export interface HttpOptions {
+  /**
+   * The `WWW-Authenticate` challenge a 401 carries, so that a browser asks
+   * for the key. Only for a route that takes HTTP Basic (see KeyOptions).
+   */
+  challenge?: string;
+}
+
+/** The handler a route's body becomes: the context is optional so tests and benchmarks can call it bare. */
+export type HttpHandler = (event: HttpEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<HttpResult>;
+
 /**
  * Wraps a handler body with the error mapping and, under Lambda, a deadline
  * of the remaining time less DEADLINE_MARGIN_MS (see there). The body is told
@@ -171,14 +183,17 @@ export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T
  */
 export function httpHandler(
   fn: (event: HttpEvent, deadlineAt: number | undefined) => Promise<HttpResult>,
-): (event: HttpEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<HttpResult> {
+  options: HttpOptions = {},
+): HttpHandler {
   return async (event, context) => {
     try {
       const budget = context ? context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : undefined;
       const work = fn(event, budget === undefined ? undefined : Date.now() + budget);
       return await (budget === undefined ? work : withinDeadline(work, budget));
     } catch (e: unknown) {
-      return errorResponse(e);
+      const response = errorResponse(e);
+      if (options.challenge === undefined || response.statusCode !== 401) return response;
+      return { ...response, headers: { ...response.headers, 'www-authenticate': options.challenge } };
     }
   };
 }

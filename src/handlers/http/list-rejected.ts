@@ -1,16 +1,17 @@
 /** listRejected: GET /api/rejected?day=YYYY-MM-DD, the events /events refused that day, with their reasons. */
-import { isoDay, parseDay } from '../../lib/days';
-import { loadDeps } from '../deps';
-import { httpHandler, json, requireApiKey } from './http';
+import { listRejectedEvents } from '../../ingest/rejected';
+import { parseDay } from '../../lib/days';
+import { loadDeps, type DepsSource } from '../deps';
+import { httpHandler, json, requireApiKey, type HttpHandler } from './http';
 
-/** Rejected events returned per request. */
-export const MAX_REJECTED_LISTED = 500;
+/** Builds the handler over its dependencies. */
+export function createListRejectedHandler(deps: DepsSource<'config' | 'events'>): HttpHandler {
+  return httpHandler(async (event) => {
+    const { config, events } = await deps();
+    requireApiKey(event, config);
+    const given = event.queryStringParameters?.day;
+    return json(200, await listRejectedEvents(given === undefined ? undefined : parseDay(given, 'day'), events));
+  });
+}
 
-export const handler = httpHandler(async (event) => {
-  const { config, events } = await loadDeps(['apiKey']);
-  requireApiKey(event, config);
-  const given = event.queryStringParameters?.day;
-  const day = given === undefined ? isoDay(new Date()) : parseDay(given, 'day');
-  const rejected = await events.listRejected(day, MAX_REJECTED_LISTED);
-  return json(200, { day, count: rejected.length, rejected });
-});
+export const handler = createListRejectedHandler(() => loadDeps(['apiKey']));

@@ -7,8 +7,8 @@
 import { InvalidInputError } from '../../errors';
 import { feedSegment, type FeedKind } from '../../ingest/segment-feed';
 import { logger } from '../../lib/logger';
-import { loadDeps, type Deps } from '../deps';
-import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpResult } from './http';
+import { loadDeps, type DepsSource } from '../deps';
+import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpHandler } from './http';
 
 /** `?dryRun=true|1|false|0`; anything else is refused, so a typo never sends for real. */
 function wantsDryRun(event: HttpEvent): boolean {
@@ -25,10 +25,7 @@ function wantsDryRun(event: HttpEvent): boolean {
 export const SEND_ANSWER_MARGIN_MS = 1_000;
 
 /** Builds a send handler of one kind over its dependencies. */
-export function createSendHandler(
-  kind: FeedKind,
-  deps: () => Promise<Deps> = () => loadDeps(['apiKey', 'writeKey']),
-): (event: HttpEvent) => Promise<HttpResult> {
+export function createSendHandler(kind: FeedKind, deps: DepsSource<'config' | 'segment' | 'identity' | 'touches' | 'model'>): HttpHandler {
   return httpHandler(async (event, deadlineAt) => {
     const d = await deps();
     // The key comes from a header only: a cross-site <img> or form carries cookies and cached Basic credentials, never headers.
@@ -50,6 +47,6 @@ export function createSendHandler(
   });
 }
 
-export const identifyUser = createSendHandler('identify-user');
-export const trackUser = createSendHandler('track-user');
-export const trackAnonymous = createSendHandler('track-anonymous');
+export const identifyUser = createSendHandler('identify-user', () => loadDeps(['apiKey', 'writeKey']));
+export const trackUser = createSendHandler('track-user', () => loadDeps(['apiKey', 'writeKey']));
+export const trackAnonymous = createSendHandler('track-anonymous', () => loadDeps(['apiKey', 'writeKey']));

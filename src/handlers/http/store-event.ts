@@ -1,15 +1,14 @@
 /**
  * storeEvent: POST /events, Segment's webhook destination.
- * verify signature → parse → ingestEvents → map the summary to a status.
+ * verify signature → parse → ingestBody → map the summary to a status.
  */
 import { InvalidInputError, NotConfiguredError } from '../../errors';
-import { ingestEvents } from '../../ingest/ingest-events';
+import { ingestBody, type IngestSummary } from '../../ingest/ingest-events';
 import { logger } from '../../lib/logger';
-import { batchLimit, splitBody } from '../../segment/events';
 import { verifySignature } from '../../segment/signature';
 import type { Config } from '../../config';
-import { loadDeps, type Deps } from '../deps';
-import { bodyText, header, httpHandler, json, parseJson, rawBody, type HttpEvent, type HttpResult } from './http';
+import { loadDeps, type DepsSource } from '../deps';
+import { bodyText, header, httpHandler, json, parseJson, rawBody, type HttpEvent, type HttpHandler, type HttpResult } from './http';
 
 // Form and multipart bodies are a client mistake (curl -d without a
 // content-type header is form-encoded); JSON, text/plain and none are read.
@@ -45,42 +44,8 @@ function checkSignature(
   return check;
 }
 
-/** Builds the handler over its dependencies (the Lambda passes the process's; benchmarks and tests their own). */
-export function createStoreEventHandler(deps: () => Promise<Pick<Deps, 'config' | 'events'>>) {
-  return httpHandler(async (event) => storeEvents(event, await deps()));
-}
-
-export const handler = createStoreEventHandler(() => loadDeps(['webhookSecret']));
-
-async function storeEvents(event: HttpEvent, { config, events }: Pick<Deps, 'config' | 'events'>): Promise<HttpResult> {
-  const raw = rawBody(event);
-  const signed = checkSignature(event, raw, config);
-  checkContentType(event);
-  const text = bodyText(raw);
-  const body = signed.parsed ?? parseJson(text);
-  const split = splitBody(body);
-  if (!split) {
-    const batchNotArray = typeof body === 'object' && body !== null && 'batch' in body;
-    throw new InvalidInputError('body must be a Segment event, an array of events, or {"batch": [...]}', batchNotArray ? 'batch' : 'type');
-  }
-  const limit = batchLimit(split.shape);
-  if (split.items.length > limit) {
-    throw new InvalidInputError(
-      `${split.items.length} events in one request; the limit for this shape is ${limit}`,
-      split.shape === 'batch' ? 'batch' : 'body',
-      413,
-    );
-  }
-  if (split.items.length === 0) throw new InvalidInputError('no events in the body', split.shape === 'batch' ? 'batch' : 'body');
-
-  const summary = await ingestEvents(split.items, events, new Date(), { dropPersonalData: config.dropPersonalData });
-  logger.info('events ingested', {
-    received: summary.received,
-    stored: summary.stored,
-    duplicates: summary.duplicates,
-    ignored: summary.ignored,
-    rejected: summary.rejected,
-  });
+/** The answer to a request: 400 naming the first fault when no event was valid, else 200 with the summary. */
+function responseOf(summary: IngestSummary): HttpResult {
   if (summary.rejected === summary.received) {
     const first = summary.errors[0];
     return json(400, {
@@ -90,3 +55,25 @@ async function storeEvents(event: HttpEvent, { config, events }: Pick<Deps, 'con
   }
   return json(200, summary);
 }
+
+/** Builds the handler over its dependencies (the Lambda passes the process's; benchmarks and tests their own). */
+export function createStoreEventHandler(deps: DepsSource<'config' | 'events'>): HttpHandler {
+  return httpHandler(async (event) => {
+    const { config, events } = await deps();
+    const raw = rawBody(event);
+    const signed = checkSignature(event, raw, config);
+    checkContentType(event);
+    const text = bodyText(raw);
+    const summary = await ingestBody(signed.parsed ?? parseJson(text), events, new Date(), { dropPersonalData: config.dropPersonalData });
+    logger.info('events ingested', {
+      received: summary.received,
+      stored: summary.stored,
+      duplicates: summary.duplicates,
+      ignored: summary.ignored,
+      rejected: summary.rejected,
+    });
+    return responseOf(summary);
+  });
+}
+
+export const handler = createStoreEventHandler(() => loadDeps(['webhookSecret']));

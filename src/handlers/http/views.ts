@@ -2,19 +2,23 @@
  * getUser (GET /api/user/{id}) and getAnonymous (GET /api/anonymous/{id}):
  * the debug views, with linked ids, touches and attribution. 404 when unknown.
  */
-import { getAnonymousView, getUserView, withAttribution } from '../../ingest/visitor-view';
-import { loadDeps } from '../deps';
-import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpResult } from './http';
+import { getVisitorView, type ViewKind } from '../../ingest/visitor-view';
+import { loadDeps, type DepsSource } from '../deps';
+import { httpHandler, json, pathId, requireApiKey, type HttpHandler } from './http';
 
-function createViewHandler(what: string, load: typeof getUserView | typeof getAnonymousView): (event: HttpEvent) => Promise<HttpResult> {
+/** How a 404 names the id it did not find. */
+const NAMES: Record<ViewKind, string> = { user: 'user', anonymous: 'anonymous id' };
+
+/** Builds the view handler of one kind over its dependencies. */
+export function createViewHandler(kind: ViewKind, deps: DepsSource<'config' | 'identity' | 'touches' | 'model'>): HttpHandler {
   return httpHandler(async (event) => {
-    const { config, identity, touches, model } = await loadDeps(['apiKey']);
-    requireApiKey(event, config);
+    const d = await deps();
+    requireApiKey(event, d.config);
     const id = pathId(event, 'id');
-    const view = await load(id, identity, touches);
-    return view ? json(200, withAttribution(view, model)) : json(404, { error: `no events for ${what} ${id}`, details: { field: 'id' } });
+    const view = await getVisitorView(kind, id, d);
+    return view ? json(200, view) : json(404, { error: `no events for ${NAMES[kind]} ${id}`, details: { field: 'id' } });
   });
 }
 
-export const getUser = createViewHandler('user', getUserView);
-export const getAnonymous = createViewHandler('anonymous id', getAnonymousView);
+export const getUser = createViewHandler('user', () => loadDeps(['apiKey']));
+export const getAnonymous = createViewHandler('anonymous', () => loadDeps(['apiKey']));

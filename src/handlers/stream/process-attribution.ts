@@ -4,12 +4,15 @@
  * sync is on, tell Segment about a changed first or last touch
  * (src/ingest/realtime-sync.ts). Links `sma import` wrote are skipped: the
  * import sets those users' counters itself (src/import/user-counts.ts).
+ * The changes are processed once for the batch (each user once); the records
+ * whose change failed are reported (ReportBatchItemFailures) and retried.
  */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { anonymousIdOf, userIdOf } from '../../attribution/visitor-key';
 import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
-import { loadDeps } from '../deps';
-import { liveImage, withSendDeadline, syncDepsOf } from './records';
+import { loadDeps, type DepsSource } from '../deps';
+import { failingIn, liveImage, syncDepsOf, withSendDeadline } from './records';
 
 /** The user a live link record concerns, if it is one. */
 function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined {
@@ -20,9 +23,18 @@ function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined
   return userId !== undefined && anonymousIdOf(item.sk) !== undefined ? { kind: 'link', userId, ref } : undefined;
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-  const deps = withSendDeadline(await loadDeps(['writeKey']), context);
-  const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
-  const failed = await processAttributionChanges(changes, syncDepsOf('processAttribution', deps));
-  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
-};
+/** Builds the handler over its dependencies. */
+export function createProcessAttributionHandler(
+  deps: DepsSource,
+): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  return async (event, context) => {
+    const d = withSendDeadline(await deps(), context);
+    const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
+    const failed = await processAttributionChanges(changes, syncDepsOf('processAttribution', d));
+    // A batch whose every change failed is answered like any other, not thrown: the stream retries exactly those records.
+    return processPartialResponse(event, failingIn(failed), processor, { context, throwOnFullBatchFailure: false });
+  };
+}
+
+export const handler = createProcessAttributionHandler(() => loadDeps(['writeKey']));

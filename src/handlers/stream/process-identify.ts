@@ -3,22 +3,30 @@
  * ids from identify, alias and any event that carries both.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { linkIdentities } from '../../ingest/identity';
 import { linkingItemSchema } from '../../store/items';
-import { loadDeps } from '../deps';
+import { loadDeps, type Deps, type DepsSource } from '../deps';
 import { liveImage, unlessPermanent } from './records';
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-
-const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
+/** Stores the links of one live record; a malformed item is set aside. */
+async function linkRecord(record: DynamoDBRecord, deps: Pick<Deps, 'events' | 'identity'>): Promise<void> {
   const item = liveImage(record);
   if (!item) return;
-  const deps = await loadDeps();
   await unlessPermanent('processIdentify', record, deps.events, () =>
     linkIdentities([linkingItemSchema.parse(item)], deps.identity).then(() => undefined),
   );
-};
+}
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, handleRecord, processor, { context });
+/** Builds the handler over its dependencies. */
+export function createProcessIdentifyHandler(
+  deps: DepsSource<'events' | 'identity'>,
+): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  return async (event, context) => {
+    const d = await deps();
+    return processPartialResponse(event, (record: DynamoDBRecord) => linkRecord(record, d), processor, { context });
+  };
+}
+
+export const handler = createProcessIdentifyHandler(() => loadDeps());

@@ -4,7 +4,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { isPermanent } from '../../errors';
+import { isPermanent, SmaError } from '../../errors';
 import { MAX_REJECTED_BODY_BYTES } from '../../ingest/ingest-events';
 import type { EventStore } from '../../ingest/ports';
 import type { SyncDeps } from '../../ingest/realtime-sync';
@@ -104,5 +104,24 @@ export function syncDepsOf(fn: string, deps: Deps): SyncDeps {
     eventName: deps.config.segment.eventName,
     mode: deps.config.realtimeSync,
     setAside: (what, e) => setAside(fn, what, e, deps.events),
+  };
+}
+
+/**
+ * A record whose part of a batch-level step failed (the step logged why).
+ * Retryable: BatchProcessor reports the record, and the stream retries it.
+ */
+export class RecordFailedError extends SmaError {
+  override name = 'RecordFailedError';
+  constructor(sequenceNumber: string) {
+    super(`record ${sequenceNumber} failed in its batch; the stream retries it`, { retryable: true });
+  }
+}
+
+/** A BatchProcessor record handler that fails exactly the records (by sequence number) in `failed`. */
+export function failingIn(failed: ReadonlySet<string>): (record: DynamoDBRecord) => void {
+  return (record) => {
+    const sequence = record.dynamodb?.SequenceNumber;
+    if (sequence !== undefined && failed.has(sequence)) throw new RecordFailedError(sequence);
   };
 }
