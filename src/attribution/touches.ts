@@ -12,6 +12,7 @@
  * {@link SAME_SOURCE_WINDOW_MS} of the previous page view is a reload, not a
  * new touch.
  */
+import { z } from 'zod';
 import type { Classification, Classifier } from '../source';
 import { truncateUtf8, utf8Bytes } from '../lib/utf8';
 
@@ -34,23 +35,24 @@ export const MAX_TOUCHES_BYTES = 250_000;
 export const MAX_TOUCH_FIELD_BYTES = 1_000;
 
 /** Segment's `context.campaign`, which analytics.js fills from the URL's utm_* parameters. */
-export interface CampaignContext {
-  source?: string;
-  medium?: string;
-  name?: string;
-  term?: string;
-  content?: string;
-}
+export const campaignContextSchema = z.object({
+  source: z.string().optional(),
+  medium: z.string().optional(),
+  name: z.string().optional(),
+  term: z.string().optional(),
+  content: z.string().optional(),
+});
+export type CampaignContext = z.infer<typeof campaignContextSchema>;
 
-/** One page or screen view, as stored. */
-export interface PageView {
-  messageId: string;
-  /** ISO-8601 event time. */
-  timestamp: string;
-  url?: string;
-  referrer?: string;
-  campaign?: CampaignContext;
-}
+/** One page or screen view, as stored (timestamp: ISO-8601 event time). */
+export const pageViewSchema = z.object({
+  messageId: z.string(),
+  timestamp: z.string(),
+  url: z.string().optional(),
+  referrer: z.string().optional(),
+  campaign: campaignContextSchema.optional(),
+});
+export type PageView = z.infer<typeof pageViewSchema>;
 
 /** Why a page view is a touch. */
 export type TouchRule = 'campaign' | 'referrer' | 'first-view';

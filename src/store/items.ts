@@ -3,7 +3,7 @@
  * checked with zod: a table is input too.
  */
 import { z } from 'zod';
-import type { CampaignContext, PageView } from '../attribution/touches';
+import { pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
 import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events';
 import { visitorKeyOf } from '../attribution/visitor-key';
 
@@ -70,23 +70,6 @@ export function identifyItem(event: SegmentEvent): Record<string, unknown> {
     receivedAt: event.receivedAt,
   };
 }
-
-const campaignSchema = z.object({
-  source: z.string().optional(),
-  medium: z.string().optional(),
-  name: z.string().optional(),
-  term: z.string().optional(),
-  content: z.string().optional(),
-});
-
-/** A page view's fields in a page table item. */
-export const pageViewSchema = z.object({
-  messageId: z.string(),
-  timestamp: z.string(),
-  url: z.string().optional(),
-  referrer: z.string().optional(),
-  campaign: campaignSchema.optional(),
-});
 
 /** A page view from a page table item or index projection. */
 export function toPageView(item: Record<string, unknown>): PageView {

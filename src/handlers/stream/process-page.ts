@@ -10,7 +10,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { PageViewBatch, type ArrivedPageView } from '../../ingest/page-views';
-import { linkingItemSchema, pageViewSchema } from '../../store/items';
+import { pageViewSchema } from '../../attribution/touches';
+import { linkingItemSchema } from '../../store/items';
 import { loadDeps, type Deps, type DepsSource } from '../deps';
 import { liveImage, syncDepsOf, unlessPermanent, withSendDeadline } from './records';
 
