@@ -1,0 +1,72 @@
+/**
+ * What an import needs, what it is told, and what it reports: the shapes its
+ * callers (the CLI, the worker, tests) use, shared by every stage.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ModelOptions } from '../attribution/models';
+import type { EventStore, IdentityStore, RollupStore, TouchStore } from '../ingest/ports';
+import type { Classifier } from '../source';
+
+export interface ImportDeps {
+  /** Builds the S3 client, for s3:// inputs. */
+  s3?: () => S3Client;
+  events: EventStore;
+  identity: IdentityStore;
+  touches: TouchStore;
+  rollups: RollupStore;
+  model: ModelOptions;
+  classify: Classifier;
+  /**
+   * Run before the first write (DynamoDB Local only, see
+   * src/store/local-streams.ts): starts every table's stream, so that
+   * writing one table's history first does not slow the writes to the others.
+   */
+  startStreams?: () => Promise<void>;
+}
+
+export interface ImportCounts {
+  read: number;
+  stored: number;
+  duplicates: number;
+  ignored: number;
+  rejected: number;
+  links: number;
+  /** Visitors with page views: until the touch phase ends, less a few per million (see FingerprintSet). */
+  visitors: number;
+  /** Users whose report counters the import set (known once the user phase begins). */
+  users: number;
+}
+
+export interface ImportProgress extends ImportCounts {
+  phase: 'events' | 'touches' | 'users' | 'done';
+  bytesRead: number;
+  bytesTotal: number;
+  touchesDone: number;
+  usersDone: number;
+  file: string | undefined;
+}
+
+export interface ImportOptions {
+  /** Where to keep the checkpoint; the folder `<path>.spill` holds page views by visitor until touches are derived. */
+  checkpointPath: string;
+  /** Rejected lines go here as JSON lines {file, line, reason}. */
+  rejectsPath: string;
+  /** Events stored per batch (and per checkpoint); default IMPORT_BATCH_SIZE. */
+  batchSize?: number;
+  /** Drop IPs and identify traits before storing (DROP_PERSONAL_DATA). */
+  dropPersonalData?: boolean;
+  onProgress?: (p: ImportProgress) => void;
+  /** For tests of resumption: called after each stored batch; throwing stops the import as a crash would. */
+  afterBatch?: (batches: number) => void;
+  /** For tests of resumption: called after each spill file's touches are written, with how many are. */
+  afterTouchFile?: (files: number) => void;
+  /** For tests of resumption: called after each chunk of users has its seeds written, before its checkpoint. */
+  afterUserChunk?: (chunks: number) => void;
+}
+
+export interface ImportSummary extends ImportCounts {
+  files: number;
+  touches: number;
+  resumed: boolean;
+  seconds: number;
+}
