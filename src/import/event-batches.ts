@@ -4,9 +4,8 @@
  * rejected lines. A batch is what the events phase stores, counts and
  * checkpoints as one.
  */
-import { isStored } from '../ingest/ingest-events';
-import { parseEvent, type SegmentEvent } from '../segment/events';
-import { withoutPersonalData } from '../segment/privacy';
+import { isStored, parseIncoming } from '../ingest/ingest-events';
+import type { SegmentEvent } from '../segment/events';
 import { ComputeSlice } from './compute-slice';
 import { readRecords, type InputFile, type InputRecord } from './sources';
 
@@ -48,7 +47,7 @@ const emptyBatch = (fileIndex: number, file: string): InputBatch => ({
 /** Sorts record number `record` of a file into `batch`. */
 function addRecord(batch: InputBatch, r: InputRecord, record: number, dropPersonalData: boolean | undefined): void {
   batch.counts.read += 1;
-  const parsed = r.ok ? parseEvent(dropPersonalData ? withoutPersonalData(r.raw) : r.raw, record) : undefined;
+  const parsed = r.ok ? parseIncoming(r.raw, record, { dropPersonalData }) : undefined;
   if (!r.ok || !parsed?.ok) {
     batch.counts.rejected += 1;
     const reason = !r.ok ? r.reason : parsed && !parsed.ok ? `${parsed.field}: ${parsed.message}` : 'invalid';

@@ -25,6 +25,14 @@ export interface IngestSummary {
 }
 
 /**
+ * One incoming event, whether from the webhook or an import: its personal data
+ * dropped first when DROP_PERSONAL_DATA asks, then validated.
+ */
+export function parseIncoming(raw: unknown, index: number, options: { dropPersonalData?: boolean } = {}): ParsedEvent {
+  return parseEvent(options.dropPersonalData ? withoutPersonalData(raw) : raw, index);
+}
+
+/**
  * Events sma stores: page views, identity events, and any other event that
  * carries both ids (it links them). Events sma itself sent to Segment come
  * back through the webhook; they are ignored, so they can never trigger
@@ -48,7 +56,7 @@ export async function ingestEvents(
   now: Date = new Date(),
   options: { dropPersonalData?: boolean } = {},
 ): Promise<IngestSummary> {
-  const parsed = items.map((raw, i) => parseEvent(options.dropPersonalData ? withoutPersonalData(raw) : raw, i));
+  const parsed = items.map((raw, i) => parseIncoming(raw, i, options));
   const valid: SegmentEvent[] = [];
   const rejected: RejectedEvent[] = [];
   let ignored = 0;
