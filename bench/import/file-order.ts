@@ -2,7 +2,7 @@
  * Does the order of an archive's files slow an import into DynamoDB Local?
  * A warehouse export is read in name order: identifies.csv, then pages.csv.
  * Before `sma import` started every table's stream first
- * (src/store/local-streams.ts), each page view written after the identifies
+ * (src/local/local-streams.ts), each page view written after the identifies
  * cost DynamoDB Local time in proportion to every stream record before it.
  *
  * Imports the same events twice with `sma import`, each into a fresh DynamoDB
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '../../src/config';
-import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
+import { freePort, startDynamoDbLocal } from '../../src/local/processes';
 import { smaImportArgs } from '../../test/helpers/sma-cli';
 import { createTables } from '../../test/helpers/tables';
 

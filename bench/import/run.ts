@@ -36,17 +36,17 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../src/config';
-import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
+import { freePort, startDynamoDbLocal } from '../../src/local/processes';
 import { type Deps } from '../../src/handlers/deps';
 import { cliDeps } from '../../src/cli/import-command';
 import { projectRoot } from '../../src/lib/project-root';
-import { listInputs, readRecords } from '../../src/import/sources';
+import { listInputs, readRecords } from '../../src/app/import/sources';
 import { parseEvent } from '../../src/segment/events';
 import { identifyItem, pageItem } from '../../src/store/items';
 import { mapLimit } from '../../src/lib/concurrency';
 import { BATCH_CONCURRENCY, MAX_BATCH_WRITE } from '../../src/store/batch';
 import { createTables } from '../../test/helpers/tables';
-import { startTableStreams } from '../../src/store/local-streams';
+import { startTableStreams } from '../../src/local/local-streams';
 import { writeSegmentArchive } from '../../test/helpers/archive';
 import { targetLine } from '../stats';
 
@@ -357,7 +357,7 @@ async function main(): Promise<void> {
     // of the raw writes (see the file's comment). Every table's stream is
     // started before either side writes: DynamoDB Local looks up a stream's
     // oldest record on every write by walking its stream records from the
-    // oldest (src/store/local-streams.ts), so a stream begun after the other
+    // oldest (src/local/local-streams.ts), so a stream begun after the other
     // side's writes would make this side pay for all of them.
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
     let imported: Awaited<ReturnType<typeof importWithCli>> & { dynamo: DynamoUsage; steal: number };

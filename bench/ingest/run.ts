@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type Config } from '../../src/config';
-import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
+import { freePort, startDynamoDbLocal } from '../../src/local/processes';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { createStoreEventHandler } from '../../src/handlers/http/store-event';
 import { signBody } from '../../src/segment/signature';

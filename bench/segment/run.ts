@@ -15,7 +15,7 @@ import { ENVELOPE_BYTES, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, SegmentBatchClient
 import { buildTrackMessages } from '../../src/segment/messages';
 import { createClassifier } from '../../src/source';
 import { seededRandom } from '../../test/helpers/random';
-import { startSegmentCapture } from '../../src/segment/capture-server';
+import { startSegmentCapture } from '../../src/local/capture-server';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const TOUCHES = 5;

@@ -1,9 +1,9 @@
 /**
- * `sma backfill`: the CLI face of src/backfill.
+ * `sma backfill`: the CLI face of src/app/backfill.
  */
 import { SingleBar } from 'cli-progress';
-import { backfill, type BackfillSummary } from '../backfill/backfill';
-import { listUnlinkedAnonymous, listUsers } from '../backfill/candidates';
+import { backfill, type BackfillSummary } from '../app/backfill/backfill';
+import { listUnlinkedAnonymous, listUsers } from '../app/backfill/candidates';
 import { fetchHttpClient, SegmentBatchClient } from '../segment/batch-client';
 import { rateLimited } from '../segment/rate-limit';
 import { reportFailure } from './failure';

@@ -1,7 +1,7 @@
 /**
  * `sma forget`: a deletion request from the terminal, against local or AWS tables.
  */
-import { forgetPerson, type ForgetScope } from '../ingest/forget';
+import { forgetPerson, type ForgetScope } from '../app/forget';
 import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
 import { InvalidInputError } from '../errors';

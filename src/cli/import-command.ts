@@ -1,5 +1,5 @@
 /**
- * `sma import <paths…>`: the CLI face of src/import. A progress bar on a
+ * `sma import <paths…>`: the CLI face of src/app/import. A progress bar on a
  * terminal, plain periodic lines otherwise, and a reconciled summary.
  */
 import { S3Client } from '@aws-sdk/client-s3';
@@ -8,9 +8,9 @@ import { parseConfig, type Config } from '../config';
 import { buildDeps, type Deps } from '../handlers/deps';
 import { CLI_CLIENT_OPTIONS, CLI_SHARED_IN_FLIGHT, createDocumentClient, type ClientOptions } from '../store/client';
 import { localStateDir, stackRunsOn } from '../local/stack-marker';
-import { startStreams } from '../store/local-streams';
-import { loadTableDefinitions } from '../store/table-definitions';
-import { importHistory, type ImportProgress, type ImportSummary } from '../import/importer';
+import { startStreams } from '../local/local-streams';
+import { loadTableDefinitions } from '../local/table-definitions';
+import { importHistory, type ImportProgress, type ImportSummary } from '../app/import/importer';
 import { reportFailure } from './failure';
 
 /** Plain progress lines, when not on a terminal, at most this often. */
@@ -80,7 +80,7 @@ export async function runImport(
   const stores = cliDeps(config, shared ? { maxInFlight: CLI_SHARED_IN_FLIGHT } : {});
   const deps = {
     ...stores,
-    // Only DynamoDB Local has the cost this avoids (src/store/local-streams.ts).
+    // Only DynamoDB Local has the cost this avoids (src/local/local-streams.ts).
     startStreams: config.dynamodbEndpoint ? () => startStreams(stores.doc, loadTableDefinitions(config.tables)) : undefined,
     s3: () =>
       new S3Client({

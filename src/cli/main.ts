@@ -97,7 +97,7 @@ function addLocalCommand(program: Command, io: Io): void {
       try {
         // Loaded on demand: the AWS SDK is not needed by the other commands.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { runLocalStack } = require('./local-stack') as typeof import('./local-stack');
+        const { runLocalStack } = require('../local/local-stack') as typeof import('../local/local-stack');
         await runLocalStack({
           httpPort: opts.port,
           dynamodbPort: opts.dynamodbPort,
@@ -284,7 +284,7 @@ Examples:
     )
     .action(async (opts: { port: number; writeKey?: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { startSegmentCapture } = require('../segment/capture-server') as typeof import('../segment/capture-server');
+      const { startSegmentCapture } = require('../local/capture-server') as typeof import('../local/capture-server');
       const capture = await startSegmentCapture(opts.writeKey, {
         port: opts.port,
         onBatch: (messages) => {

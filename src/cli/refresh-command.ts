@@ -1,8 +1,8 @@
 /**
- * `sma refresh`: the CLI face of src/ingest/refresh.ts, with progress and a summary.
+ * `sma refresh`: the CLI face of src/app/refresh.ts, with progress and a summary.
  */
 import { SingleBar } from 'cli-progress';
-import { refreshDerived, type RefreshScope, type RefreshSummary } from '../ingest/refresh';
+import { refreshDerived, type RefreshScope, type RefreshSummary } from '../app/refresh';
 import { reportFailure } from './failure';
 import { cliDeps, targetConfig } from './import-command';
 import { InvalidInputError } from '../errors';

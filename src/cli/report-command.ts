@@ -1,7 +1,7 @@
 /**
  * `sma report`: the /report tables in the terminal, from the rollup counters.
  */
-import { REPORT_MODELS } from '../attribution/rollups';
+import { REPORT_MODELS } from '../attribution/counters';
 import { InvalidInputError } from '../errors';
 import { loadReport, parseReportQuery, type Report } from '../report/report';
 import { cliDeps, targetConfig } from './import-command';

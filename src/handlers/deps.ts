@@ -8,7 +8,7 @@ import type { ModelOptions } from '../attribution/models';
 import { SegmentBatchClient } from '../segment/batch-client';
 import { getConfig, type Config } from '../config';
 import { resolveSecrets, type SecretName } from '../secrets';
-import type { EventStore, ForgetStore, IdentityStore, RollupStore, TouchStore } from '../ingest/ports';
+import type { EventStore, ForgetStore, IdentityStore, RollupStore, TouchStore } from '../app/ports';
 import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier } from '../source';
 import { createDocumentClient } from '../store/client';
 import { DynamoEventStore } from '../store/event-store';

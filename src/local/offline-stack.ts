@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOffline, type Started } from '../cli/processes';
+import { startOffline, type Started } from './processes';
 import { loadStreamMappings } from './stream-mappings';
 import { offlineInvoker, startStreamRunner, type StreamRunner } from './stream-runner';
 

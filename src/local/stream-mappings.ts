@@ -6,7 +6,7 @@
  * the same numbers.
  */
 import { spawn } from 'node:child_process';
-import { serverlessBin } from '../cli/processes';
+import { serverlessBin } from './processes';
 import { z } from 'zod';
 
 /** Lambda's defaults for a DynamoDB event source mapping (-1: no limit). */

@@ -4,10 +4,10 @@
  * by channel under a model, top sources and campaigns, and first against last
  * touch. Shared by GET /api/report, the /report page and `sma report`.
  */
-import { parseCounterId, REPORT_MODELS, USER_UNITS, NOT_SET, type ReportModel } from '../attribution/rollups';
+import { parseCounterId, REPORT_MODELS, USER_UNITS, NOT_SET, type ReportModel } from '../attribution/counters';
 import { InvalidInputError } from '../errors';
 import { isoDay, parseDay } from '../lib/days';
-import type { RollupStore } from '../ingest/ports';
+import type { RollupStore } from '../app/ports';
 
 /** Longest range a report covers: three years of daily counters. */
 export const MAX_REPORT_DAYS = 1096;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { EventStore, Origin, RejectedEvent } from '../ingest/ports';
+import type { EventStore, Origin, RejectedEvent } from '../app/ports';
 import type { PageEvent, SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';

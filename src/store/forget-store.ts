@@ -12,7 +12,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config';
-import type { ForgetStore, RollupEntity } from '../ingest/ports';
+import type { ForgetStore, RollupEntity } from '../app/ports';
 import { batchWriteAll } from './batch';
 import { linkKey } from './identity-store';
 import { statePk } from './rollup-store';

@@ -4,7 +4,7 @@
  * other direction.
  */
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IdentityLink, IdentityStore } from '../ingest/ports';
+import type { IdentityLink, IdentityStore } from '../app/ports';
 import { mapLimit } from '../lib/concurrency';
 import { batchGetAll, batchWriteAll } from './batch';
 import { toStorageError } from './errors';

@@ -1,7 +1,7 @@
 /**
  * Report counters and rollup states in the rollup table.
  * - Counters: pk `rollup#<YYYY-MM>`, sk `<counter id>` (day first, see
- *   src/attribution/rollups.ts), attribute `n`. A month is one partition, so
+ *   src/attribution/counters.ts), attribute `n`. A month is one partition, so
  *   a year's report is twelve queries.
  * - States: pk `state#visitor#<key>` or `state#user#<id>`, sk `rollup`, with
  *   the contribution the entity made and a version for optimistic locking.
@@ -16,8 +16,8 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { RollupEntity, RollupSeed, RollupState, RollupStore } from '../ingest/ports';
-import { splitCounterRow, taggedCounterId } from '../attribution/rollups';
+import type { RollupEntity, RollupSeed, RollupState, RollupStore } from '../app/ports';
+import { splitCounterRow, taggedCounterId } from '../attribution/counters';
 import { mapLimit } from '../lib/concurrency';
 import { batchWriteAll } from './batch';
 import { toStorageError, withStorage } from './errors';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildDeps } from '../../src/handlers/deps';
-import { importHistory } from '../../src/import/importer';
+import { importHistory } from '../../src/app/import/importer';
 import { signBody } from '../../src/segment/signature';
 import { pageEvent } from '../helpers/events';
 import { OFFLINE_START_MS, startStack, type Stack } from '../helpers/offline';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverlessBin } from '../../src/cli/processes';
+import { serverlessBin } from '../../src/local/processes';
 import { projectRoot } from '../../src/lib/project-root';
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { startMoto, type Moto } from '../helpers/moto';

@@ -3,7 +3,7 @@
  * integration and end-to-end test. Test files create their own tables with
  * unique names, so they never see each other's data.
  */
-import { freePort, startDynamoDbLocal } from '../../src/cli/processes';
+import { freePort, startDynamoDbLocal } from '../../src/local/processes';
 
 declare global {
   var __SMA_DYNAMODB_STOP__: (() => Promise<void>) | undefined;

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort } from '../../src/cli/processes';
+import { freePort } from '../../src/local/processes';
 import { projectRoot } from '../../src/lib/project-root';
 
 /** sls offline builds every function before it listens; a small machine needs a while. */

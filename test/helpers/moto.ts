@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { freePort, waitForPort } from '../../src/cli/processes';
+import { freePort, waitForPort } from '../../src/local/processes';
 
 /** moto_server starts a Flask app; a cold Python takes a few seconds on a small machine. */
 const MOTO_START_TIMEOUT_MS = 30_000;

@@ -8,11 +8,11 @@ import { parseConfig, type Config } from '../../src/config';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/cli/processes';
+import { freePort } from '../../src/local/processes';
 import { startOfflineStack, type OfflineStack } from '../../src/local/offline-stack';
 import { projectRoot } from '../../src/lib/project-root';
-import { startTableStreams } from '../../src/store/local-streams';
-import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { startTableStreams } from '../../src/local/local-streams';
+import { startSegmentCapture, type SegmentCapture } from '../../src/local/capture-server';
 import { signBody } from '../../src/segment/signature';
 import { createTables, testEndpoint, testEnv } from './tables';
 

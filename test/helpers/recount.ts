@@ -4,10 +4,10 @@
  * of multi-touch credits.
  */
 import { firstTouch, lastTouch, touchCredits, CREDIT_MODELS } from '../../src/attribution/models';
-import { counterId, parseCounterId, USER_UNITS, type CounterKey } from '../../src/attribution/rollups';
+import { counterId, parseCounterId, USER_UNITS, type CounterKey } from '../../src/attribution/counters';
 import { compareByTime, deriveTouches, type Touch } from '../../src/attribution/touches';
 import type { Deps } from '../../src/handlers/deps';
-import { linksFromEvent } from '../../src/ingest/identity';
+import { linksFromEvent } from '../../src/app/link-identities';
 import { linkingItemSchema, toPageView } from '../../src/store/items';
 import { scanAll } from './snapshot';
 

@@ -4,7 +4,7 @@
  * items are sorted.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { baseCounterId } from '../../src/attribution/rollups';
+import { baseCounterId } from '../../src/attribution/counters';
 import type { Deps } from '../../src/handlers/deps';
 
 /** Every item of a table. */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseConfig, type Config } from '../../src/config';
-import { createMissingTables } from '../../src/store/table-definitions';
+import { createMissingTables } from '../../src/local/table-definitions';
 
 /** The endpoint global-setup started. */
 export function testEndpoint(): string {

@@ -8,12 +8,12 @@ import { rateLimited } from '../../src/segment/rate-limit';
 import { fetchHttpClient } from '../../src/segment/batch-client';
 import { attributionHistory } from '../helpers/history';
 import { createTables, testEnv } from '../helpers/tables';
-import { backfill, BACKFILL_CHUNK, type BackfillOptions } from '../../src/backfill/backfill';
-import { listUnlinkedAnonymous, listUsers } from '../../src/backfill/candidates';
+import { backfill, BACKFILL_CHUNK, type BackfillOptions } from '../../src/app/backfill/backfill';
+import { listUnlinkedAnonymous, listUsers } from '../../src/app/backfill/candidates';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
-import { importHistory } from '../../src/import/importer';
+import { importHistory } from '../../src/app/import/importer';
 import { SegmentBatchClient } from '../../src/segment/batch-client';
-import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { startSegmentCapture, type SegmentCapture } from '../../src/local/capture-server';
 import { freshConfig } from '../helpers/tables';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'import');

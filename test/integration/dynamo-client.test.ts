@@ -12,8 +12,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type Config } from '../../src/config';
 import { cliDeps } from '../../src/cli/import-command';
 import { createDocumentClient, createDynamoClient } from '../../src/store/client';
-import { createMissingTables } from '../../src/store/table-definitions';
-import { startTableStreams } from '../../src/store/local-streams';
+import { createMissingTables } from '../../src/local/table-definitions';
+import { startTableStreams } from '../../src/local/local-streams';
 import { testEnv } from '../helpers/tables';
 
 /**

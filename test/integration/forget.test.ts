@@ -4,11 +4,11 @@
  * counters stay.
  */
 import { buildDeps, type Deps } from '../../src/handlers/deps';
-import { forgetPerson } from '../../src/ingest/forget';
-import { linkIdentities } from '../../src/ingest/identity';
-import { ingestEvents } from '../../src/ingest/ingest-events';
-import { refreshUserRollup, refreshVisitorRollup } from '../../src/ingest/rollups';
-import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { forgetPerson } from '../../src/app/forget';
+import { linkIdentities } from '../../src/app/link-identities';
+import { ingestEvents } from '../../src/app/store-events';
+import { refreshUserRollup, refreshVisitorRollup } from '../../src/app/refresh-counters';
+import { refreshVisitorTouches } from '../../src/app/refresh-touches';
 import { forgetScopeOf } from '../../src/cli/forget-command';
 import { linkingItemSchema } from '../../src/store/items';
 import { aliasEvent, identifyEvent, pageEvent } from '../helpers/events';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { linkIdentities } from '../../src/ingest/identity';
-import { getAnonymousView, getUserView } from '../../src/ingest/visitor-view';
+import { linkIdentities } from '../../src/app/link-identities';
+import { getAnonymousView, getUserView } from '../../src/app/visitor-view';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { freshConfig } from '../helpers/tables';
 

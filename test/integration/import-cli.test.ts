@@ -10,7 +10,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { Config } from '../../src/config';
 import { projectRoot } from '../../src/lib/project-root';
 import { liveImage } from '../../src/handlers/stream/records';
-import { STREAM_START_KEY } from '../../src/store/local-streams';
+import { STREAM_START_KEY } from '../../src/local/local-streams';
 import { readStream } from '../helpers/streams';
 import { freshConfig } from '../helpers/tables';
 
@@ -52,7 +52,7 @@ describe('the sma import command', () => {
   it('starts every stream before writing history, whatever order the files come in (DynamoDB Local)', async () => {
     // Prepare: identifies.csv is read before pages.csv (name order), so
     // without the stream markers the page stream would begin after all the
-    // identify and link records (see src/store/local-streams.ts).
+    // identify and link records (see src/local/local-streams.ts).
     const config = await freshConfig();
 
     // Act

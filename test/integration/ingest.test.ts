@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ingestEvents } from '../../src/ingest/ingest-events';
+import { ingestEvents } from '../../src/app/store-events';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { freshConfig } from '../helpers/tables';
 import { identifyEvent, pageEvent, trackEvent } from '../helpers/events';

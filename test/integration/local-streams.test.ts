@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/store/client';
-import { STREAM_START_KEY, startStreams } from '../../src/store/local-streams';
-import { loadTableDefinitions } from '../../src/store/table-definitions';
+import { STREAM_START_KEY, startStreams } from '../../src/local/local-streams';
+import { loadTableDefinitions } from '../../src/local/table-definitions';
 import { readStream } from '../helpers/streams';
 import { freshConfig } from '../helpers/tables';
 

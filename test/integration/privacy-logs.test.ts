@@ -6,13 +6,13 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../src/config';
 import { signBody } from '../../src/segment/signature';
-import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { startSegmentCapture, type SegmentCapture } from '../../src/local/capture-server';
 import type { HttpEvent } from '../../src/handlers/http/http';
 import { createStoreEventHandler } from '../../src/handlers/http/store-event';
 import { createSendHandler } from '../../src/handlers/http/segment-send';
 import { createViewHandler } from '../../src/handlers/http/views';
 import { createProcessAttributionHandler } from '../../src/handlers/stream/process-attribution';
-import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { refreshVisitorTouches } from '../../src/app/refresh-touches';
 import { logger } from '../../src/lib/logger';
 import { createTables, testEnv } from '../helpers/tables';
 import { depsFor } from '../helpers/handler-deps';

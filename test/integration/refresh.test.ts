@@ -4,9 +4,9 @@
  * had been dropped) end with the counters a brute-force recount gives.
  */
 import { buildDeps } from '../../src/handlers/deps';
-import { ingestEvents } from '../../src/ingest/ingest-events';
-import { refreshDerived } from '../../src/ingest/refresh';
-import { linkIdentities } from '../../src/ingest/identity';
+import { ingestEvents } from '../../src/app/store-events';
+import { refreshDerived } from '../../src/app/refresh';
+import { linkIdentities } from '../../src/app/link-identities';
 import { scopeOf } from '../../src/cli/refresh-command';
 import { linkingItemSchema } from '../../src/store/items';
 import { attributionHistory } from '../helpers/history';

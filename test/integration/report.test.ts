@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/config';
-import { counterId, USER_UNITS, type CounterKey } from '../../src/attribution/rollups';
+import { counterId, USER_UNITS, type CounterKey } from '../../src/attribution/counters';
 import { runReport } from '../../src/cli/report-command';
 import { buildDeps } from '../../src/handlers/deps';
 import { createTables, testEnv } from '../helpers/tables';

@@ -6,8 +6,8 @@
  */
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { parseConfig } from '../../src/config';
-import { parseCounterId, USER_UNITS } from '../../src/attribution/rollups';
-import { ingestEvents } from '../../src/ingest/ingest-events';
+import { parseCounterId, USER_UNITS } from '../../src/attribution/counters';
+import { ingestEvents } from '../../src/app/store-events';
 import { createTables, testEnv } from '../helpers/tables';
 import { readStream } from '../helpers/streams';
 import { attributionHistory } from '../helpers/history';

@@ -12,7 +12,7 @@ import {
   type OutboundMessage,
 } from '../../src/segment/batch-client';
 import { deterministicMessageId } from '../../src/segment/message-id';
-import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { startSegmentCapture, type SegmentCapture } from '../../src/local/capture-server';
 
 const WRITE_KEY = 'wk_test_123';
 

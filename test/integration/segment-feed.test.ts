@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
-import { linkIdentities } from '../../src/ingest/identity';
-import { ingestEvents } from '../../src/ingest/ingest-events';
+import { linkIdentities } from '../../src/app/link-identities';
+import { ingestEvents } from '../../src/app/store-events';
 import { visitorKeyOf } from '../../src/attribution/visitor-key';
-import { feedSegment } from '../../src/ingest/segment-feed';
-import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { feedSegment } from '../../src/app/send-attribution';
+import { refreshVisitorTouches } from '../../src/app/refresh-touches';
 import { SegmentBatchClient } from '../../src/segment/batch-client';
 import { freshConfig } from '../helpers/tables';
 import { at, pageEvent } from '../helpers/events';
-import { startSegmentCapture, type SegmentCapture } from '../../src/segment/capture-server';
+import { startSegmentCapture, type SegmentCapture } from '../../src/local/capture-server';
 
 const WRITE_KEY = 'wk_feed';
 

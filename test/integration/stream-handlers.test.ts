@@ -9,7 +9,7 @@ import { depsFor } from '../helpers/handler-deps';
 import { createStoreEventHandler } from '../../src/handlers/http/store-event';
 import { createProcessPageHandler } from '../../src/handlers/stream/process-page';
 import { createProcessIdentifyHandler } from '../../src/handlers/stream/process-identify';
-import { getUserView } from '../../src/ingest/visitor-view';
+import { getUserView } from '../../src/app/visitor-view';
 
 const SECRET = 'stream-test-secret';
 const env = testEnv({ WEBHOOK_SECRET: SECRET });

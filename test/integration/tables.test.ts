@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../../src/config';
 import { createDynamoClient } from '../../src/store/client';
-import { createMissingTables, loadTableDefinitions } from '../../src/store/table-definitions';
+import { createMissingTables, loadTableDefinitions } from '../../src/local/table-definitions';
 import { testEnv } from '../helpers/tables';
 
 describe('local tables', () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ingestEvents } from '../../src/ingest/ingest-events';
+import { ingestEvents } from '../../src/app/store-events';
 import { visitorKeyOf } from '../../src/attribution/visitor-key';
-import { refreshVisitorTouches } from '../../src/ingest/touches';
+import { refreshVisitorTouches } from '../../src/app/refresh-touches';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { freshConfig } from '../helpers/tables';
 import { at, pageEvent } from '../helpers/events';

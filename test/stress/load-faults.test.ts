@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { deriveTouches } from '../../src/attribution/touches';
-import { freePort, startDynamoDbLocal, type Started } from '../../src/cli/processes';
+import { freePort, startDynamoDbLocal, type Started } from '../../src/local/processes';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { mapLimit } from '../../src/lib/concurrency';
 import { projectRoot } from '../../src/lib/project-root';

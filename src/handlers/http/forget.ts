@@ -3,7 +3,7 @@
  * /api/anonymous/{id}): deletion requests. 200 with what was removed, also
  * when nothing was stored (a deletion is safe to repeat).
  */
-import { forgetPerson, type ForgetScope } from '../../ingest/forget';
+import { forgetPerson, type ForgetScope } from '../../app/forget';
 import { loadDeps, type DepsSource } from '../deps';
 import { httpHandler, json, pathId, requireApiKey, type HttpHandler } from './http';
 

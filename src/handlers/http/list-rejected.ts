@@ -1,5 +1,5 @@
 /** listRejected: GET /api/rejected?day=YYYY-MM-DD, the events /events refused that day, with their reasons. */
-import { listRejectedEvents } from '../../ingest/rejected';
+import { listRejectedEvents } from '../../app/rejected';
 import { parseDay } from '../../lib/days';
 import { loadDeps, type DepsSource } from '../deps';
 import { httpHandler, json, requireApiKey, type HttpHandler } from './http';

@@ -5,7 +5,7 @@
  * ANALYTICS_WRITE_KEY) returns the exact batches without sending.
  */
 import { InvalidInputError } from '../../errors';
-import { feedSegment, type FeedKind } from '../../ingest/segment-feed';
+import { feedSegment, type FeedKind } from '../../app/send-attribution';
 import { logger } from '../../lib/logger';
 import { loadDeps, type DepsSource } from '../deps';
 import { httpHandler, json, pathId, requireApiKey, type HttpEvent, type HttpHandler } from './http';

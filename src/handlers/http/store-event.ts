@@ -3,7 +3,7 @@
  * verify signature → parse → ingestBody → map the summary to a status.
  */
 import { InvalidInputError, NotConfiguredError } from '../../errors';
-import { ingestBody, type IngestSummary } from '../../ingest/ingest-events';
+import { ingestBody, type IngestSummary } from '../../app/store-events';
 import { logger } from '../../lib/logger';
 import { verifySignature } from '../../segment/signature';
 import type { Config } from '../../config';

@@ -2,7 +2,7 @@
  * getUser (GET /api/user/{id}) and getAnonymous (GET /api/anonymous/{id}):
  * the debug views, with linked ids, touches and attribution. 404 when unknown.
  */
-import { getVisitorView, type ViewKind } from '../../ingest/visitor-view';
+import { getVisitorView, type ViewKind } from '../../app/visitor-view';
 import { loadDeps, type DepsSource } from '../deps';
 import { httpHandler, json, pathId, requireApiKey, type HttpHandler } from './http';
 

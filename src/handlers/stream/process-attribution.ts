@@ -2,15 +2,15 @@
  * processAttribution: the user map stream. A new identity link changes the
  * user's attribution: keep the report counters current and, when real-time
  * sync is on, tell Segment about a changed first or last touch
- * (src/ingest/realtime-sync.ts). Links `sma import` wrote are skipped: the
- * import sets those users' counters itself (src/import/user-counts.ts).
+ * (src/app/realtime-sync.ts). Links `sma import` wrote are skipped: the
+ * import sets those users' counters itself (src/app/import/user-counts.ts).
  * The changes are processed once for the batch (each user once); the records
  * whose change failed are reported (ReportBatchItemFailures) and retried.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { anonymousIdOf, userIdOf } from '../../attribution/visitor-key';
-import { processAttributionChanges, type AttributionChange } from '../../ingest/realtime-sync';
+import { processAttributionChanges, type AttributionChange } from '../../app/realtime-sync';
 import { loadDeps, type DepsSource } from '../deps';
 import { failingIn, liveImage, syncDepsOf, withSendDeadline } from './records';
 

@@ -4,7 +4,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { linkIdentities } from '../../ingest/identity';
+import { linkIdentities } from '../../app/link-identities';
 import { linkingItemSchema } from '../../store/items';
 import { loadDeps, type Deps, type DepsSource } from '../deps';
 import { liveImage, unlessPermanent } from './records';

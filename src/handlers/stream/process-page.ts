@@ -3,13 +3,13 @@
  * visitor's touches again and link its ids when it carries both; then, once
  * for the batch, bring the report counters of those visitors (and of the
  * users they belong to) up to date, telling Segment when real-time sync is on
- * and a first or last touch changed (src/ingest/page-views.ts).
+ * and a first or last touch changed (src/app/page-views.ts).
  * Failures are reported per record (ReportBatchItemFailures), so only the
  * failed records are retried.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { PageViewBatch, type ArrivedPageView } from '../../ingest/page-views';
+import { PageViewBatch, type ArrivedPageView } from '../../app/page-views';
 import { pageViewSchema } from '../../attribution/touches';
 import { linkingItemSchema } from '../../store/items';
 import { loadDeps, type Deps, type DepsSource } from '../deps';

@@ -9,7 +9,7 @@ import {
   USER_UNITS,
   visitorContribution,
   type Contribution,
-} from '../../../src/attribution/rollups';
+} from '../../../src/attribution/counters';
 import type { Touch } from '../../../src/attribution/touches';
 import type { Channel } from '../../../src/source';
 

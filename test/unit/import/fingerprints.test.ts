@@ -1,4 +1,4 @@
-import { fingerprintOf, FingerprintSet } from '../../../src/import/fingerprints';
+import { fingerprintOf, FingerprintSet } from '../../../src/app/import/fingerprints';
 
 describe('FingerprintSet', () => {
   it('says "maybe" for every id added, across many doublings of its table', () => {

@@ -1,4 +1,4 @@
-import { eventFromRow, typeFromFileName } from '../../../src/import/warehouse';
+import { eventFromRow, typeFromFileName } from '../../../src/app/import/warehouse';
 
 describe('typeFromFileName', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { counterId, USER_UNITS, type CounterKey } from '../../../src/attribution/rollups';
+import { counterId, USER_UNITS, type CounterKey } from '../../../src/attribution/counters';
 import { InvalidInputError } from '../../../src/errors';
 import { buildReport, MAX_REPORT_DAYS, parseReportQuery } from '../../../src/report/report';
 

@@ -5,9 +5,9 @@
  * checkpoint index means the same thing on every run.
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { pagesOf } from '../store/pages';
-import { ANONYMOUS_KEY_PREFIX, USER_KEY_PREFIX } from '../attribution/visitor-key';
-import { touchesKey } from '../store/touch-store';
+import { pagesOf } from '../../store/pages';
+import { ANONYMOUS_KEY_PREFIX, USER_KEY_PREFIX } from '../../attribution/visitor-key';
+import { touchesKey } from '../../store/touch-store';
 
 async function scanKeys(doc: DynamoDBDocumentClient, table: string, attribute: string, prefix: string): Promise<Set<string>> {
   const found = new Set<string>();

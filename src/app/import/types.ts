@@ -3,9 +3,9 @@
  * callers (the CLI, the worker, tests) use, shared by every stage.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ModelOptions } from '../attribution/models';
-import type { EventStore, IdentityStore, RollupStore, TouchStore } from '../ingest/ports';
-import type { Classifier } from '../source';
+import type { ModelOptions } from '../../attribution/models';
+import type { EventStore, IdentityStore, RollupStore, TouchStore } from '../ports';
+import type { Classifier } from '../../source';
 
 export interface ImportDeps {
   /** Builds the S3 client, for s3:// inputs. */
@@ -18,7 +18,7 @@ export interface ImportDeps {
   classify: Classifier;
   /**
    * Run before the first write (DynamoDB Local only, see
-   * src/store/local-streams.ts): starts every table's stream, so that
+   * src/local/local-streams.ts): starts every table's stream, so that
    * writing one table's history first does not slow the writes to the others.
    */
   startStreams?: () => Promise<void>;

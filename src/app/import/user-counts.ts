@@ -13,12 +13,12 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { addContribution } from '../attribution/rollups';
-import type { IdentityStore } from '../ingest/ports';
-import { refreshUserRollup, userSeeds, type RollupDeps, type UserLink } from '../ingest/rollups';
-import { mapLimit } from '../lib/concurrency';
-import { keptAsJson } from '../lib/files';
-import { anonymousIdOf, userIdOf } from '../attribution/visitor-key';
+import { addContribution } from '../../attribution/counters';
+import type { IdentityStore } from '../ports';
+import { refreshUserRollup, userSeeds, type RollupDeps, type UserLink } from '../refresh-counters';
+import { mapLimit } from '../../lib/concurrency';
+import { keptAsJson } from '../../lib/files';
+import { anonymousIdOf, userIdOf } from '../../attribution/visitor-key';
 
 /** Users seeded per chunk (and per checkpoint). */
 export const USER_CHUNK = 500;

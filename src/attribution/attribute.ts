@@ -2,9 +2,9 @@
  * Attribution of one user or visitor: first and last touch, the multi-touch
  * credits, and the identify traits, under the configured options.
  */
-import { CREDIT_MODELS, creditBy, firstTouch, lastTouch, type CreditModel, type ModelOptions } from '../attribution/models';
-import type { Touch } from '../attribution/touches';
-import { buildIdentifyTraits, type FlatValue } from '../attribution/traits';
+import { CREDIT_MODELS, creditBy, firstTouch, lastTouch, type CreditModel, type ModelOptions } from './models';
+import type { Touch } from './touches';
+import { buildIdentifyTraits, type FlatValue } from './traits';
 
 export interface Attribution {
   first: Touch | null;

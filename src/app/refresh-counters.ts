@@ -15,7 +15,7 @@ import {
   userContribution,
   visitorContribution,
   type Contribution,
-} from '../attribution/rollups';
+} from '../attribution/counters';
 import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';

@@ -3,7 +3,7 @@
  */
 import type { ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
-import { attribute, type Attribution } from './attribution';
+import { attribute, type Attribution } from '../attribution/attribute';
 import type { IdentityStore, TouchStore, VisitorTouches } from './ports';
 import { visitorKeyOf } from '../attribution/visitor-key';
 import { mapLimit } from '../lib/concurrency';

@@ -6,9 +6,9 @@
  * exactly what a clean one would, and the user phase knows every pair.
  */
 import { appendFileSync } from 'node:fs';
-import { linksFromEvent, type LinkingEvent } from '../ingest/identity';
-import type { IdentityLink, IdentityStore } from '../ingest/ports';
-import { eventTime, type SegmentEvent } from '../segment/events';
+import { linksFromEvent, type LinkingEvent } from '../link-identities';
+import type { IdentityLink, IdentityStore } from '../ports';
+import { eventTime, type SegmentEvent } from '../../segment/events';
 import { linksPath, readJsonLines, type LinkLine } from './spill';
 
 const pairKey = (userId: string, anonymousId: string): string => `${userId}\u0000${anonymousId}`;

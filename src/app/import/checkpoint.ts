@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CheckpointError } from '../errors';
-import { readJson, writeJsonAtomic } from '../lib/files';
+import { CheckpointError } from '../../errors';
+import { readJson, writeJsonAtomic } from '../../lib/files';
 
 /** Changes whenever the checkpoint or the spill folder changes shape, so that an older one is refused rather than misread. */
 export const CHECKPOINT_VERSION = 6;

@@ -9,7 +9,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SegmentEvent } from '../segment/events';
+import type { SegmentEvent } from '../../segment/events';
 import { fingerprintOf, FingerprintSet } from './fingerprints';
 
 /** Fingerprints are 32-bit, stored as they lie in memory. */

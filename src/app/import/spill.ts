@@ -13,10 +13,10 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Touch } from '../attribution/touches';
-import { CheckpointError } from '../errors';
-import { keptAsJson, readJson } from '../lib/files';
-import { fullTouch, type CompactTouch } from '../store/touch-store';
+import type { Touch } from '../../attribution/touches';
+import { CheckpointError } from '../../errors';
+import { keptAsJson, readJson } from '../../lib/files';
+import { fullTouch, type CompactTouch } from '../../attribution/touch-codec';
 import { forEachSliced } from './compute-slice';
 import type { SpillFolder } from './user-counts';
 

@@ -10,8 +10,8 @@ import type { Classifier } from '../source';
 import { mapLimit } from '../lib/concurrency';
 import { visitorKeyOf } from '../attribution/visitor-key';
 import type { EventStore } from './ports';
-import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupDeps } from './rollups';
-import { refreshVisitorTouches } from './touches';
+import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupDeps } from './refresh-counters';
+import { refreshVisitorTouches } from './refresh-touches';
 
 /** Visitors (then users) refreshed at once. */
 export const REFRESH_CONCURRENCY = 8;

@@ -20,8 +20,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config';
-import { CLI_CLIENT_OPTIONS, createDocumentClient } from './client';
-import { toStorageError, withStorage } from './errors';
+import { CLI_CLIENT_OPTIONS, createDocumentClient } from '../store/client';
+import { toStorageError, withStorage } from '../store/errors';
 import { loadTableDefinitions, type TableDefinition } from './table-definitions';
 
 /** The marker's key value, in every key attribute. */

@@ -1,5 +1,5 @@
 import type { Touch } from '../../../src/attribution/touches';
-import { compactTouch, decodeTouches, encodeTouches, fullTouch } from '../../../src/store/touch-store';
+import { compactTouch, decodeTouches, encodeTouches, fullTouch } from '../../../src/attribution/touch-codec';
 
 const campaignTouch: Touch = {
   touch: true,

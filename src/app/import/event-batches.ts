@@ -4,8 +4,8 @@
  * rejected lines. A batch is what the events phase stores, counts and
  * checkpoints as one.
  */
-import { isStored, parseIncoming } from '../ingest/ingest-events';
-import type { SegmentEvent } from '../segment/events';
+import { isStored, parseIncoming } from '../store-events';
+import type { SegmentEvent } from '../../segment/events';
 import { ComputeSlice } from './compute-slice';
 import { readRecords, type InputFile, type InputRecord } from './sources';
 

@@ -2,7 +2,7 @@
  * The user phase: once every visitor's touches are in, the users the import
  * touched get their report counters, a chunk at a time (see user-counts.ts).
  */
-import { addContribution } from '../attribution/rollups';
+import { addContribution } from '../../attribution/counters';
 import type { ImportRun } from './run';
 import { spillFolder } from './spill';
 import { importedUsers, linksStored, linksWritten, seedUserChunk, userChunks, USER_CHUNK } from './user-counts';

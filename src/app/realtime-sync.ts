@@ -19,7 +19,7 @@ import { logger } from '../lib/logger';
 import type { SegmentBatchClient } from '../segment/batch-client';
 import { buildAttributionMessages } from '../segment/messages';
 import type { OutboundMessage } from '../segment/batch-client';
-import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupChange, type RollupDeps } from './rollups';
+import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupChange, type RollupDeps } from './refresh-counters';
 
 export type SyncMode = 'off' | 'users' | 'all';
 

@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import type { Config } from '../config';
 import { TABLES_RESOURCES } from '../../generated/tables';
-import { CLI_CLIENT_OPTIONS, createDynamoClient } from './client';
+import { CLI_CLIENT_OPTIONS, createDynamoClient } from '../store/client';
 
 /** The resource logical ids and the configuration key naming each table. */
 export const TABLE_RESOURCES = {

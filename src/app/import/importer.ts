@@ -25,7 +25,7 @@
  * tables, because its writes are idempotent.
  */
 import { rmSync } from 'node:fs';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../errors';
 import { runEventPhase } from './event-phase';
 import { ImportRun } from './run';
 import { listInputs, type InputFile } from './sources';

@@ -10,13 +10,13 @@
  */
 import { rmSync } from 'node:fs';
 import { z } from 'zod';
-import type { ModelOptions } from '../attribution/models';
-import type { IdentityStore, TouchStore } from '../ingest/ports';
-import { getAnonymousView, getUserView } from '../ingest/visitor-view';
-import { mapLimit } from '../lib/concurrency';
-import { readJson, writeJsonAtomic } from '../lib/files';
-import type { OutboundMessage, SegmentBatchClient, SendFailure } from '../segment/batch-client';
-import { buildAttributionMessages } from '../segment/messages';
+import type { ModelOptions } from '../../attribution/models';
+import type { IdentityStore, TouchStore } from '../ports';
+import { getAnonymousView, getUserView } from '../visitor-view';
+import { mapLimit } from '../../lib/concurrency';
+import { readJson, writeJsonAtomic } from '../../lib/files';
+import type { OutboundMessage, SegmentBatchClient, SendFailure } from '../../segment/batch-client';
+import { buildAttributionMessages } from '../../segment/messages';
 
 /** Ids whose messages are built and sent together (and per checkpoint). */
 export const BACKFILL_CHUNK = 200;

@@ -8,9 +8,9 @@
  */
 import type { PageView } from '../attribution/touches';
 import type { Classifier } from '../source';
-import { linkIdentities, type LinkingEvent } from './identity';
+import { linkIdentities, type LinkingEvent } from './link-identities';
 import { processAttributionChanges, type AttributionChange, type SyncDeps } from './realtime-sync';
-import { refreshVisitorTouches } from './touches';
+import { refreshVisitorTouches } from './refresh-touches';
 
 /** A page view the batch carries, by its visitor. */
 export interface ArrivedPageView {

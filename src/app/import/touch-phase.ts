@@ -11,12 +11,12 @@
  * touches already saved) are derived from the table, as the webhook's
  * stream processor would.
  */
-import { addContribution } from '../attribution/rollups';
-import { compareByTime, type Touch } from '../attribution/touches';
-import type { VisitorTouches } from '../ingest/ports';
-import { refreshVisitorRollup, seedVisitor } from '../ingest/rollups';
-import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../ingest/touches';
-import { mapLimit } from '../lib/concurrency';
+import { addContribution } from '../../attribution/counters';
+import { compareByTime, type Touch } from '../../attribution/touches';
+import type { VisitorTouches } from '../ports';
+import { refreshVisitorRollup, seedVisitor } from '../refresh-counters';
+import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../refresh-touches';
+import { mapLimit } from '../../lib/concurrency';
 import { forEachSliced, nextTurn } from './compute-slice';
 import type { ImportRun } from './run';
 import { keptVisitorsWithHistory, readSpillBucket, SPILL_BUCKETS, type SpillVisitors } from './spill';

@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../config';
 import { projectRoot } from '../lib/project-root';
-import { startTableStreams } from '../store/local-streams';
-import { createMissingTables } from '../store/table-definitions';
-import { startOfflineStack } from '../local/offline-stack';
-import { localStateDir, removeStackMarker, writeStackMarker } from '../local/stack-marker';
-import type { ShardLag } from '../local/stream-runner';
+import { startTableStreams } from './local-streams';
+import { createMissingTables } from './table-definitions';
+import { startOfflineStack } from './offline-stack';
+import { localStateDir, removeStackMarker, writeStackMarker } from './stack-marker';
+import type { ShardLag } from './stream-runner';
 import { freePort, startDynamoDbLocal, type Started } from './processes';
 
 /** How often stream lag is checked, and how far behind a stream must be to be shown. */
@@ -80,7 +80,7 @@ export async function runLocalStack(options: LocalStackOptions, out: NodeJS.Writ
     sayOpenRoutes(config, say);
     // New tables' streams begin now, before any traffic: on DynamoDB Local a
     // stream that begins after many writes to the others makes every write to
-    // its table slow (src/store/local-streams.ts).
+    // its table slow (src/local/local-streams.ts).
     await startTableStreams(config, created);
 
     const httpPort = await freePort(options.httpPort);

@@ -13,11 +13,11 @@
  * batch whose writes all succeeded.
  */
 import { appendFileSync } from 'node:fs';
-import { viewTouch } from '../attribution/touches';
-import { visitorKeyOf } from '../attribution/visitor-key';
-import type { SegmentEvent } from '../segment/events';
-import { pageViewOf } from '../store/items';
-import { compactTouch } from '../store/touch-store';
+import { viewTouch } from '../../attribution/touches';
+import { visitorKeyOf } from '../../attribution/visitor-key';
+import type { SegmentEvent } from '../../segment/events';
+import { pageViewOf } from '../../store/items';
+import { compactTouch } from '../../attribution/touch-codec';
 import { readBatches, type InputBatch } from './event-batches';
 import { FingerprintSet } from './fingerprints';
 import { ImportLinks } from './links';
