@@ -7,15 +7,16 @@ import type { PageView, Touch } from '../attribution/touches';
 import type { SegmentEvent } from '../segment/events';
 
 /** A rejected event kept for operators. */
-export interface RejectedEvent {
+export const rejectedEventSchema = z.object({
   /** Position in the request body. */
-  index: number;
-  field: string;
-  message: string;
+  index: z.number(),
+  field: z.string(),
+  message: z.string(),
   /** The event as received, serialised and capped. */
-  body: string;
-  receivedAt: string;
-}
+  body: z.string(),
+  receivedAt: z.string(),
+});
+export type RejectedEvent = z.infer<typeof rejectedEventSchema>;
 
 /** Stores raw events idempotently by messageId. */
 export interface EventStore {

@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import type { EventStore, Origin, RejectedEvent } from '../app/ports';
+import { rejectedEventSchema, type EventStore, type Origin, type RejectedEvent } from '../app/ports';
 import type { PageEvent, SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
@@ -17,8 +16,6 @@ export interface EventTables {
   identify: string;
   attribution: string;
 }
-
-const rejectedSchema = z.object({ index: z.number(), field: z.string(), message: z.string(), body: z.string(), receivedAt: z.string() });
 
 /**
  * Idempotency: the messageIds already stored are read first (BatchGetItem) and
@@ -135,7 +132,7 @@ export class DynamoEventStore implements EventStore {
       ),
     );
     return (out.Items ?? [])
-      .map((item) => rejectedSchema.parse(item))
+      .map((item) => rejectedEventSchema.parse(item))
       .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.index - b.index));
   }
 }

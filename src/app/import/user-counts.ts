@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { addContribution } from '../../attribution/counters';
-import type { IdentityStore } from '../ports';
+import { rollupSeedSchema, type IdentityStore } from '../ports';
 import { refreshUserRollup, userSeeds, type RollupDeps, type UserLink } from '../refresh-counters';
 import { mapLimit } from '../../lib/concurrency';
 import { keptAsJson } from '../../lib/files';
@@ -35,12 +35,7 @@ export interface SpillFolder {
 }
 
 const usersSchema = z.array(z.string());
-const seedsSchema = z.array(
-  z.tuple([
-    z.string(),
-    z.object({ tag: z.string(), counts: z.record(z.string(), z.number()), first: z.string().nullable(), last: z.string().nullable() }),
-  ]),
-);
+const seedsSchema = z.array(z.tuple([z.string(), rollupSeedSchema]));
 
 /**
  * Every user whose counters this import can change: those it linked, those
