@@ -8,6 +8,7 @@ import type { IdentityLink, IdentityStore } from '../app/ports';
 import { mapLimit } from '../lib/concurrency';
 import { batchGetAll, batchWriteAll } from './batch';
 import { toStorageError } from './errors';
+import { earliestPerPair, movesBack } from '../attribution/identity-links';
 import { anonymousIdOf, anonymousKey, userIdOf, userKey } from '../attribution/visitor-key';
 import { readAll } from './pages';
 
@@ -15,17 +16,6 @@ import { readAll } from './pages';
 export const MAX_LINKS_READ = 1_000;
 /** Links written at once: each is a conditional put of its own, which a batch write cannot be. */
 export const LINK_WRITE_CONCURRENCY = 8;
-
-/** One link per pair, its earliest: a batch write may not hold a key twice. */
-function earliestPerPair(links: readonly IdentityLink[]): IdentityLink[] {
-  const earliest = new Map<string, IdentityLink>();
-  for (const l of links) {
-    const key = `${l.userId}\u0000${l.anonymousId}`;
-    const seen = earliest.get(key);
-    if (!seen || l.linkedAt < seen.linkedAt) earliest.set(key, l);
-  }
-  return [...earliest.values()];
-}
 
 /** The key of a link's item. */
 export const linkKey = (l: { userId: string; anonymousId: string }): { pk: string; sk: string } => ({
@@ -64,8 +54,7 @@ export class DynamoIdentityStore implements IdentityStore {
     const storedAt = new Map(stored.map((i) => [`${String(i.pk)}\u0000${String(i.sk)}`, typeof i.linkedAt === 'string' ? i.linkedAt : '']));
     const wanted = earliest.filter((l) => {
       const { pk, sk } = linkKey(l);
-      const at = storedAt.get(`${pk}\u0000${sk}`);
-      return at === undefined || at > l.linkedAt;
+      return movesBack(storedAt.get(`${pk}\u0000${sk}`), l);
     });
     await batchWriteAll(
       this.doc,

@@ -10,8 +10,7 @@ import { linksFromEvent, type LinkingEvent } from '../link-identities';
 import type { IdentityLink, IdentityStore } from '../ports';
 import { eventTime, type SegmentEvent } from '../../segment/events';
 import { linksPath, readJsonLines, type LinkLine } from './spill';
-
-const pairKey = (userId: string, anonymousId: string): string => `${userId}\u0000${anonymousId}`;
+import { EarliestLinks } from '../../attribution/identity-links';
 
 function linkingFields(event: SegmentEvent): LinkingEvent {
   return {
@@ -26,7 +25,7 @@ function linkingFields(event: SegmentEvent): LinkingEvent {
 
 export class ImportLinks {
   /** Identity pairs linked so far, with the earliest time each was linked at. */
-  private readonly linked = new Map<string, string>();
+  private readonly linked = new EarliestLinks();
   /** The last link write: a batch's links wait for the previous batch's, so a pair linked again earlier lands after its first write rather than racing it. */
   private writes: Promise<void> = Promise.resolve();
   private readonly path: string;
@@ -37,10 +36,7 @@ export class ImportLinks {
     private readonly identity: Pick<IdentityStore, 'linkInBulk'>,
   ) {
     this.path = linksPath(spillDir);
-    for (const [userId, anonymousId, at] of readJsonLines<LinkLine>(this.path)) {
-      const key = pairKey(userId, anonymousId);
-      if ((this.linked.get(key) ?? at) >= at) this.linked.set(key, at);
-    }
+    for (const [userId, anonymousId, linkedAt] of readJsonLines<LinkLine>(this.path)) this.linked.offer({ userId, anonymousId, linkedAt });
   }
 
   /** The links of `events` worth writing (new pairs, or pairs linked earlier than before), and how many are new pairs. */
@@ -49,12 +45,9 @@ export class ImportLinks {
     const links = events
       .flatMap((e) => linksFromEvent(linkingFields(e)))
       .filter((l) => {
-        const key = pairKey(l.userId, l.anonymousId);
-        const before = this.linked.get(key);
-        if (before !== undefined && before <= l.linkedAt) return false;
-        if (before === undefined) newLinks += 1;
-        this.linked.set(key, l.linkedAt);
-        return true;
+        const taken = this.linked.offer(l);
+        if (taken === 'new') newLinks += 1;
+        return taken !== undefined;
       });
     return { links, newLinks };
   }
