@@ -4,7 +4,7 @@
  * Why: the import allocates fast (gunzip, JSON, the SDK's marshalling) and
  * retains little (the identity pairs written so far, and its counters). On a
  * machine with plenty of memory V8 lets the heap grow far past what is live
- * before it collects: a million events reached 396 MB of RSS. A worker's
+ * before it collects, far past the import's memory target. A worker's
  * `resourceLimits` bound its heap without a command-line flag, in the same
  * process, so a signal (Ctrl-C, SIGKILL) still stops everything at once.
  * If an unusually large archive needs more, the worker stops with a message

@@ -113,9 +113,8 @@ export async function ensureTables(
 /**
  * Creates the configuration's tables that do not exist yet (DynamoDB Local,
  * tests), with the CLI's patient timeouts: `npm start` sends these first
- * calls to a JVM that has just started. With the webhook's (3 s a call, three
- * attempts), a DynamoDB Local that answered nothing for its first 10 s
- * stopped `npm start` with a TimeoutError (test/integration/dynamo-client).
+ * calls to a JVM that has just started, which may answer nothing for its
+ * first seconds (test/integration/dynamo-client).
  */
 export async function createMissingTables(
   config: Pick<Config, 'region' | 'dynamodbEndpoint' | 'tables'>,
