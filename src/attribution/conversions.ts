@@ -1,0 +1,113 @@
+/**
+ * Conversions: the track events a site counts as business (CONVERSION_EVENTS),
+ * their value, and the credit each touch gets for one at the moment it
+ * happened. Pure.
+ *
+ * A conversion is credited with the person's touches up to its own time (and
+ * within the lookback window, counted back from it), never with touches that
+ * came after: a user's `source_last_*` trait is their last touch now, which is
+ * not what led to last year's order.
+ */
+import type { ReportModel } from './counters';
+import { firstTouch, lastTouch, touchCredits, touchesInWindow, type LastTouchMode } from './models';
+import type { Touch } from './touches';
+
+/** Values above this are a bug or an attack, not an order: kept out of every sum. */
+export const MAX_CONVERSION_VALUE = 1e12;
+
+/** Where Segment's e-commerce spec puts a conversion's value, in order of precedence. */
+const VALUE_FIELDS = ['revenue', 'total', 'value'] as const;
+
+/** A conversion's value, in its own currency (null when the event named none). */
+export interface ConversionValue {
+  amount: number;
+  currency: string | null;
+}
+
+/** What a conversion's properties say it was worth: a value, or none and why not. */
+export type ValueReading = { value: ConversionValue; warning?: undefined } | { value: null; warning?: string };
+
+const DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/**
+ * The value of a conversion: `properties.revenue`, else `total`, else `value`
+ * (a number, or a decimal in a string, as some server libraries send), with
+ * `properties.currency` kept as given. A value that is not a number, is
+ * negative, or is absurd gives no value and a warning naming the field, so
+ * it never poisons a sum.
+ */
+export function conversionValue(properties: Record<string, unknown> | undefined): ValueReading {
+  const field = VALUE_FIELDS.find((f) => properties?.[f] !== undefined && properties[f] !== null);
+  if (!field) return { value: null };
+  const raw = properties?.[field];
+  const amount = typeof raw === 'number' ? raw : typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(amount)) return { value: null, warning: `properties.${field} is not a number` };
+  if (amount < 0) return { value: null, warning: `properties.${field} is negative` };
+  if (amount > MAX_CONVERSION_VALUE) return { value: null, warning: `properties.${field} is over ${MAX_CONVERSION_VALUE}` };
+  const currency = typeof properties?.currency === 'string' && properties.currency.trim() !== '' ? properties.currency.trim() : null;
+  return { value: { amount, currency } };
+}
+
+/** The part of a conversion one touch gets under a model. */
+export interface TouchShare {
+  channel: string;
+  source: string;
+  campaign: string | null;
+  /** The touch's messageId; null for the Direct credit of a conversion with no touch before it. */
+  touch: string | null;
+  /** Between 0 and 1; a model's shares of one conversion sum to 1. */
+  credit: number;
+}
+
+/** How one conversion is credited under every model. */
+export interface ConversionCredit {
+  shares: Record<ReportModel, TouchShare[]>;
+  /** True when no touch came before the conversion (within the window): all credit goes to Direct, as in GA4. */
+  noTouch: boolean;
+  /** From the first touch the models saw to the conversion, in whole seconds (null with no touch). */
+  secondsToConvert: number | null;
+  /** How many touches the models saw. */
+  touches: number;
+}
+
+const DIRECT: TouchShare = { channel: 'Direct', source: '(direct)', campaign: null, touch: null, credit: 1 };
+
+const share = (t: Touch, credit: number): TouchShare => ({
+  channel: t.channel,
+  source: t.source,
+  campaign: t.campaign,
+  touch: t.messageId,
+  credit,
+});
+
+/** Credits a conversion at `at` (ISO-8601) with the person's touches over every linked device. */
+export function creditConversion(
+  touches: readonly Touch[],
+  at: string,
+  options: { lastTouch?: LastTouchMode; lookbackDays?: number } = {},
+): ConversionCredit {
+  const reference = new Date(Date.parse(at));
+  const before = touches.filter((t) => Date.parse(t.timestamp) <= reference.getTime());
+  const model = { ...options, reference };
+  const seen = touchesInWindow(before, model);
+  const first = firstTouch(before, model);
+  const last = lastTouch(before, model);
+  if (!first || !last) {
+    const direct = { first_touch: [DIRECT], last_touch: [DIRECT], linear: [DIRECT], time_decay: [DIRECT], position_based: [DIRECT] };
+    return { shares: direct, noTouch: true, secondsToConvert: null, touches: 0 };
+  }
+  const credits = (m: 'linear' | 'time_decay' | 'position_based'): TouchShare[] =>
+    touchCredits(before, m, model).map(({ touch, credit }) => share(touch, credit));
+  return {
+    shares: {
+      first_touch: [share(first, 1)],
+      last_touch: [share(last, 1)],
+      linear: credits('linear'),
+      time_decay: credits('time_decay'),
+      position_based: credits('position_based'),
+    },
+    noTouch: false,
+    secondsToConvert: Math.max(0, Math.round((reference.getTime() - Date.parse(first.timestamp)) / 1000)),
+    touches: seen.length,
+  };
+}
