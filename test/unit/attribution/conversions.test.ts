@@ -1,31 +1,14 @@
 import { conversionValue, creditConversion, MAX_CONVERSION_VALUE, type TouchShare } from '../../../src/attribution/conversions';
 import type { Touch } from '../../../src/attribution/touches';
 import type { Channel } from '../../../src/source';
+import { testTouch } from '../../helpers/touches';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-07-01T00:00:00Z');
 const day = (d: number): string => new Date(T0 + d * DAY).toISOString();
 
 function touch(d: number, channel: Channel, source: string, extra: Partial<Touch> = {}): Touch {
-  return {
-    touch: true,
-    channel,
-    source,
-    medium: channel === 'Direct' ? '(none)' : 'referral',
-    campaign: null,
-    content: null,
-    term: null,
-    campaign_id: null,
-    click_id: null,
-    referrer_host: null,
-    reason: 'test',
-    messageId: `m${d}-${source}`,
-    timestamp: day(d),
-    landing_page: 'https://www.example.com/',
-    referrer: null,
-    rule: 'referrer',
-    ...extra,
-  };
+  return testTouch(day(d), channel, source, { messageId: `m${d}-${source}`, ...extra });
 }
 
 /** A model's shares as `channel credit`, credits to 4 places. */

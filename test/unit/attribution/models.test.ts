@@ -2,30 +2,13 @@ import { creditBy, firstTouch, lastTouch, touchCredits } from '../../../src/attr
 import { buildIdentifyTraits, TOUCH_FIELDS } from '../../../src/attribution/traits';
 import type { Touch } from '../../../src/attribution/touches';
 import type { Channel } from '../../../src/source';
+import { testTouch } from '../../helpers/touches';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-07-01T00:00:00Z');
 
 function touch(day: number, channel: Channel, source: string, extra: Partial<Touch> = {}): Touch {
-  return {
-    touch: true,
-    channel,
-    source,
-    medium: channel === 'Direct' ? '(none)' : 'referral',
-    campaign: null,
-    content: null,
-    term: null,
-    campaign_id: null,
-    click_id: null,
-    referrer_host: null,
-    reason: 'test',
-    messageId: `m${day}`,
-    timestamp: new Date(T0 + day * DAY).toISOString(),
-    landing_page: 'https://www.example.com/',
-    referrer: null,
-    rule: 'referrer',
-    ...extra,
-  };
+  return testTouch(new Date(T0 + day * DAY).toISOString(), channel, source, { messageId: `m${day}`, ...extra });
 }
 
 const journey = [

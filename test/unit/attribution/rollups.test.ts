@@ -12,26 +12,10 @@ import {
 } from '../../../src/attribution/counters';
 import type { Touch } from '../../../src/attribution/touches';
 import type { Channel } from '../../../src/source';
+import { testTouch } from '../../helpers/touches';
 
 function touch(iso: string, channel: Channel, source: string, campaign: string | null = null): Touch {
-  return {
-    touch: true,
-    channel,
-    source,
-    medium: '(none)',
-    campaign,
-    content: null,
-    term: null,
-    campaign_id: null,
-    click_id: null,
-    referrer_host: null,
-    reason: 'test',
-    messageId: `m-${iso}`,
-    timestamp: iso,
-    landing_page: null,
-    referrer: null,
-    rule: 'referrer',
-  };
+  return testTouch(iso, channel, source, { medium: '(none)', campaign, messageId: `m-${iso}`, landing_page: null });
 }
 
 const sumOf = (c: Contribution, metric: string): number =>
