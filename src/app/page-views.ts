@@ -7,6 +7,7 @@
  * `settle` once.
  */
 import type { PageView } from '../attribution/touches';
+import { appendTo } from '../lib/maps';
 import type { Classifier } from '../source';
 import { linkIdentities, type LinkingEvent } from './link-identities';
 import { processAttributionChanges, type AttributionChange, type SyncDeps } from './realtime-sync';
@@ -34,7 +35,7 @@ export class PageViewBatch<Ref> {
     arrived: readonly ArrivedPageView[],
     private readonly deps: PageViewBatchDeps,
   ) {
-    for (const { visitorKey, view } of arrived) this.#arrived.set(visitorKey, [...(this.#arrived.get(visitorKey) ?? []), view]);
+    for (const { visitorKey, view } of arrived) appendTo(this.#arrived, visitorKey, view);
   }
 
   /**
@@ -48,7 +49,7 @@ export class PageViewBatch<Ref> {
       refresh = refreshVisitorTouches(visitorKey, this.deps.touches, this.deps.classify, { arrived: this.#arrived.get(visitorKey) });
       this.#refreshed.set(visitorKey, refresh);
     }
-    if (ref !== undefined) this.#refsOf.set(visitorKey, [...(this.#refsOf.get(visitorKey) ?? []), ref]);
+    if (ref !== undefined) appendTo(this.#refsOf, visitorKey, ref);
     await Promise.all([refresh, linkIdentities([linking()], this.deps.identity)]);
   }
 

@@ -15,6 +15,7 @@ import type { Touch } from '../attribution/touches';
 import { anonymousIdOf } from '../attribution/visitor-key';
 import { isPermanent, SmaError } from '../errors';
 import { mapLimit } from '../lib/concurrency';
+import { appendTo } from '../lib/maps';
 import { logger } from '../lib/logger';
 import type { SegmentBatchClient } from '../segment/batch-client';
 import { buildAttributionMessages } from '../segment/messages';
@@ -100,14 +101,9 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   // Phase 1: visitors, once each.
   const visitors = new Map<string, Ref[]>();
   const users = new Map<string, Ref[]>();
-  const touch = <K>(map: Map<K, Ref[]>, key: K, refs: readonly Ref[]): void => {
-    const known = map.get(key);
-    if (known) known.push(...refs);
-    else map.set(key, [...refs]);
-  };
   for (const c of changes) {
-    if (c.kind === 'touches') touch(visitors, c.visitorKey, [c.ref]);
-    else touch(users, c.userId, [c.ref]);
+    if (c.kind === 'touches') appendTo(visitors, c.visitorKey, c.ref);
+    else appendTo(users, c.userId, c.ref);
   }
   await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, refs]) => {
     try {
@@ -115,7 +111,7 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
         refreshVisitorRollup(visitorKey, deps, (change) => send(change, deps)),
         usersOfVisitor(visitorKey, deps.identity),
       ]);
-      for (const userId of userIds) touch(users, userId, refs);
+      for (const userId of userIds) appendTo(users, userId, ...refs);
     } catch (e: unknown) {
       await onFailure({ visitorKey }, e, refs);
     }
