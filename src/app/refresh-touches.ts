@@ -5,10 +5,9 @@
  * retries. Touches whose page views expired (RETENTION_DAYS) are kept as they
  * were.
  */
-import { deriveTouches, retainedTouches, selectTouches, type Touch } from '../attribution/touches';
+import { deriveTouches, retainedTouches, selectTouches, type PageView, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
 import type { Classifier } from '../source';
-import type { PageView } from '../attribution/touches';
 import type { Origin, TouchStore, VisitorTouches } from './ports';
 
 /**
