@@ -50,6 +50,30 @@ const segmentHost = z.preprocess(
     }, 'must be an https URL (plain http only on localhost)'),
 );
 
+/** Longest event name sma accepts in its settings. */
+const MAX_EVENT_NAME_LENGTH = 200;
+
+/** What real-time sync sends: touches for users or for every visitor, and conversions. */
+export interface RealtimeSync {
+  touches: 'off' | 'users' | 'all';
+  conversions: boolean;
+}
+
+const SYNC_WORDS = ['off', 'users', 'all', 'conversions'] as const;
+
+/**
+ * REALTIME_SYNC: `off`, or a comma-separated list of `users` or `all` (touches)
+ * and `conversions`, e.g. `users,conversions`.
+ */
+const realtimeSync = list
+  .pipe(z.array(z.enum(SYNC_WORDS, { error: `must be off, or a list of users or all, and conversions` })))
+  .refine((words) => !(words.includes('off') && words.length > 1), 'off cannot be combined with anything else')
+  .refine((words) => !(words.includes('users') && words.includes('all')), 'users and all cannot both be given')
+  .transform((words): RealtimeSync => ({
+    touches: words.includes('all') ? 'all' : words.includes('users') ? 'users' : 'off',
+    conversions: words.includes('conversions'),
+  }));
+
 const envSchema = z.object({
   /** Deployment stage. Default `dev`. It names the tables; it never opens a route. */
   STAGE: z
@@ -69,6 +93,7 @@ const envSchema = z.object({
   USER_MAP_TABLE: tableName,
   ATTRIBUTION_TABLE: tableName,
   ROLLUP_TABLE: tableName,
+  CONVERSION_TABLE: tableName,
   /** DynamoDB endpoint override, for DynamoDB Local. Default: the AWS regional endpoint. */
   DYNAMODB_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   /**
@@ -109,7 +134,10 @@ const envSchema = z.object({
   /** Segment source write key for the batch API. Default: unset, which means dry run: nothing is sent. */
   ANALYTICS_WRITE_KEY: optionalSecret,
   /** Name of the track event sent per touch. Default `Source Identified`. */
-  ANALYTICS_SOURCE_IDENTIFICATION_EVENT: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).default('Source Identified')),
+  ANALYTICS_SOURCE_IDENTIFICATION_EVENT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().max(MAX_EVENT_NAME_LENGTH).default('Source Identified'),
+  ),
   /** Segment API host. Default `https://api.segment.io`; EU workspaces use `https://events.eu1.segmentapis.com`. */
   SEGMENT_API_HOST: segmentHost,
   /** Last touch: `non-direct` (the latest non-direct touch, default) or `any` (the latest touch). */
@@ -121,7 +149,14 @@ const envSchema = z.object({
    * Identified to Segment when a user's first or last touch changes) or `all`
    * (also the Source Identified tracks of anonymous visitors).
    */
-  REALTIME_SYNC: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['off', 'users', 'all']).default('off')),
+  REALTIME_SYNC: realtimeSync,
+  /** Track event names that are conversions, comma-separated (e.g. `Order Completed,Signed Up`). Default: none. */
+  CONVERSION_EVENTS: list.pipe(z.array(z.string().max(MAX_EVENT_NAME_LENGTH, `names must be at most ${MAX_EVENT_NAME_LENGTH} characters`))),
+  /** The track sma sends for each attributed conversion. Default `Conversion Attributed`. */
+  ANALYTICS_CONVERSION_EVENT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().max(MAX_EVENT_NAME_LENGTH).default('Conversion Attributed'),
+  ),
   /** `true`: drop IP addresses and identify traits (all but the ids) before anything is stored. Default `false`. */
   DROP_PERSONAL_DATA: flag('false'),
   /** Days raw events are kept after their event time (DynamoDB TTL); derived touches, links and counters stay. Default: unset (for ever). */
@@ -133,7 +168,7 @@ export interface Config {
   stage: string;
   region: string;
   serviceName: string;
-  tables: { page: string; identify: string; userMap: string; attribution: string; rollup: string };
+  tables: { page: string; identify: string; userMap: string; attribution: string; rollup: string; conversion: string };
   dynamodbEndpoint: string | undefined;
   /** Where the secrets below come from; with `ssm` they are unset here until `resolveSecrets` fills them. */
   secrets: { source: 'env' | 'ssm'; prefix: string };
@@ -145,10 +180,17 @@ export interface Config {
   ignoredReferrers: readonly string[];
   segment: { writeKey: string | undefined; host: string; eventName: string };
   attribution: { lastTouch: 'non-direct' | 'any'; lookbackDays: number | undefined };
-  realtimeSync: 'off' | 'users' | 'all';
+  realtimeSync: RealtimeSync;
+  /** CONVERSION_EVENTS: the track events counted as conversions (none: conversions are off). */
+  conversions: { events: readonly string[]; eventName: string };
   dropPersonalData: boolean;
   /** Days raw events are kept (RETENTION_DAYS); undefined keeps them. */
   retentionDays: number | undefined;
+}
+
+/** True when real-time sync sends anything at all. */
+export function syncs(sync: RealtimeSync): boolean {
+  return sync.touches !== 'off' || sync.conversions;
 }
 
 /** Thrown when the environment is malformed; names the variable. */
@@ -167,8 +209,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`configuration: ${issue?.path.join('.') ?? 'environment'} ${issue?.message ?? 'is invalid'}; see .env.example`);
   }
   const e = parsed.data;
-  if (e.REALTIME_SYNC !== 'off' && e.SECRETS_SOURCE === 'env' && e.ANALYTICS_WRITE_KEY === undefined) {
-    throw new ConfigError(`configuration: REALTIME_SYNC=${e.REALTIME_SYNC} needs ANALYTICS_WRITE_KEY; see .env.example`);
+  if (syncs(e.REALTIME_SYNC) && e.SECRETS_SOURCE === 'env' && e.ANALYTICS_WRITE_KEY === undefined) {
+    throw new ConfigError(`configuration: REALTIME_SYNC=${env.REALTIME_SYNC} needs ANALYTICS_WRITE_KEY; see .env.example`);
+  }
+  if (e.REALTIME_SYNC.conversions && e.CONVERSION_EVENTS.length === 0) {
+    throw new ConfigError('configuration: REALTIME_SYNC=conversions needs CONVERSION_EVENTS; see .env.example');
   }
   const prefix = `${e.SERVICE_NAME}-${e.STAGE}`;
   return Object.freeze({
@@ -181,6 +226,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       userMap: e.USER_MAP_TABLE ?? `${prefix}-user-map`,
       attribution: e.ATTRIBUTION_TABLE ?? `${prefix}-attribution`,
       rollup: e.ROLLUP_TABLE ?? `${prefix}-rollups`,
+      conversion: e.CONVERSION_TABLE ?? `${prefix}-conversions`,
     }),
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     secrets: Object.freeze({ source: e.SECRETS_SOURCE, prefix: e.SECRETS_PREFIX ?? `/${e.SERVICE_NAME}/${e.STAGE}/` }),
@@ -197,7 +243,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       eventName: e.ANALYTICS_SOURCE_IDENTIFICATION_EVENT,
     }),
     attribution: Object.freeze({ lastTouch: e.LAST_TOUCH, lookbackDays: e.LOOKBACK_DAYS }),
-    realtimeSync: e.REALTIME_SYNC,
+    realtimeSync: Object.freeze(e.REALTIME_SYNC),
+    conversions: Object.freeze({ events: Object.freeze([...new Set(e.CONVERSION_EVENTS)]), eventName: e.ANALYTICS_CONVERSION_EVENT }),
     dropPersonalData: e.DROP_PERSONAL_DATA === 'true',
     retentionDays: e.RETENTION_DAYS,
   });

@@ -8,7 +8,7 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import type { Config } from './config';
+import { syncs, type Config } from './config';
 import { NotConfiguredError, SmaError } from './errors';
 
 /**
@@ -79,9 +79,9 @@ export async function resolveSecrets(
   const read = async (secret: SecretName): Promise<string | undefined> =>
     needed.includes(secret) ? readSecret(config, secret, provider) : undefined;
   const [webhookSecret, apiKey, writeKey] = await Promise.all([read('webhookSecret'), read('apiKey'), read('writeKey')]);
-  if (needed.includes('writeKey') && writeKey === undefined && config.realtimeSync !== 'off') {
+  if (needed.includes('writeKey') && writeKey === undefined && syncs(config.realtimeSync)) {
     throw new NotConfiguredError(
-      `REALTIME_SYNC=${config.realtimeSync} needs the write key in SSM parameter ${secretParameterName(config, 'writeKey')}`,
+      `REALTIME_SYNC needs the write key in SSM parameter ${secretParameterName(config, 'writeKey')}`,
       'ANALYTICS_WRITE_KEY',
     );
   }

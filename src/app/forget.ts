@@ -1,6 +1,6 @@
 /**
- * Deleting a person (GDPR, CCPA): every stored event, link, touch list,
- * rollup state and kept rejected body of a user with every anonymous id
+ * Deleting a person (GDPR, CCPA): every stored event, conversion, link,
+ * touch list, rollup state and kept rejected body of a user with every anonymous id
  * linked to them, or of one anonymous visitor. The report counters are
  * aggregates and stay as they are.
  *
@@ -20,6 +20,7 @@ export interface Forgotten {
   touchLists: number;
   rollupStates: number;
   rejected: number;
+  conversions: number;
 }
 
 export interface ForgetDeps {
@@ -56,14 +57,15 @@ async function personOf(scope: ForgetScope, identity: ForgetDeps['identity']) {
 export async function forgetPerson(scope: ForgetScope, deps: ForgetDeps): Promise<Forgotten> {
   const person = await personOf(scope, deps.identity);
   const { forget } = deps;
-  const [pageViews, events, touchLists, rollupStates, rejected] = await Promise.all([
+  const [pageViews, events, touchLists, rollupStates, rejected, conversions] = await Promise.all([
     forget.deletePageViews(person.visitorKeys),
     forget.deleteLinkingEvents({ userIds: person.userIds, anonymousIds: person.anonymousIds }),
     forget.deleteTouches(person.visitorKeys),
     forget.deleteRollupStates(person.entities),
     // Set-aside records name visitors by key, rejected events by id.
     forget.deleteRejected([...person.userIds, ...person.anonymousIds, ...person.visitorKeys]),
+    forget.deleteConversions(person.visitorKeys),
   ]);
   const links = await forget.deleteLinks(person.links);
-  return { pageViews, events, links, touchLists, rollupStates, rejected };
+  return { pageViews, events, links, touchLists, rollupStates, rejected, conversions };
 }

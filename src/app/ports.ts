@@ -3,6 +3,7 @@
  * in src/store; tests use the same ones against DynamoDB Local.
  */
 import { z } from 'zod';
+import type { Conversion } from '../attribution/conversions';
 import type { PageView, Touch } from '../attribution/touches';
 import type { SegmentEvent } from '../segment/events';
 
@@ -129,6 +130,14 @@ export interface TouchStore {
   saveTouchesInBulk(values: readonly VisitorTouches[]): Promise<void>;
 }
 
+/** Conversions by the visitor that made them (written by EventStore.storeEvents). */
+export interface ConversionStore {
+  /** A visitor's conversions, oldest first (a strongly consistent read). */
+  conversionsOf(visitorKey: string): Promise<Conversion[]>;
+  /** Every stored conversion, a page at a time (a full scan: for a backfill). */
+  allConversions(): AsyncIterable<Conversion[]>;
+}
+
 /** Who contributes to the report counters: a visitor (its touches) or a user (its attribution). */
 export type RollupEntity = { kind: 'visitor'; key: string } | { kind: 'user'; id: string };
 
@@ -194,4 +203,6 @@ export interface ForgetStore {
   deleteLinks(pairs: readonly { userId: string; anonymousId: string }[]): Promise<number>;
   deleteTouches(visitorKeys: readonly string[]): Promise<number>;
   deleteRollupStates(entities: readonly RollupEntity[]): Promise<number>;
+  /** The conversions of these visitors. */
+  deleteConversions(visitorKeys: readonly string[]): Promise<number>;
 }

@@ -11,8 +11,9 @@
  * Writes from `sma import` never come here: the import sets counters itself
  * and never sends.
  */
+import type { Conversion } from '../attribution/conversions';
 import type { Touch } from '../attribution/touches';
-import { anonymousIdOf } from '../attribution/visitor-key';
+import { anonymousIdOf, anonymousKey } from '../attribution/visitor-key';
 import { isPermanent, SmaError } from '../errors';
 import { mapLimit } from '../lib/concurrency';
 import { appendTo } from '../lib/maps';
@@ -20,6 +21,7 @@ import { logger } from '../lib/logger';
 import type { SegmentBatchClient } from '../segment/batch-client';
 import { buildAttributionMessages } from '../segment/messages';
 import type { OutboundMessage } from '../segment/batch-client';
+import { conversionMessages } from './attribute-conversions';
 import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupChange, type RollupDeps } from './refresh-counters';
 
 export type SyncMode = 'off' | 'users' | 'all';
@@ -28,12 +30,18 @@ export type SyncMode = 'off' | 'users' | 'all';
 export const SYNC_CONCURRENCY = 8;
 
 /** Something a stream record says changed; `ref` identifies the record for failure reporting. */
-export type AttributionChange<Ref> = { kind: 'touches'; visitorKey: string; ref: Ref } | { kind: 'link'; userId: string; ref: Ref };
+export type AttributionChange<Ref> =
+  | { kind: 'touches'; visitorKey: string; ref: Ref }
+  | { kind: 'link'; userId: string; anonymousId?: string; ref: Ref }
+  | { kind: 'conversion'; conversion: Conversion; ref: Ref };
 
 export interface SyncDeps extends RollupDeps {
   segment: SegmentBatchClient;
   eventName: string;
   mode: SyncMode;
+  /** REALTIME_SYNC includes `conversions`: each new conversion is sent as a track named `conversionEventName`. */
+  sendConversions: boolean;
+  conversionEventName: string;
   /** Where a refresh that failed for good goes (see setAside in the stream handlers); it is not retried. */
   setAside: (what: Record<string, unknown>, e: unknown) => Promise<void>;
 }
@@ -65,7 +73,11 @@ export function syncMessages(change: RollupChange, deps: Pick<SyncDeps, 'mode' |
 }
 
 async function send(change: RollupChange, deps: SyncDeps): Promise<void> {
-  const messages = syncMessages(change, deps);
+  await sendMessages(syncMessages(change, deps), deps, change.entity.kind);
+}
+
+/** Sends messages; a refusal for good is logged, and what Segment could not take for now throws, for a retry. */
+async function sendMessages(messages: OutboundMessage[], deps: SyncDeps, what: string): Promise<void> {
   if (messages.length === 0) return;
   const result = await deps.segment.send(messages);
   const retryable = result.failures.filter((f) => f.retryable);
@@ -73,7 +85,7 @@ async function send(change: RollupChange, deps: SyncDeps): Promise<void> {
   if (final.length > 0) {
     // Segment refused these for good (a 4xx): retrying cannot help, so say so loudly and move on.
     logger.error('Segment refused real-time sync messages', {
-      entity: change.entity.kind,
+      entity: what,
       failures: final.map((f) => ({ status: f.status, error: f.error, messageIds: f.messageIds })),
     });
   }
@@ -103,7 +115,12 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   const users = new Map<string, Ref[]>();
   for (const c of changes) {
     if (c.kind === 'touches') appendTo(visitors, c.visitorKey, c.ref);
-    else appendTo(users, c.userId, c.ref);
+    else if (c.kind === 'conversion') appendTo(visitors, c.conversion.visitorKey, c.ref);
+    else {
+      appendTo(users, c.userId, c.ref);
+      // A newly linked visitor's conversions now count for its user, not for itself.
+      if (deps.conversions && c.anonymousId !== undefined) appendTo(visitors, anonymousKey(c.anonymousId), c.ref);
+    }
   }
   await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, refs]) => {
     try {
@@ -124,5 +141,22 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
       await onFailure({ userId }, e, refs);
     }
   });
+  // Phase 3: each new conversion, attributed as it stood, to Segment.
+  const conversions = changes.filter((c) => c.kind === 'conversion');
+  if (deps.sendConversions && conversions.length > 0) {
+    try {
+      const messages = await conversionMessages(
+        conversions.map((c) => c.conversion),
+        { ...deps, eventName: deps.conversionEventName },
+      );
+      await sendMessages(messages, deps, 'conversion');
+    } catch (e: unknown) {
+      await onFailure(
+        { conversions: conversions.map((c) => c.conversion.messageId) },
+        e,
+        conversions.map((c) => c.ref),
+      );
+    }
+  }
   return failed;
 }

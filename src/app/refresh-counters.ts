@@ -19,7 +19,19 @@ import {
 import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
-import type { IdentityStore, RollupEntity, RollupSeed, RollupState, RollupStore, TouchStore, VisitorTouches } from './ports';
+import { conversionContribution } from '../attribution/conversion-counters';
+import type { Conversion } from '../attribution/conversions';
+import { mapLimit } from '../lib/concurrency';
+import type {
+  ConversionStore,
+  IdentityStore,
+  RollupEntity,
+  RollupSeed,
+  RollupState,
+  RollupStore,
+  TouchStore,
+  VisitorTouches,
+} from './ports';
 import { anonymousIdOf, userIdOf, visitorKeyOf } from '../attribution/visitor-key';
 import { collectTouches, mergeTouches, type VisitorTouch } from './visitor-view';
 
@@ -31,6 +43,52 @@ export interface RollupDeps {
   touches: TouchStore;
   rollups: RollupStore;
   model: ModelOptions;
+  /** Conversions to credit; undefined when conversions are off (CONVERSION_EVENTS unset). */
+  conversions?: ConversionStore;
+}
+
+/** Conversion lists read at once for a user with many anonymous ids. */
+const CONVERSION_READ_CONCURRENCY = 8;
+
+/**
+ * The conversions a visitor counts for itself: those of an anonymous visitor
+ * no user is linked to. A linked one's count for its user, so that each
+ * conversion is credited once, with every touch of the person.
+ */
+async function ownConversions(visitorKey: string, deps: Pick<RollupDeps, 'conversions' | 'identity'>): Promise<Conversion[]> {
+  const anonymousId = anonymousIdOf(visitorKey);
+  if (!deps.conversions || anonymousId === undefined) return [];
+  const conversions = await deps.conversions.conversionsOf(visitorKey);
+  if (conversions.length === 0) return [];
+  return (await ownerOf(anonymousId, deps.identity)) === undefined ? conversions : [];
+}
+
+/**
+ * The conversions a user counts, over their visitors: those made as this user
+ * (the event's own userId), and those an anonymous visitor made without a
+ * user id when this is the first of the users it is linked to, so that a
+ * shared device's conversion is counted once.
+ */
+async function userConversions(
+  userId: string,
+  visitors: readonly { key: string; anonymousId: string | null }[],
+  deps: Pick<RollupDeps, 'conversions' | 'identity'>,
+): Promise<Conversion[]> {
+  const store = deps.conversions;
+  if (!store) return [];
+  const lists = await mapLimit(visitors, CONVERSION_READ_CONCURRENCY, async ({ key, anonymousId }) => {
+    const all = await store.conversionsOf(key);
+    const mine = all.filter((c) => c.userId === userId);
+    const unowned = all.filter((c) => c.userId === undefined);
+    if (unowned.length === 0 || anonymousId === null) return mine;
+    return (await ownerOf(anonymousId, deps.identity)) === userId ? [...mine, ...unowned] : mine;
+  });
+  return lists.flat();
+}
+
+/** The user an anonymous visitor's conversions without a user id count for: the first of its users, if any. */
+export async function ownerOf(anonymousId: string, identity: Pick<IdentityStore, 'userIdsOf'>): Promise<string | undefined> {
+  return (await identity.userIdsOf(anonymousId)).sort()[0];
 }
 
 /** An entity after its counters were brought up to date. */
@@ -133,10 +191,12 @@ export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps,
     { kind: 'visitor', key: visitorKey },
     deps,
     async () => {
-      const stored = await deps.touches.touchesOf(visitorKey);
+      const [stored, conversions] = await Promise.all([deps.touches.touchesOf(visitorKey), ownConversions(visitorKey, deps)]);
       const anonymousId = anonymousIdOf(visitorKey) ?? null;
       const touches = (stored?.touches ?? []).map((t) => ({ ...t, anonymousId })).sort(compareByTime);
-      return { touches, counts: visitorContribution(touches), seed: stored?.seed };
+      const counts = visitorContribution(touches);
+      addContribution(counts, conversionContribution(conversions, touches, deps.model));
+      return { touches, counts, seed: stored?.seed };
     },
     beforeCommit,
   );
@@ -146,7 +206,7 @@ export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps,
 export type UserLink = { anonymousId: string; linkedAt: string };
 
 /** The visitors whose touches count for a user: their own (events with no anonymous id) and each linked one. */
-function visitorsOfUser(userId: string, links: readonly UserLink[]): { key: string; anonymousId: string | null }[] {
+export function visitorsOfUser(userId: string, links: readonly UserLink[]): { key: string; anonymousId: string | null }[] {
   return [
     { key: visitorKeyOf({ userId }), anonymousId: null },
     ...links.map((l) => ({ key: visitorKeyOf({ anonymousId: l.anonymousId }), anonymousId: l.anonymousId })),
@@ -156,19 +216,23 @@ function visitorsOfUser(userId: string, links: readonly UserLink[]): { key: stri
 /**
  * What a user counts for, from their touches over every linked visitor: their
  * contribution on the day they were identified (their first link; for a user
- * known only from events that carried no anonymous id, their first touch).
+ * known only from events that carried no anonymous id, their first touch),
+ * and their conversions, each credited at its own time.
  */
-function userCounts(touches: VisitorTouch[], links: readonly UserLink[], model: ModelOptions) {
+function userCounts(touches: VisitorTouch[], links: readonly UserLink[], model: ModelOptions, conversions: readonly Conversion[] = []) {
   const times = [...links.map((l) => l.linkedAt).filter(Boolean), ...(links.length === 0 ? touches.map((t) => t.timestamp) : [])].sort();
   const identifiedAt = times[0];
-  return { touches, counts: identifiedAt ? userContribution(touches, identifiedAt, model) : {} };
+  const counts = identifiedAt ? userContribution(touches, identifiedAt, model) : {};
+  addContribution(counts, conversionContribution(conversions, touches, model));
+  return { touches, counts };
 }
 
 /** What a user counts for now, read from the tables. */
-async function userNow(userId: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model'>) {
+async function userNow(userId: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model' | 'conversions'>) {
   const links = await deps.identity.linksOf(userId);
-  const { touches } = await collectTouches(visitorsOfUser(userId, links), deps.touches);
-  return userCounts(touches, links, deps.model);
+  const visitors = visitorsOfUser(userId, links);
+  const [{ touches }, conversions] = await Promise.all([collectTouches(visitors, deps.touches), userConversions(userId, visitors, deps)]);
+  return userCounts(touches, links, deps.model, conversions);
 }
 
 /** Brings a user's counters (users identified, under every model) up to date. */

@@ -17,7 +17,7 @@ export interface IngestSummary {
   received: number;
   stored: number;
   duplicates: number;
-  /** Valid events sma does not use: track and group without both ids, and the events sma itself sent. */
+  /** Valid events sma does not use: track and group without both ids (but conversions), and the events sma itself sent. */
   ignored: number;
   rejected: number;
   /** Each rejected event: its index in the body, the field at fault and why. */
@@ -32,15 +32,24 @@ export function parseIncoming(raw: unknown, index: number, options: { dropPerson
   return parseEvent(options.dropPersonalData ? withoutPersonalData(raw) : raw, index);
 }
 
+/** How events are taken in, from the configuration. */
+export interface IngestOptions {
+  /** DROP_PERSONAL_DATA. */
+  dropPersonalData?: boolean;
+  /** CONVERSION_EVENTS. */
+  conversionEvents?: ReadonlySet<string>;
+}
+
 /**
- * Events sma stores: page views, identity events, and any other event that
- * carries both ids (it links them). Events sma itself sent to Segment come
- * back through the webhook; they are ignored, so they can never trigger
- * another send or change a touch.
+ * Events sma stores: page views, identity events, conversions, and any other
+ * event that carries both ids (it links them). Events sma itself sent to
+ * Segment come back through the webhook; they are ignored, so they can never
+ * trigger another send or change a touch.
  */
-export function isStored(event: SegmentEvent): boolean {
+export function isStored(event: SegmentEvent, conversionEvents: ReadonlySet<string> = new Set()): boolean {
   if (event.context?.library?.name === LIBRARY.name) return false;
   if (event.type === 'page' || event.type === 'screen' || event.type === 'identify' || event.type === 'alias') return true;
+  if (event.type === 'track' && event.event !== undefined && conversionEvents.has(event.event)) return true;
   return event.anonymousId !== undefined && event.userId !== undefined;
 }
 
@@ -54,7 +63,7 @@ export async function ingestEvents(
   items: readonly unknown[],
   store: EventStore,
   now: Date = new Date(),
-  options: { dropPersonalData?: boolean } = {},
+  options: IngestOptions = {},
 ): Promise<IngestSummary> {
   const parsed = items.map((raw, i) => parseIncoming(raw, i, options));
   const valid: SegmentEvent[] = [];
@@ -65,7 +74,7 @@ export async function ingestEvents(
   for (const p of parsed) {
     if (!p.ok) {
       rejected.push(toRejected(p, now.toISOString()));
-    } else if (!isStored(p.event)) {
+    } else if (!isStored(p.event, options.conversionEvents)) {
       ignored += 1;
     } else if (seen.has(p.event.messageId)) {
       // The same message twice in one body: store it once.
@@ -118,7 +127,7 @@ export async function ingestBody(
   body: unknown,
   store: EventStore,
   now: Date = new Date(),
-  options: { dropPersonalData?: boolean } = {},
+  options: IngestOptions = {},
 ): Promise<IngestSummary> {
   return ingestEvents(eventsOfBody(body), store, now, options);
 }

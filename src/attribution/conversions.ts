@@ -8,9 +8,11 @@
  * came after: a user's `source_last_*` trait is their last touch now, which is
  * not what led to last year's order.
  */
+import { z } from 'zod';
 import type { ReportModel } from './counters';
 import { firstTouch, lastTouch, touchCredits, touchesInWindow, type LastTouchMode } from './models';
 import type { Touch } from './touches';
+import { visitorKeyOf } from './visitor-key';
 
 /** Values above this are a bug or an attack, not an order: kept out of every sum. */
 export const MAX_CONVERSION_VALUE = 1e12;
@@ -22,6 +24,53 @@ const VALUE_FIELDS = ['revenue', 'total', 'value'] as const;
 export interface ConversionValue {
   amount: number;
   currency: string | null;
+}
+
+/** A stored conversion: the track event, who made it, when, and its value. */
+export const conversionSchema = z.object({
+  messageId: z.string(),
+  /** The track event's name (one of CONVERSION_EVENTS). */
+  event: z.string(),
+  timestamp: z.string(),
+  /** The visitor that converted: its anonymous id's key, or its user id's when it had none. */
+  visitorKey: z.string(),
+  anonymousId: z.string().optional(),
+  userId: z.string().optional(),
+  /** Null when the event named no value, or one that cannot be summed (see `warning`). */
+  value: z.object({ amount: z.number(), currency: z.string().nullable() }).nullable(),
+  /** Why a value the event carried was not kept. */
+  warning: z.string().optional(),
+});
+export type Conversion = z.infer<typeof conversionSchema>;
+
+/** The event fields a conversion is read from (a Segment track). */
+export interface TrackLike {
+  type: string;
+  messageId: string;
+  event?: string;
+  anonymousId?: string;
+  userId?: string;
+  properties?: Record<string, unknown>;
+}
+
+/**
+ * The conversion a track is, when its name is one of `names`
+ * (CONVERSION_EVENTS; compared exactly, as Segment's destinations do).
+ */
+export function conversionOf(event: TrackLike, time: string, names: ReadonlySet<string>): Conversion | undefined {
+  if (event.type !== 'track' || event.event === undefined || !names.has(event.event)) return undefined;
+  if (event.anonymousId === undefined && event.userId === undefined) return undefined;
+  const { value, warning } = conversionValue(event.properties);
+  return {
+    messageId: event.messageId,
+    event: event.event,
+    timestamp: time,
+    visitorKey: visitorKeyOf(event),
+    ...(event.anonymousId !== undefined ? { anonymousId: event.anonymousId } : {}),
+    ...(event.userId !== undefined ? { userId: event.userId } : {}),
+    value,
+    ...(warning !== undefined ? { warning } : {}),
+  };
 }
 
 /** What a conversion's properties say it was worth: a value, or none and why not. */
@@ -50,7 +99,7 @@ export function conversionValue(properties: Record<string, unknown> | undefined)
 
 /** The part of a conversion one touch gets under a model. */
 export interface TouchShare {
-  channel: string;
+  channel: Touch['channel'];
   source: string;
   campaign: string | null;
   /** The touch's messageId; null for the Direct credit of a conversion with no touch before it. */
@@ -68,6 +117,9 @@ export interface ConversionCredit {
   secondsToConvert: number | null;
   /** How many touches the models saw. */
   touches: number;
+  /** The first and last touch at the conversion's moment (undefined with no touch). */
+  first: Touch | undefined;
+  last: Touch | undefined;
 }
 
 const DIRECT: TouchShare = { channel: 'Direct', source: '(direct)', campaign: null, touch: null, credit: 1 };
@@ -94,7 +146,7 @@ export function creditConversion(
   const last = lastTouch(before, model);
   if (!first || !last) {
     const direct = { first_touch: [DIRECT], last_touch: [DIRECT], linear: [DIRECT], time_decay: [DIRECT], position_based: [DIRECT] };
-    return { shares: direct, noTouch: true, secondsToConvert: null, touches: 0 };
+    return { shares: direct, noTouch: true, secondsToConvert: null, touches: 0, first: undefined, last: undefined };
   }
   const credits = (m: 'linear' | 'time_decay' | 'position_based'): TouchShare[] =>
     touchCredits(before, m, model).map(({ touch, credit }) => share(touch, credit));
@@ -109,5 +161,7 @@ export function creditConversion(
     noTouch: false,
     secondsToConvert: Math.max(0, Math.round((reference.getTime() - Date.parse(first.timestamp)) / 1000)),
     touches: seen.length,
+    first,
+    last,
   };
 }

@@ -22,7 +22,29 @@ export const REPORT_MODELS = ['first_touch', 'last_touch', ...CREDIT_MODELS] as 
 export type ReportModel = (typeof REPORT_MODELS)[number];
 
 export const METRICS = ['touches', 'new_visitors', ...REPORT_MODELS.map((m) => `users:${m}` as const)] as const;
-export type Metric = (typeof METRICS)[number];
+
+/**
+ * Conversion metrics (see conversion-counters.ts): conversions and their value
+ * per model, value per currency, the conversions no touch came before, and
+ * the two distributions (days and touches to convert) by bucket.
+ */
+export type ConversionMetric =
+  | `conversions:${ReportModel}`
+  | `value:${ReportModel}:${string}`
+  | 'conversions_untouched'
+  | `convert_days:${string}`
+  | `convert_touches:${string}`;
+
+export type Metric = (typeof METRICS)[number] | ConversionMetric;
+
+const CONVERSION_METRIC = new RegExp(
+  `^(conversions:(${REPORT_MODELS.join('|')})|value:(${REPORT_MODELS.join('|')}):.+|conversions_untouched|convert_(days|touches):.+)$`,
+);
+
+/** True when a counter id's metric part is one sma writes. */
+export function isMetric(metric: string): metric is Metric {
+  return (METRICS as readonly string[]).includes(metric) || CONVERSION_METRIC.test(metric);
+}
 
 /**
  * One user counts this many units in `users:*` counters. Multi-touch credits
@@ -111,9 +133,9 @@ export function addContribution(into: Contribution, c: Contribution): void {
 export function parseCounterId(id: string): CounterKey | undefined {
   const [day, metric, dims] = splitOnce(id, '#', 2);
   const parts = dims?.split(SEP);
-  if (!day || !metric || !parts || parts.length !== 3 || !(METRICS as readonly string[]).includes(metric)) return undefined;
+  if (!day || !metric || !parts || parts.length !== 3 || !isMetric(metric)) return undefined;
   const [channel = '', source = '', campaign = ''] = parts;
-  return { day, metric: metric as Metric, channel, source, campaign };
+  return { day, metric, channel, source, campaign };
 }
 
 function splitOnce(s: string, sep: string, times: number): string[] {
@@ -129,13 +151,16 @@ function splitOnce(s: string, sep: string, times: number): string[] {
   return out;
 }
 
-const dayOf = (iso: string): string => iso.slice(0, 10);
+/** The UTC day (YYYY-MM-DD) of an ISO time. */
+export const dayOf = (iso: string): string => iso.slice(0, 10);
 
-function dims(t: Pick<Touch, 'channel' | 'source' | 'campaign'>): Pick<CounterKey, 'channel' | 'source' | 'campaign'> {
+/** A touch's counter dimensions, with GA4's label for what is missing. */
+export function dims(t: Pick<Touch, 'channel' | 'source' | 'campaign'>): Pick<CounterKey, 'channel' | 'source' | 'campaign'> {
   return { channel: t.channel || NOT_SET, source: t.source || NOT_SET, campaign: t.campaign ?? NOT_SET };
 }
 
-function add(c: Contribution, key: CounterKey, amount: number): void {
+/** Adds `amount` to one counter of a contribution (in place). */
+export function addTo(c: Contribution, key: CounterKey, amount: number): void {
   if (amount === 0) return;
   const id = counterId(key);
   c[id] = (c[id] ?? 0) + amount;
@@ -145,9 +170,9 @@ function add(c: Contribution, key: CounterKey, amount: number): void {
 export function visitorContribution(touches: readonly Touch[]): Contribution {
   const c: Contribution = {};
   const sorted = [...touches].sort(compareByTime);
-  for (const t of sorted) add(c, { day: dayOf(t.timestamp), metric: 'touches', ...dims(t) }, 1);
+  for (const t of sorted) addTo(c, { day: dayOf(t.timestamp), metric: 'touches', ...dims(t) }, 1);
   const first = sorted[0];
-  if (first) add(c, { day: dayOf(first.timestamp), metric: 'new_visitors', ...dims(first) }, 1);
+  if (first) addTo(c, { day: dayOf(first.timestamp), metric: 'new_visitors', ...dims(first) }, 1);
   return c;
 }
 
@@ -160,7 +185,7 @@ export function userContribution(touches: readonly Touch[], identifiedAt: string
   const c: Contribution = {};
   const day = dayOf(identifiedAt);
   const unassigned = { channel: UNASSIGNED, source: NOT_SET, campaign: NOT_SET };
-  const whole = (metric: Metric, t: Touch | undefined): void => add(c, { day, metric, ...(t ? dims(t) : unassigned) }, USER_UNITS);
+  const whole = (metric: Metric, t: Touch | undefined): void => addTo(c, { day, metric, ...(t ? dims(t) : unassigned) }, USER_UNITS);
   whole('users:first_touch', firstTouch(touches, options));
   whole('users:last_touch', lastTouch(touches, options));
   for (const model of CREDIT_MODELS) {
@@ -169,18 +194,30 @@ export function userContribution(touches: readonly Touch[], identifiedAt: string
       whole(`users:${model}`, undefined);
       continue;
     }
-    const units = credits.map(({ credit }) => Math.floor(credit * USER_UNITS));
-    let rest = USER_UNITS - units.reduce((a, b) => a + b, 0);
-    // Largest shares first take the units lost to rounding down.
-    const order = credits.map((_, i) => i).sort((a, b) => (credits[b]?.credit ?? 0) - (credits[a]?.credit ?? 0) || a - b);
-    for (const i of order) {
-      if (rest <= 0) break;
-      units[i] = (units[i] ?? 0) + 1;
-      rest -= 1;
-    }
-    credits.forEach(({ touch }, i) => add(c, { day, metric: `users:${model}`, ...dims(touch) }, units[i] ?? 0));
+    const units = wholeUnits(
+      credits.map(({ credit }) => credit),
+      USER_UNITS,
+    );
+    credits.forEach(({ touch }, i) => addTo(c, { day, metric: `users:${model}`, ...dims(touch) }, units[i] ?? 0));
   }
   return c;
+}
+
+/**
+ * `total` whole units shared in proportion to `credits` (which sum to 1):
+ * each share rounded down, and the units lost to rounding given to the
+ * largest shares first, so the parts always add up to `total` exactly.
+ */
+export function wholeUnits(credits: readonly number[], total: number): number[] {
+  const units = credits.map((credit) => Math.floor(credit * total));
+  let rest = total - units.reduce((a, b) => a + b, 0);
+  const order = credits.map((_, i) => i).sort((a, b) => (credits[b] ?? 0) - (credits[a] ?? 0) || a - b);
+  for (const i of order) {
+    if (rest <= 0) break;
+    units[i] = (units[i] ?? 0) + 1;
+    rest -= 1;
+  }
+  return units;
 }
 
 /** What to add to each counter to go from `before` to `after`; counters that do not change are left out. */

@@ -8,9 +8,10 @@ import type { ModelOptions } from '../attribution/models';
 import { SegmentBatchClient } from '../segment/batch-client';
 import { getConfig, type Config } from '../config';
 import { resolveSecrets, type SecretName } from '../secrets';
-import type { EventStore, ForgetStore, IdentityStore, RollupStore, TouchStore } from '../app/ports';
+import type { ConversionStore, EventStore, ForgetStore, IdentityStore, RollupStore, TouchStore } from '../app/ports';
 import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier } from '../source';
 import { createDocumentClient } from '../store/client';
+import { DynamoConversionStore } from '../store/conversion-store';
 import { DynamoEventStore } from '../store/event-store';
 import { DynamoForgetStore } from '../store/forget-store';
 import { DynamoIdentityStore } from '../store/identity-store';
@@ -28,6 +29,8 @@ export interface Deps {
   touches: TouchStore;
   rollups: RollupStore;
   forget: ForgetStore;
+  /** Stored conversions; undefined when CONVERSION_EVENTS names none, and conversions are off. */
+  conversions: ConversionStore | undefined;
   classify: Classifier;
 }
 
@@ -38,11 +41,12 @@ export function buildDeps(config: Config, doc: DynamoDBDocumentClient = createDo
     segment: new SegmentBatchClient({ writeKey: config.segment.writeKey, host: config.segment.host }),
     model: { lastTouch: config.attribution.lastTouch, lookbackDays: config.attribution.lookbackDays },
     doc,
-    events: new DynamoEventStore(doc, config.tables, config.retentionDays),
+    events: new DynamoEventStore(doc, config.tables, { retentionDays: config.retentionDays, conversionEvents: config.conversions.events }),
     identity: new DynamoIdentityStore(doc, config.tables.userMap),
     touches: new DynamoTouchStore(doc, config.tables),
     rollups: new DynamoRollupStore(doc, config.tables.rollup),
     forget: new DynamoForgetStore(doc, config.tables),
+    conversions: config.conversions.events.length > 0 ? new DynamoConversionStore(doc, config.tables.conversion) : undefined,
     classify: createClassifier({
       ownDomains: config.ownDomains,
       ignoredReferrers: [...DEFAULT_IGNORED_REFERRERS, ...config.ignoredReferrers],

@@ -24,6 +24,7 @@ export const TABLE_RESOURCES = {
   UserMapTable: 'userMap',
   AttributionTable: 'attribution',
   RollupTable: 'rollup',
+  ConversionTable: 'conversion',
 } as const satisfies Record<string, keyof Config['tables']>;
 
 const keyElement = z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) });

@@ -114,7 +114,9 @@ const pageEvent = base
   .refine(hasId, identified);
 const identifyEvent = base.extend({ type: z.literal('identify'), traits: record.optional() }).refine(hasId, identified);
 const aliasEvent = base.extend({ type: z.literal('alias'), previousId: requiredId, userId: requiredId });
-const otherEvent = base.extend({ type: z.enum(['track', 'group']), event: z.string().optional() }).refine(hasId, identified);
+const otherEvent = base
+  .extend({ type: z.enum(['track', 'group']), event: z.string().optional(), properties: record.optional() })
+  .refine(hasId, identified);
 
 const segmentEvent = z.discriminatedUnion('type', [pageEvent, identifyEvent, aliasEvent, otherEvent], {
   error: 'type must be one of page, screen, identify, alias, track, group',

@@ -6,6 +6,7 @@
  * from its content (new traits, new identify), a track's from the touch alone
  * (see touchMessageId).
  */
+import type { Conversion, ConversionCredit } from '../attribution/conversions';
 import { firstTouch, lastTouch, latestTouch, type ModelOptions } from '../attribution/models';
 import type { Touch } from '../attribution/touches';
 import { buildIdentifyTraits, flattenTouch } from '../attribution/traits';
@@ -113,4 +114,48 @@ export function buildAttributionMessages(
     messages.push(...buildTrackMessages(ids, options.trackTouches ?? touches, options.eventName, first, last));
   }
   return messages;
+}
+
+/** What a conversion with no touch before it is credited to, as GA4 does. */
+const DIRECT_FIELDS = { channel: 'Direct', source: '(direct)', medium: '(none)' } as const;
+
+/**
+ * A conversion's `Conversion Attributed` messageId: the conversion alone
+ * decides it, so every sender (real-time sync, a backfill, a retry) sends it
+ * under one id.
+ */
+export function conversionMessageId(eventName: string, conversionMessageId: string): string {
+  return deterministicMessageId({ event: eventName, conversion: conversionMessageId });
+}
+
+/**
+ * The track that tells Segment how a conversion was attributed when it
+ * happened: its own ids, time, event name and messageId, its value (as
+ * `value`, so tools that sum `revenue` do not count the order twice) and
+ * currency, and the first and last touch of that moment as
+ * `source_first_*` / `source_last_*` properties.
+ */
+export function buildConversionMessage(conversion: Conversion, credit: ConversionCredit, eventName: string): OutboundMessage {
+  const direct = (prefix: string) => Object.fromEntries(Object.entries(DIRECT_FIELDS).map(([k, v]) => [`${prefix}${k}`, v]));
+  const touches = credit.noTouch
+    ? { ...direct('source_first_'), ...direct('source_last_') }
+    : buildIdentifyTraits(credit.first, credit.last);
+  return {
+    type: 'track',
+    event: eventName,
+    ...(conversion.userId !== undefined ? { userId: conversion.userId } : {}),
+    ...(conversion.anonymousId !== undefined ? { anonymousId: conversion.anonymousId } : {}),
+    properties: {
+      conversion_event: conversion.event,
+      conversion_message_id: conversion.messageId,
+      value: conversion.value?.amount ?? null,
+      currency: conversion.value?.currency ?? null,
+      touches_before: credit.touches,
+      seconds_to_convert: credit.secondsToConvert,
+      ...touches,
+    },
+    timestamp: conversion.timestamp,
+    messageId: conversionMessageId(eventName, conversion.messageId),
+    context: { library: LIBRARY },
+  };
 }

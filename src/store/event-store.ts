@@ -5,16 +5,25 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { rejectedEventSchema, type EventStore, type Origin, type RejectedEvent } from '../app/ports';
-import type { PageEvent, SegmentEvent } from '../segment/events';
+import { conversionOf, type Conversion } from '../attribution/conversions';
+import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
-import { eventExpiry, identifyItem, pageItem, rejectedExpiry } from './items';
+import { conversionItem, conversionSk, eventExpiry, identifyItem, linksIds, pageItem, rejectedExpiry } from './items';
 import { pagesOf } from './pages';
 
 export interface EventTables {
   page: string;
   identify: string;
   attribution: string;
+  conversion: string;
+}
+
+export interface EventStoreOptions {
+  /** RETENTION_DAYS: raw events then carry a TTL (`expiresAt`); unset keeps them for ever. Conversions are kept. */
+  retentionDays?: number;
+  /** CONVERSION_EVENTS: tracks of these names are also stored as conversions. */
+  conversionEvents?: readonly string[];
 }
 
 /**
@@ -29,9 +38,14 @@ export class DynamoEventStore implements EventStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: EventTables,
-    /** RETENTION_DAYS: raw events then carry a TTL (`expiresAt`); unset keeps them for ever. */
-    private readonly retentionDays?: number,
-  ) {}
+    options: EventStoreOptions = {},
+  ) {
+    this.retentionDays = options.retentionDays;
+    this.conversionEvents = new Set(options.conversionEvents ?? []);
+  }
+
+  private readonly retentionDays: number | undefined;
+  private readonly conversionEvents: ReadonlySet<string>;
 
   /** A raw event's item with its expiry, under RETENTION_DAYS. */
   private expiring(item: Record<string, unknown>, now: Date): Record<string, unknown> {
@@ -44,11 +58,14 @@ export class DynamoEventStore implements EventStore {
     { origin, knownNew }: { origin?: Origin; knownNew?: ReadonlySet<string> } = {},
   ): Promise<{ duplicates: ReadonlySet<string> }> {
     const pages = events.filter((e): e is PageEvent => e.type === 'page' || e.type === 'screen');
-    const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen');
-    const unsure = (e: SegmentEvent): boolean => knownNew?.has(e.messageId) !== true;
-    const [pageDupes, otherDupes] = await Promise.all([
+    // Tracks without both ids are stored only as conversions: they link nothing.
+    const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen' && (e.type !== 'track' || linksIds(e)));
+    const conversions = this.conversionsIn(events);
+    const unsure = (e: { messageId: string }): boolean => knownNew?.has(e.messageId) !== true;
+    const [pageDupes, otherDupes, conversionDupes] = await Promise.all([
       this.existing(this.tables.page, pages.filter(unsure)),
       this.existing(this.tables.identify, others.filter(unsure)),
+      this.existingConversions(conversions.filter(unsure)),
     ]);
     const now = new Date();
     const put = (item: Record<string, unknown>) => ({ PutRequest: { Item: { ...this.expiring(item, now), origin } } });
@@ -63,8 +80,27 @@ export class DynamoEventStore implements EventStore {
         this.tables.identify,
         others.filter((e) => !otherDupes.has(e.messageId)).map((e) => put(identifyItem(e))),
       ),
+      batchWriteAll(
+        this.doc,
+        this.tables.conversion,
+        conversions
+          .filter((c) => !conversionDupes.has(c.messageId))
+          .map((c) => ({ PutRequest: { Item: { ...conversionItem(c), origin } } })),
+      ),
     ]);
-    return { duplicates: new Set([...pageDupes, ...otherDupes]) };
+    // An event is a duplicate when every table it belongs in had it already.
+    const stored = new Set([
+      ...pages.filter((e) => !pageDupes.has(e.messageId)).map((e) => e.messageId),
+      ...others.filter((e) => !otherDupes.has(e.messageId)).map((e) => e.messageId),
+      ...conversions.filter((c) => !conversionDupes.has(c.messageId)).map((c) => c.messageId),
+    ]);
+    return { duplicates: new Set([...pageDupes, ...otherDupes, ...conversionDupes].filter((id) => !stored.has(id))) };
+  }
+
+  /** The conversions among events (none unless CONVERSION_EVENTS names some). */
+  private conversionsIn(events: readonly SegmentEvent[]): Conversion[] {
+    if (this.conversionEvents.size === 0) return [];
+    return events.flatMap((e) => conversionOf(e, eventTime(e), this.conversionEvents) ?? []);
   }
 
   async holdsNoEvents(): Promise<boolean> {
@@ -86,6 +122,13 @@ export class DynamoEventStore implements EventStore {
       events.map((e) => ({ messageId: e.messageId })),
       'messageId',
     );
+    return new Set(found.map((item) => String(item.messageId)));
+  }
+
+  private async existingConversions(conversions: readonly Conversion[]): Promise<Set<string>> {
+    if (conversions.length === 0) return new Set();
+    const keys = conversions.map((c) => ({ visitorKey: c.visitorKey, sk: conversionSk(c) }));
+    const found = await batchGetAll(this.doc, this.tables.conversion, keys, 'messageId');
     return new Set(found.map((item) => String(item.messageId)));
   }
 

@@ -103,6 +103,25 @@ export class DynamoForgetStore implements ForgetStore {
     return this.delete(this.tables.attribution, visitorKeys.map(touchesKey));
   }
 
+  async deleteConversions(visitorKeys: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const visitorKey of visitorKeys) {
+      const keys = await readAll('Query conversions', (start) =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tables.conversion,
+            KeyConditionExpression: 'visitorKey = :v',
+            ExpressionAttributeValues: { ':v': visitorKey },
+            ProjectionExpression: 'visitorKey, sk',
+            ExclusiveStartKey: start,
+          } satisfies QueryCommandInput),
+        ),
+      );
+      removed += await this.delete(this.tables.conversion, keys);
+    }
+    return removed;
+  }
+
   deleteRollupStates(entities: readonly RollupEntity[]): Promise<number> {
     return this.delete(
       this.tables.rollup,

@@ -3,6 +3,7 @@
  * checked with zod: a table is input too.
  */
 import { z } from 'zod';
+import type { Conversion } from '../attribution/conversions';
 import { pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
 import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events';
 import { visitorKeyOf } from '../attribution/visitor-key';
@@ -70,6 +71,19 @@ export function identifyItem(event: SegmentEvent): Record<string, unknown> {
     receivedAt: event.receivedAt,
   };
 }
+
+/** True when an event carries both ids, and so links them. */
+export function linksIds(event: SegmentEvent): boolean {
+  return event.anonymousId !== undefined && event.userId !== undefined;
+}
+
+/** The conversion table item of a conversion: sorted by time within its visitor, one per messageId. */
+export function conversionItem(conversion: Conversion): Record<string, unknown> {
+  return { ...conversion, sk: conversionSk(conversion) };
+}
+
+/** A conversion's sort key within its visitor's partition. */
+export const conversionSk = (c: Pick<Conversion, 'timestamp' | 'messageId'>): string => `${c.timestamp}#${c.messageId}`;
 
 /** A page view from a page table item or index projection. */
 export function toPageView(item: Record<string, unknown>): PageView {

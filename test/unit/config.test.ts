@@ -19,6 +19,37 @@ describe('parseConfig', () => {
     for (const bad of ['0', '-1', '1.5', 'ninety']) expect(() => parseConfig({ RETENTION_DAYS: bad })).toThrow(/RETENTION_DAYS/);
   });
 
+  it('counts no conversions unless CONVERSION_EVENTS names some', () => {
+    // Act
+    const off = parseConfig({});
+    const on = parseConfig({
+      CONVERSION_EVENTS: 'Order Completed, Signed Up,Order Completed',
+      ANALYTICS_CONVERSION_EVENT: 'Order Attributed',
+    });
+
+    // Assess
+    expect(off.conversions).toEqual({ events: [], eventName: 'Conversion Attributed' });
+    expect(on.conversions).toEqual({ events: ['Order Completed', 'Signed Up'], eventName: 'Order Attributed' });
+    expect(() => parseConfig({ CONVERSION_EVENTS: 'x'.repeat(201) })).toThrow(/CONVERSION_EVENTS/);
+  });
+
+  it('reads REALTIME_SYNC as off, or a list of users or all, and conversions', () => {
+    // Prepare
+    const env = { ANALYTICS_WRITE_KEY: 'wk', CONVERSION_EVENTS: 'Order Completed' };
+
+    // Act / Assess
+    expect(parseConfig({}).realtimeSync).toEqual({ touches: 'off', conversions: false });
+    expect(parseConfig({ ...env, REALTIME_SYNC: 'off' }).realtimeSync).toEqual({ touches: 'off', conversions: false });
+    expect(parseConfig({ ...env, REALTIME_SYNC: 'all' }).realtimeSync).toEqual({ touches: 'all', conversions: false });
+    expect(parseConfig({ ...env, REALTIME_SYNC: 'users, conversions' }).realtimeSync).toEqual({ touches: 'users', conversions: true });
+    expect(parseConfig({ ...env, REALTIME_SYNC: 'conversions' }).realtimeSync).toEqual({ touches: 'off', conversions: true });
+    for (const bad of ['on', 'off,users', 'users,all', 'users,orders']) {
+      expect(() => parseConfig({ ...env, REALTIME_SYNC: bad })).toThrow(/REALTIME_SYNC/);
+    }
+    expect(() => parseConfig({ ANALYTICS_WRITE_KEY: 'wk', REALTIME_SYNC: 'conversions' })).toThrow(/needs CONVERSION_EVENTS/);
+    expect(() => parseConfig({ REALTIME_SYNC: 'users' })).toThrow(/needs ANALYTICS_WRITE_KEY/);
+  });
+
   it('names every table after the service and the stage', () => {
     // Act
     const config = parseConfig({ SERVICE_NAME: 'acme', STAGE: 'prod' });
@@ -30,6 +61,7 @@ describe('parseConfig', () => {
       'acme-prod-user-map',
       'acme-prod-attribution',
       'acme-prod-rollups',
+      'acme-prod-conversions',
     ]);
     expect(config.secrets).toEqual({ source: 'env', prefix: '/acme/prod/' });
   });

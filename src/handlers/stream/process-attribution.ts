@@ -20,7 +20,8 @@ function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined
   const ref = record.dynamodb?.SequenceNumber;
   if (!item || ref === undefined || typeof item.pk !== 'string' || typeof item.sk !== 'string') return undefined;
   const userId = userIdOf(item.pk);
-  return userId !== undefined && anonymousIdOf(item.sk) !== undefined ? { kind: 'link', userId, ref } : undefined;
+  const anonymousId = anonymousIdOf(item.sk);
+  return userId !== undefined && anonymousId !== undefined ? { kind: 'link', userId, anonymousId, ref } : undefined;
 }
 
 /** Builds the handler over its dependencies. */

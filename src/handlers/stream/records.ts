@@ -102,7 +102,9 @@ export function syncDepsOf(fn: string, deps: Deps): SyncDeps {
   return {
     ...deps,
     eventName: deps.config.segment.eventName,
-    mode: deps.config.realtimeSync,
+    mode: deps.config.realtimeSync.touches,
+    conversionEventName: deps.config.conversions.eventName,
+    sendConversions: deps.config.realtimeSync.conversions,
     setAside: (what, e) => setAside(fn, what, e, deps.events),
   };
 }

@@ -72,6 +72,7 @@ describe('parseConfig', () => {
       userMap: 'sma-dev-user-map',
       attribution: 'sma-dev-attribution',
       rollup: 'sma-dev-rollups',
+      conversion: 'sma-dev-conversions',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(() => parseConfig({ PAGE_TABLE: 'a b' })).toThrow(/PAGE_TABLE must be a DynamoDB table name/);
