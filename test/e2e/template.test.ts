@@ -132,12 +132,19 @@ function allowed(roleId: string, packaged: Packaged = prod): Record<string, stri
 }
 
 describe('the packaged template', () => {
-  it('has the five tables, on demand, named for the stage, with streams where a processor reads them', () => {
+  it('has the six tables, on demand, named for the stage, with streams where a processor reads them', () => {
     // Act
     const tables = Object.fromEntries(ofType(prod, 'AWS::DynamoDB::Table').map(([id, r]) => [id, r.Properties]));
 
     // Assess
-    expect(Object.keys(tables).sort()).toEqual(['AttributionTable', 'IdentifyTable', 'PageTable', 'RollupTable', 'UserMapTable']);
+    expect(Object.keys(tables).sort()).toEqual([
+      'AttributionTable',
+      'ConversionTable',
+      'IdentifyTable',
+      'PageTable',
+      'RollupTable',
+      'UserMapTable',
+    ]);
     expect(tables.PageTable).toMatchObject({
       TableName: 'sma-prod-pages',
       BillingMode: 'PAY_PER_REQUEST',
@@ -153,9 +160,15 @@ describe('the packaged template', () => {
     // Counters change constantly; no stream, so they never wake a processor.
     expect(tables.RollupTable).toMatchObject({ TableName: 'sma-prod-rollups' });
     expect(tables.RollupTable?.StreamSpecification).toBeUndefined();
+    // Conversions are kept like touches (no TTL); new ones drive processConversion.
+    expect(tables.ConversionTable).toMatchObject({
+      TableName: 'sma-prod-conversions',
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    expect(tables.ConversionTable?.TimeToLiveSpecification).toBeUndefined();
   });
 
-  it('routes every endpoint and wires the three streams with partial batch failures', () => {
+  it('routes every endpoint and wires the four streams with partial batch failures', () => {
     // Act
     const routes = ofType(prod, 'AWS::ApiGatewayV2::Route')
       .map(([, r]) => r.Properties.RouteKey)
@@ -179,7 +192,7 @@ describe('the packaged template', () => {
       'POST /segment/track/anonymous/{id}',
       'POST /segment/track/user/{id}',
     ]);
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(4);
     for (const m of mappings)
       expect(m).toMatchObject({
         FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -191,6 +204,7 @@ describe('the packaged template', () => {
     // Expired and forgotten events (REMOVE records) never invoke the raw events' processors.
     const filters = mappings.map((m) => JSON.stringify(m.FilterCriteria ?? null));
     expect(filters.filter((f) => f.includes('INSERT') && f.includes('MODIFY') && !f.includes('REMOVE'))).toHaveLength(2);
+    expect(filters.filter((f) => f.includes('INSERT') && !f.includes('MODIFY') && !f.includes('REMOVE'))).toHaveLength(1);
   });
 
   it('runs every function on nodejs22.x with its own least-privilege role', () => {
@@ -207,6 +221,7 @@ describe('the packaged template', () => {
     expect(allowed('StoreEventRole')).toEqual({
       PageTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
       IdentifyTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+      ConversionTable: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
       AttributionTable: ['dynamodb:BatchWriteItem'],
       'ssm:/sma/prod/webhook-secret': ['ssm:GetParameter'],
     });
@@ -214,6 +229,7 @@ describe('the packaged template', () => {
       UserMapTable: ['dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
       AttributionTable: ['dynamodb:GetItem'],
+      ConversionTable: ['dynamodb:Query'],
       'ssm:/sma/prod/api-key': ['ssm:GetParameter'],
     });
     expect(allowed('SegmentSendRole')).toEqual({
@@ -228,6 +244,7 @@ describe('the packaged template', () => {
       'PageTable/index': ['dynamodb:Query'],
       IdentifyTable: ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
       UserMapTable: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+      ConversionTable: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
       AttributionTable: ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
       RollupTable: ['dynamodb:BatchWriteItem'],
@@ -240,6 +257,7 @@ describe('the packaged template', () => {
       UserMapTable: ['dynamodb:PutItem', 'dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
       RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ConversionTable: ['dynamodb:Query'],
       'PageTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
       'ssm:/sma/prod/analytics-write-key': ['ssm:GetParameter'],
       StreamDeadLetterQueue: ['sqs:SendMessage'],
@@ -250,15 +268,18 @@ describe('the packaged template', () => {
       'IdentifyTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
       StreamDeadLetterQueue: ['sqs:SendMessage'],
     });
-    expect(allowed('ProcessAttributionRole')).toEqual({
+    const processesCounters = {
       AttributionTable: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
       RollupTable: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       UserMapTable: ['dynamodb:Query'],
       'UserMapTable/index': ['dynamodb:Query'],
-      'UserMapTable/stream': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+      ConversionTable: ['dynamodb:Query'],
       'ssm:/sma/prod/analytics-write-key': ['ssm:GetParameter'],
       StreamDeadLetterQueue: ['sqs:SendMessage'],
-    });
+    };
+    const readsStream = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+    expect(allowed('ProcessAttributionRole')).toEqual({ ...processesCounters, 'UserMapTable/stream': readsStream });
+    expect(allowed('ProcessConversionRole')).toEqual({ ...processesCounters, 'ConversionTable/stream': readsStream });
     expect(allowed('ReportRole')).toEqual({ RollupTable: ['dynamodb:Query'], 'ssm:/sma/prod/api-key': ['ssm:GetParameter'] });
     const everyAction = ofType(prod, 'AWS::IAM::Role').flatMap(([id]) => Object.values(allowed(id)).flat());
     expect(everyAction.filter((a) => a.includes('*'))).toEqual([]);
@@ -279,7 +300,7 @@ describe('the packaged template', () => {
       ['dev', dev],
     ] as const) {
       const { tables, functions, queues } = names(p);
-      expect(tables).toHaveLength(5);
+      expect(tables).toHaveLength(6);
       for (const name of [...tables, ...functions, ...queues]) expect(String(name)).toMatch(new RegExp(`^sma-${stage}-`));
       expect(env(p)).toMatchObject({
         STAGE: stage,
@@ -326,6 +347,7 @@ describe('the packaged template', () => {
       ProcessPageRole: ['ssm:/sma/prod/analytics-write-key'],
       ProcessIdentifyRole: [],
       ProcessAttributionRole: ['ssm:/sma/prod/analytics-write-key'],
+      ProcessConversionRole: ['ssm:/sma/prod/analytics-write-key'],
       ReportRole: ['ssm:/sma/prod/api-key'],
     });
     expect(JSON.stringify(allowed('SegmentSendRole', dev))).toContain('ssm:/sma/dev/api-key');
@@ -353,11 +375,12 @@ describe('the packaged template', () => {
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
       });
-    for (const fn of ['ProcessPageLambdaFunction', 'ProcessIdentifyLambdaFunction', 'ProcessAttributionLambdaFunction'])
+    const streamFunctions = ['ProcessPage', 'ProcessIdentify', 'ProcessAttribution', 'ProcessConversion'].map((f) => `${f}LambdaFunction`);
+    for (const fn of streamFunctions)
       expect(alarms[`${fn}IteratorAgeAlarm`]).toMatchObject({ MetricName: 'IteratorAge', Statistic: 'Maximum' });
     expect(alarms.StreamDeadLetterQueueAlarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' });
     expect(alarms.Api5xxAlarm).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5xx' });
-    expect(Object.keys(alarms)).toHaveLength(functions.length + 3 + 2);
+    expect(Object.keys(alarms)).toHaveLength(functions.length + streamFunctions.length + 2);
     for (const alarm of Object.values(alarms)) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     // No e-mail subscription unless ALARM_EMAIL is set.
     expect(ofType(prod, 'AWS::SNS::Subscription')).toEqual([]);
@@ -480,8 +503,8 @@ describe('serverless deploy against moto_server', () => {
       expect(deployed.status).toBe(0);
       expect(stack.Stacks?.[0]?.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
       const count = (type: string) => summaries.filter((r) => r.ResourceType === type && r.ResourceStatus === 'CREATE_COMPLETE').length;
-      expect([count('AWS::DynamoDB::Table'), count('AWS::Lambda::Function'), count('AWS::Lambda::EventSourceMapping')]).toEqual([5, 14, 3]);
-      expect([count('AWS::IAM::Role'), count('AWS::SQS::Queue'), count('AWS::SNS::Topic')]).toEqual([9, 1, 1]);
+      expect([count('AWS::DynamoDB::Table'), count('AWS::Lambda::Function'), count('AWS::Lambda::EventSourceMapping')]).toEqual([6, 15, 4]);
+      expect([count('AWS::IAM::Role'), count('AWS::SQS::Queue'), count('AWS::SNS::Topic')]).toEqual([10, 1, 1]);
       expect(deployed.output).not.toContain(SECRETS.API_KEY);
     },
     2 * PACKAGE_TIMEOUT_MS,
