@@ -69,7 +69,7 @@ async function ownConversions(visitorKey: string, deps: Pick<RollupDeps, 'conver
  * user id when this is the first of the users it is linked to, so that a
  * shared device's conversion is counted once.
  */
-async function userConversions(
+export async function userConversions(
   userId: string,
   visitors: readonly { key: string; anonymousId: string | null }[],
   deps: Pick<RollupDeps, 'conversions' | 'identity'>,

@@ -36,7 +36,7 @@ export function parseIncoming(raw: unknown, index: number, options: { dropPerson
 export interface IngestOptions {
   /** DROP_PERSONAL_DATA. */
   dropPersonalData?: boolean;
-  /** CONVERSION_EVENTS. */
+  /** CONVERSION_EVENTS: tracks stored (as conversions) whatever ids they carry. */
   conversionEvents?: ReadonlySet<string>;
 }
 

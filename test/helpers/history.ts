@@ -24,6 +24,45 @@ export interface HistoryShape {
   pageViews: number;
   /** Page views that carry only a user id (a server-side page call), of users 0, 1, 2… */
   userOnlyViews?: number;
+  /** `Order Completed` tracks: anonymous, user-only or with both ids, in several currencies, some without a usable value. */
+  conversions?: number;
+}
+
+/** The track name the generated conversions carry. */
+export const CONVERSION_EVENT = 'Order Completed';
+
+/** Order properties: a value in cents in one of two currencies or none, now and then one that cannot be summed. */
+function orderProperties(random: () => number): Record<string, unknown> {
+  const roll = random();
+  const revenue = Math.floor(random() * 50_000) / 100;
+  if (roll < 0.4) return { revenue, currency: 'USD' };
+  if (roll < 0.7) return { total: String(revenue), currency: 'EUR' };
+  if (roll < 0.85) return { value: revenue };
+  return roll < 0.92 ? { revenue: 'n/a', currency: 'USD' } : {};
+}
+
+/** Conversions by visitors of the history (visitor v belongs to user v % users when identified). */
+function conversionEvents(shape: HistoryShape, random: () => number, moment: () => string): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  for (let i = 0; i < (shape.conversions ?? 0); i++) {
+    const v = Math.floor(random() * shape.visitors);
+    const roll = random();
+    const ids =
+      roll < 0.4
+        ? { anonymousId: `v-${v}` }
+        : roll < 0.6
+          ? { userId: `u-${v % shape.users}` }
+          : { anonymousId: `v-${v}`, userId: `u-${v % shape.users}` };
+    events.push({
+      type: 'track',
+      event: CONVERSION_EVENT,
+      messageId: `c-${i}`,
+      timestamp: moment(),
+      properties: orderProperties(random),
+      ...ids,
+    });
+  }
+  return events;
 }
 
 /** Page views and identifies over 60 days; visitor i belongs to user i % users. */
@@ -54,6 +93,7 @@ export function attributionHistory(shape: HistoryShape): Record<string, unknown>
       events.push(identifyEvent({ anonymousId: `v-${v}`, userId: `u-${v % shape.users}`, timestamp: moment(), messageId: `i-${v}` }));
     }
   }
+  events.push(...conversionEvents(shape, random, moment));
   // Out of order: shuffled, so earlier page views often arrive after later ones.
   for (let i = events.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -4,7 +4,9 @@
  * of multi-touch credits.
  */
 import { firstTouch, lastTouch, touchCredits, CREDIT_MODELS } from '../../src/attribution/models';
-import { counterId, parseCounterId, USER_UNITS, type CounterKey } from '../../src/attribution/counters';
+import { counterId, parseCounterId, REPORT_MODELS, USER_UNITS, type CounterKey } from '../../src/attribution/counters';
+import { conversionSchema, creditConversion, type Conversion } from '../../src/attribution/conversions';
+import { currencyKey, DAYS_TO_CONVERT_BUCKETS, TOUCHES_TO_CONVERT_BUCKETS, VALUE_UNITS } from '../../src/attribution/conversion-counters';
 import { compareByTime, deriveTouches, type Touch } from '../../src/attribution/touches';
 import type { Deps } from '../../src/handlers/deps';
 import { linksFromEvent } from '../../src/app/link-identities';
@@ -29,6 +31,54 @@ async function linksByUser(deps: Pick<Deps, 'doc' | 'config'>) {
     }
   }
   return { linkedAt, anonsOf };
+}
+
+type Add = (k: CounterKey, n: number) => void;
+
+/** The label of the last bucket whose lower bound `n` reaches. */
+const bucket = (n: number, buckets: readonly (readonly [number, string])[]): string =>
+  buckets.filter(([from]) => n >= from).pop()?.[1] ?? '';
+
+/**
+ * Each stored conversion, credited at its moment with the touches of the
+ * person it counts for: its own user, else the first user its anonymous id
+ * is linked to, else its visitor alone.
+ */
+async function recountConversions(
+  deps: Pick<Deps, 'doc' | 'config' | 'model'>,
+  touchesOf: Map<string, Touch[]>,
+  anonsOf: Map<string, Set<string>>,
+  add: Add,
+): Promise<void> {
+  const usersOfAnon = new Map<string, string[]>();
+  for (const [userId, anons] of anonsOf) for (const a of anons) usersOfAnon.set(a, [...(usersOfAnon.get(a) ?? []), userId].sort());
+  const personTouches = (userId: string): Touch[] =>
+    [`user#${userId}`, ...[...(anonsOf.get(userId) ?? [])].map((a) => `anon#${a}`)].flatMap((key) => touchesOf.get(key) ?? []);
+  for (const item of await scanAll(deps, deps.config.tables.conversion)) {
+    const c: Conversion = conversionSchema.parse(item);
+    const owner = c.userId ?? usersOfAnon.get(c.anonymousId ?? '')?.[0];
+    const credit = creditConversion(owner ? personTouches(owner) : (touchesOf.get(c.visitorKey) ?? []), c.timestamp, deps.model);
+    const day = c.timestamp.slice(0, 10);
+    const cents = c.value ? Math.round(c.value.amount * VALUE_UNITS) : 0;
+    for (const model of REPORT_MODELS) {
+      for (const share of credit.shares[model]) {
+        const dims = { channel: share.channel, source: share.source, campaign: share.campaign ?? '(not set)' };
+        add({ day, metric: `conversions:${model}`, ...dims }, share.credit * USER_UNITS);
+        if (cents > 0) add({ day, metric: `value:${model}:${currencyKey(c.value?.currency ?? null)}`, ...dims }, share.credit * cents);
+      }
+    }
+    const first = credit.shares.first_touch[0];
+    const dims = { channel: first?.channel ?? 'Direct', source: first?.source ?? '(direct)', campaign: first?.campaign ?? '(not set)' };
+    if (credit.noTouch) {
+      add({ day, metric: 'conversions_untouched', ...dims }, 1);
+      continue;
+    }
+    add(
+      { day, metric: `convert_days:${bucket(Math.floor((credit.secondsToConvert ?? 0) / 86_400), DAYS_TO_CONVERT_BUCKETS)}`, ...dims },
+      1,
+    );
+    add({ day, metric: `convert_touches:${bucket(credit.touches, TOUCHES_TO_CONVERT_BUCKETS)}`, ...dims }, 1);
+  }
 }
 
 /** Every counter, as the raw events make it under the deps' model. */
@@ -70,6 +120,7 @@ export async function bruteForce(deps: Pick<Deps, 'doc' | 'config' | 'classify' 
       for (const { touch, credit } of shares) add({ day, metric: `users:${m}`, ...dims(touch) }, credit * USER_UNITS);
     }
   }
+  if (deps.config.conversions.events.length > 0) await recountConversions(deps, touchesOf, anonsOf, add);
   return { expected, credits };
 }
 
@@ -81,7 +132,7 @@ export function disagreements(actual: Map<string, number>, { expected, credits }
     const a = actual.get(id) ?? 0;
     const e = expected.get(id) ?? 0;
     // Multi-touch credits are kept as whole units, rounded once per credit.
-    const tolerance = parseCounterId(id)?.metric.startsWith('users:') ? (credits.get(id) ?? 0) : 0;
+    const tolerance = /^(users|conversions|value):/.test(parseCounterId(id)?.metric ?? '') ? (credits.get(id) ?? 0) : 0;
     if (Math.abs(a - e) > tolerance) off.push(`${id}: rollup ${a}, recomputed ${e}`);
   }
   return off;

@@ -64,7 +64,10 @@ export function createStoreEventHandler(deps: DepsSource<'config' | 'events'>): 
     const signed = checkSignature(event, raw, config);
     checkContentType(event);
     const text = bodyText(raw);
-    const summary = await ingestBody(signed.parsed ?? parseJson(text), events, new Date(), { dropPersonalData: config.dropPersonalData });
+    const summary = await ingestBody(signed.parsed ?? parseJson(text), events, new Date(), {
+      dropPersonalData: config.dropPersonalData,
+      conversionEvents: new Set(config.conversions.events),
+    });
     logger.info('events ingested', {
       received: summary.received,
       stored: summary.stored,
