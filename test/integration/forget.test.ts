@@ -11,7 +11,7 @@ import { refreshUserRollup, refreshVisitorRollup } from '../../src/app/refresh-c
 import { refreshVisitorTouches } from '../../src/app/refresh-touches';
 import { forgetScopeOf } from '../../src/cli/forget-command';
 import { linkingItemSchema } from '../../src/store/items';
-import { aliasEvent, identifyEvent, pageEvent } from '../helpers/events';
+import { aliasEvent, identifyEvent, pageEvent, trackEvent } from '../helpers/events';
 import { scanAll } from '../helpers/snapshot';
 import { freshConfig } from '../helpers/tables';
 
@@ -23,7 +23,7 @@ async function everything(deps: Deps): Promise<string> {
 
 /** Stores events and derives everything the stream processors would. */
 async function process(deps: Deps, events: Record<string, unknown>[]): Promise<void> {
-  await ingestEvents(events, deps.events);
+  await ingestEvents(events, deps.events, new Date(), { conversionEvents: new Set(deps.config.conversions.events) });
   await linkIdentities(
     (await scanAll(deps, deps.config.tables.identify)).map((i) => linkingItemSchema.parse(i)),
     deps.identity,
@@ -51,16 +51,28 @@ function history(): Record<string, unknown>[] {
     identifyEvent({ anonymousId: 'gdpr-laptop', userId: 'shared-user', timestamp: at(4) }),
     // Refused (a bad timestamp), kept in the rejected list with its body.
     { type: 'page', anonymousId: 'gdpr-phone', messageId: 'gdpr-bad', timestamp: 'not a date' },
+    // Orders: one on the laptop before signing in, one server-side under the user id.
+    orderEvent({ anonymousId: 'gdpr-laptop' }, at(2)),
+    orderEvent({ userId: 'gdpr-user' }, at(3)),
     // Someone else entirely.
     pageEvent({ anonymousId: 'keep-phone', timestamp: at(5), referrer: 'https://www.google.com/' }),
     identifyEvent({ anonymousId: 'keep-phone', userId: 'keep-user', timestamp: at(5) }),
+    orderEvent({ anonymousId: 'keep-phone', userId: 'keep-user' }, at(5)),
   ];
 }
+
+/** An order (a conversion under CONVERSION_EVENTS). */
+function orderEvent(ids: { anonymousId?: string; userId?: string }, timestamp: string): Record<string, unknown> {
+  return { ...trackEvent({ ...ids, event: 'Order Completed' }), timestamp, properties: { revenue: 10, currency: 'EUR' } };
+}
+
+/** A fresh set of tables where orders are conversions. */
+const freshDeps = async (): Promise<Deps> => buildDeps(await freshConfig({ CONVERSION_EVENTS: 'Order Completed' }));
 
 describe('forgetting a person', () => {
   it('removes every item of a user and their anonymous ids, links in both directions and rejected bodies, and nothing else', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = await freshDeps();
     await process(deps, history());
     await deps.events.storeRejected([
       {
@@ -84,14 +96,14 @@ describe('forgetting a person', () => {
     expect(after).not.toMatch(/gdpr-/);
     expect(after).toContain('keep-phone');
     expect(after).toContain('keep-user');
-    expect(removed).toMatchObject({ pageViews: 3, events: 4, links: 4, rejected: 2 });
-    expect(again).toMatchObject({ pageViews: 0, events: 0, links: 0, rejected: 0 });
+    expect(removed).toMatchObject({ pageViews: 3, events: 4, links: 4, rejected: 2, conversions: 2 });
+    expect(again).toMatchObject({ pageViews: 0, events: 0, links: 0, rejected: 0, conversions: 0 });
     expect(await deps.rollups.counters('2026-06-01', '2026-06-30')).toEqual(counters);
   });
 
   it('removes one anonymous visitor with its links, and leaves its user the rest', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = await freshDeps();
     await process(deps, history());
 
     // Act
@@ -101,7 +113,7 @@ describe('forgetting a person', () => {
     const after = await everything(deps);
     expect(after).not.toContain('gdpr-laptop');
     expect(after).toContain('gdpr-phone');
-    expect(removed).toMatchObject({ pageViews: 1, links: 2 });
+    expect(removed).toMatchObject({ pageViews: 1, links: 2, conversions: 1 });
     expect(await deps.identity.anonymousIdsOf('gdpr-user')).toEqual(expect.arrayContaining(['gdpr-phone', 'gdpr-old-id']));
   });
 

@@ -56,6 +56,82 @@ describe('ingestEvents against DynamoDB Local', () => {
     expect(summary).toMatchObject({ stored: 1, ignored: 1 });
   });
 
+  describe('with CONVERSION_EVENTS', () => {
+    let withOrders: Deps;
+    const options = { conversionEvents: new Set(['Order Completed']) };
+    const order = (ids: { anonymousId?: string; userId?: string }, properties: Record<string, unknown>) => ({
+      ...trackEvent({ ...ids, event: 'Order Completed' }),
+      properties,
+    });
+    const stored = (visitorKey: string) => withOrders.conversions?.conversionsOf(visitorKey);
+
+    beforeAll(async () => {
+      withOrders = buildDeps(await freshConfig({ CONVERSION_EVENTS: 'Order Completed' }));
+    });
+
+    it('stores conversions whatever ids they carry, valued from the e-commerce fields', async () => {
+      // Prepare
+      const anonymousId = randomUUID();
+      const events = [
+        order({ anonymousId }, { revenue: 25.5, currency: 'EUR' }),
+        order({ userId: `u-${anonymousId}` }, { total: '12.00' }),
+        order({ anonymousId, userId: `u-${anonymousId}` }, { value: 3, currency: 'xbt' }),
+        trackEvent({ anonymousId, event: 'Product Viewed' }),
+      ];
+
+      // Act
+      const summary = await ingestEvents(events, withOrders.events, new Date(), options);
+
+      // Assess: the order with both ids is also kept for linking
+      expect(summary).toMatchObject({ received: 4, stored: 3, duplicates: 0, ignored: 1 });
+      expect((await stored(`anon#${anonymousId}`))?.map((c) => c.value)).toEqual([
+        { amount: 25.5, currency: 'EUR' },
+        { amount: 3, currency: 'xbt' },
+      ]);
+      expect(await stored(`user#u-${anonymousId}`)).toEqual([
+        expect.objectContaining({ event: 'Order Completed', value: { amount: 12, currency: null } }),
+      ]);
+      const link = await withOrders.doc.send(
+        new GetCommand({ TableName: withOrders.config.tables.identify, Key: { messageId: events[2]?.messageId } }),
+      );
+      expect(link.Item).toMatchObject({ type: 'track', userId: `u-${anonymousId}`, anonymousId });
+    });
+
+    it('stores a conversion with an unusable value without one, and with a warning', async () => {
+      // Prepare
+      const anonymousId = randomUUID();
+
+      // Act
+      await ingestEvents([order({ anonymousId }, { revenue: 'free', currency: 'USD' })], withOrders.events, new Date(), options);
+
+      // Assess
+      expect(await stored(`anon#${anonymousId}`)).toEqual([
+        expect.objectContaining({ value: null, warning: 'properties.revenue is not a number' }),
+      ]);
+    });
+
+    it('makes a resent conversion a counted no-op, also one the identify table already had', async () => {
+      // Prepare
+      const anonymousId = randomUUID();
+      const both = order({ anonymousId, userId: 'u' }, { revenue: 1 });
+      const one = order({ anonymousId }, { revenue: 2 });
+      await ingestEvents([both, one], withOrders.events, new Date(), options);
+
+      // Act
+      const again = await ingestEvents([both, one], withOrders.events, new Date(), options);
+
+      // Assess
+      expect(again).toMatchObject({ received: 2, stored: 0, duplicates: 2 });
+      expect(await stored(`anon#${anonymousId}`)).toHaveLength(2);
+    });
+
+    it('is off without CONVERSION_EVENTS: one-id tracks are ignored and nothing is read', async () => {
+      expect(deps.conversions).toBeUndefined();
+      const summary = await ingestEvents([order({ anonymousId: randomUUID() }, { revenue: 1 })], deps.events);
+      expect(summary).toMatchObject({ stored: 0, ignored: 1 });
+    });
+  });
+
   it('keeps rejected events with their reason, listable by day', async () => {
     // Prepare
     const now = new Date('2031-02-03T04:05:06Z');
