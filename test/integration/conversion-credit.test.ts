@@ -1,0 +1,116 @@
+/**
+ * A conversion's credit in the report counters follows what sma learns after
+ * it: an anonymous order is credited to its device's touches, credited again
+ * with the person's earlier touches on another device once they sign in, and
+ * again when a touch before it arrives late. Against DynamoDB Local, through
+ * the use cases the stream processors run.
+ */
+import { randomUUID } from 'node:crypto';
+import { conversionSchema } from '../../src/attribution/conversions';
+import { parseCounterId, USER_UNITS } from '../../src/attribution/counters';
+import { linkIdentities } from '../../src/app/link-identities';
+import { processAttributionChanges, type SyncDeps } from '../../src/app/realtime-sync';
+import { refreshVisitorTouches } from '../../src/app/refresh-touches';
+import { ingestEvents } from '../../src/app/store-events';
+import { buildDeps, type Deps } from '../../src/handlers/deps';
+import { linkingItemSchema } from '../../src/store/items';
+import { identifyEvent, pageEvent, trackEvent } from '../helpers/events';
+import { freshConfig } from '../helpers/tables';
+
+const day = (d: number): string => `2026-05-${String(d).padStart(2, '0')}T12:00:00.000Z`;
+
+describe('conversion credit, as sma learns more', () => {
+  let deps: Deps;
+  let sync: SyncDeps;
+
+  beforeAll(async () => {
+    deps = buildDeps(await freshConfig({ CONVERSION_EVENTS: 'Order Completed' }));
+    sync = {
+      ...deps,
+      eventName: 'Source Identified',
+      mode: 'off',
+      sendConversions: false,
+      conversionEventName: 'x',
+      setAside: async () => {},
+    };
+  });
+
+  /** Stores events, derives the touches of the visitors they name, and links their ids, as processPage and processIdentify do. */
+  async function arrive(events: Record<string, unknown>[]): Promise<void> {
+    await ingestEvents(events, deps.events, new Date(), { conversionEvents: new Set(['Order Completed']) });
+    const visitors = new Set(events.filter((e) => e.type === 'page').map((e) => `anon#${String(e.anonymousId)}`));
+    for (const key of visitors) await refreshVisitorTouches(key, deps.touches, deps.classify);
+    await linkIdentities(
+      events.filter((e) => e.type === 'identify').map((e) => linkingItemSchema.parse({ ...e, type: 'identify' })),
+      deps.identity,
+    );
+  }
+
+  /** Conversion counters of May, as `metric channel/source = n` (zeros left out). */
+  async function credited(metrics: string[]): Promise<string[]> {
+    const counters = await deps.rollups.counters('2026-05-01', '2026-05-31');
+    return [...counters]
+      .map(([id, n]) => ({ key: parseCounterId(id), n }))
+      .filter(({ key, n }) => key && metrics.includes(key.metric) && n !== 0)
+      .map(({ key, n }) => `${key?.metric} ${key?.channel}/${key?.source} = ${n}`)
+      .sort();
+  }
+
+  it('moves an anonymous order to the earlier touch of another device once the person signs in, and to a late-arriving touch', async () => {
+    // Prepare: search on the phone, the newsletter on the laptop, then an order on the laptop, not signed in
+    const [phone, laptop, user] = [randomUUID(), randomUUID(), `u-${randomUUID()}`];
+    const order = {
+      ...trackEvent({ anonymousId: laptop, event: 'Order Completed' }),
+      timestamp: day(6),
+      properties: { revenue: 100, currency: 'EUR' },
+    };
+    await arrive([
+      pageEvent({ anonymousId: phone, timestamp: day(1), referrer: 'https://www.google.com/' }),
+      pageEvent({ anonymousId: laptop, timestamp: day(5), url: 'https://www.example.com/?utm_source=newsletter&utm_medium=email' }),
+      order,
+    ]);
+    const conversion = conversionSchema.parse((await deps.conversions?.conversionsOf(`anon#${laptop}`))?.[0]);
+    const metrics = ['conversions:first_touch', 'value:first_touch:EUR', 'conversions:last_touch'];
+
+    // Act 1: the order's stream record
+    await processAttributionChanges([{ kind: 'conversion', conversion, ref: 1 }], sync);
+    const anonymous = await credited(metrics);
+
+    // Act 2: the person signs in on both devices (the user map's stream records)
+    await arrive([identifyEvent({ anonymousId: laptop, userId: user, timestamp: day(7) })]);
+    await arrive([identifyEvent({ anonymousId: phone, userId: user, timestamp: day(8) })]);
+    await processAttributionChanges(
+      [laptop, phone].map((anonymousId, ref) => ({ kind: 'link' as const, userId: user, anonymousId, ref })),
+      sync,
+    );
+    const identified = await credited(metrics);
+
+    // Act 3: a paid social visit on the laptop just before the order arrives late (processPage)
+    await arrive([
+      pageEvent({
+        anonymousId: laptop,
+        timestamp: day(5).replace('12:00', '18:00'),
+        url: 'https://www.example.com/?utm_source=facebook&utm_medium=paid_social',
+      }),
+    ]);
+    await processAttributionChanges([{ kind: 'touches', visitorKey: `anon#${laptop}`, ref: 1 }], sync);
+    const late = await credited(metrics);
+
+    // Assess
+    expect(anonymous).toEqual([
+      `conversions:first_touch Email/newsletter = ${USER_UNITS}`,
+      `conversions:last_touch Email/newsletter = ${USER_UNITS}`,
+      'value:first_touch:EUR Email/newsletter = 10000',
+    ]);
+    expect(identified).toEqual([
+      `conversions:first_touch Organic Search/google = ${USER_UNITS}`,
+      `conversions:last_touch Email/newsletter = ${USER_UNITS}`,
+      'value:first_touch:EUR Organic Search/google = 10000',
+    ]);
+    expect(late).toEqual([
+      `conversions:first_touch Organic Search/google = ${USER_UNITS}`,
+      `conversions:last_touch Paid Social/facebook = ${USER_UNITS}`,
+      'value:first_touch:EUR Organic Search/google = 10000',
+    ]);
+  });
+});
