@@ -3,6 +3,7 @@
  */
 import { REPORT_MODELS } from '../attribution/counters';
 import { InvalidInputError } from '../errors';
+import type { Bucket, ConversionFigures } from '../report/conversions';
 import { loadReport, parseReportQuery, type Report } from '../report/report';
 import { cliDeps, targetConfig } from './import-command';
 import { reportFailure } from './failure';
@@ -22,10 +23,15 @@ export interface ReportFlags {
 export const TERMINAL_ROWS = 15;
 
 const number = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const money = (n: number): string => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const percent = (n: number): string => `${number(n)}%`;
+
+/** How the numbers of a column show, by column index; `number` for any other. */
+type ColumnFormats = Partial<Record<number, (n: number) => string>>;
 
 /** A plain text table: the first column left-aligned, numbers right-aligned. */
-export function formatTable(title: string, headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? number(c) : c)))];
+export function formatTable(title: string, headers: string[], rows: (string | number)[][], formats: ColumnFormats = {}): string {
+  const cells = [headers, ...rows.map((r) => r.map((c, i) => (typeof c === 'number' ? (formats[i] ?? number)(c) : c)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
     r
@@ -71,7 +77,67 @@ export function formatReport(r: Report): string {
       ['campaign', 'source', 'new visitors', 'touches', 'users'],
       top(r.campaigns).map((c) => [c.campaign, c.source, c.newVisitors, c.touches, c.users]),
     ),
+    '',
+    ...formatConversions(r),
   ].join('\n');
+}
+
+/** A value per currency, as `EUR 20.00, USD 10.50`; never one sum across currencies. */
+const values = (value: Record<string, number>): string =>
+  Object.entries(value)
+    .map(([currency, amount]) => `${currency} ${money(amount)}`)
+    .join(', ') || 'none';
+
+/** The conversions part of the report: totals, tables by channel, source and campaign, the models side by side, and the distributions. */
+export function formatConversions(r: Report): string[] {
+  const c = r.conversions;
+  if (c.byModel.length === 0) return ['Conversions: none in this range (sma counts them when CONVERSION_EVENTS is set)'];
+  const valueHeaders = c.currencies.map((currency) => `value ${currency}`);
+  const figures = (f: ConversionFigures): number[] => [f.count, ...c.currencies.map((currency) => f.value[currency] ?? 0)];
+  // Columns after the names and the count are money.
+  const moneyFrom = (first: number): ColumnFormats => Object.fromEntries(c.currencies.map((_, i) => [first + i, money]));
+  const buckets = (title: string, unit: string, rows: Bucket[]): string =>
+    formatTable(
+      title,
+      [unit, 'conversions'],
+      rows.map((b) => [b.bucket, b.conversions]),
+    );
+  return [
+    `Conversions credited by ${r.model}`,
+    `  conversions ${number(c.total.count)}   value ${values(c.total.value)}   with no touch before (credited to Direct) ${number(c.untouched)}`,
+    '',
+    formatTable(
+      `Conversions by channel (${r.model})`,
+      ['channel', 'conversions', ...valueHeaders],
+      c.byChannel.map((row) => [row.channel, ...figures(row)]),
+      moneyFrom(2),
+    ),
+    '',
+    formatTable(
+      `Conversions by source (${r.model})`,
+      ['source', 'conversions', ...valueHeaders],
+      c.bySource.slice(0, TERMINAL_ROWS).map((row) => [row.source, ...figures(row)]),
+      moneyFrom(2),
+    ),
+    '',
+    formatTable(
+      `Conversions by campaign (${r.model})`,
+      ['campaign', 'source', 'conversions', ...valueHeaders],
+      c.byCampaign.slice(0, TERMINAL_ROWS).map((row) => [row.campaign, row.source, ...figures(row)]),
+      moneyFrom(3),
+    ),
+    '',
+    formatTable(
+      'Share of conversions by model',
+      ['channel', ...r.models],
+      c.comparison.map((row) => [row.channel, ...r.models.map((m) => row.share[m])]),
+      Object.fromEntries(r.models.map((_, i) => [i + 1, percent])),
+    ),
+    '',
+    buckets('Days from first touch to conversion', 'days', c.daysToConvert),
+    '',
+    buckets('Touches per conversion', 'touches', c.touchesPerConversion),
+  ];
 }
 
 /** Prints the report; returns the exit code. */

@@ -1,20 +1,23 @@
 /**
  * The visitor-source report, built from the rollup counters alone (no table
  * is scanned): new visitors by first-touch channel per day, users identified
- * by channel under a model, top sources and campaigns, and first against last
- * touch. Shared by GET /api/report, the /report page and `sma report`.
+ * by channel under a model, top sources and campaigns, first against last
+ * touch, and the conversions (see conversions.ts). Shared by GET /api/report,
+ * the /report page and `sma report`.
  */
-import { parseCounterId, REPORT_MODELS, USER_UNITS, NOT_SET, type ReportModel } from '../attribution/counters';
+import { REPORT_MODELS, USER_UNITS, NOT_SET, type CounterKey, type ReportModel } from '../attribution/counters';
 import { InvalidInputError } from '../errors';
 import { isoDay, parseDay } from '../lib/days';
 import type { RollupStore } from '../app/ports';
+import { buildConversions, type ConversionsReport } from './conversions';
+import { bump, byValueDesc, campaignKey, entry, hundredths, MAX_TABLE_ROWS, rangeCounters, type RangeCounter } from './rows';
+
+export { MAX_TABLE_ROWS };
 
 /** Longest range a report covers: three years of daily counters. */
 export const MAX_REPORT_DAYS = 1096;
 /** Range when none is given: the last 30 days. */
 export const DEFAULT_REPORT_DAYS = 30;
-/** Rows in the sources and campaigns tables. */
-export const MAX_TABLE_ROWS = 50;
 
 const DAY_MS = 86_400_000;
 
@@ -49,6 +52,8 @@ export interface Report {
   campaigns: CampaignRow[];
   /** Users by channel under first touch and under last touch. */
   firstVsLast: { channel: string; first: number; last: number }[];
+  /** Conversions and their value per currency; zero totals and empty lists when the range has none. */
+  conversions: ConversionsReport;
 }
 
 /** Validates a report's parameters; the range defaults to the last 30 days up to today (UTC). */
@@ -74,14 +79,7 @@ export function daysOf(since: string, until: string): string[] {
 }
 
 /** Users are counted in units (see USER_UNITS); shown with two decimals, as multi-touch credits are fractions. */
-const users = (units: number): number => Math.round((units / USER_UNITS) * 100) / 100;
-
-function bump<K>(map: Map<K, number>, key: K, n: number): void {
-  map.set(key, (map.get(key) ?? 0) + n);
-}
-
-const byValueDesc = <T>(rows: T[], value: (r: T) => number, name: (r: T) => string): T[] =>
-  rows.sort((a, b) => value(b) - value(a) || name(a).localeCompare(name(b)));
+const users = (units: number): number => hundredths(units / USER_UNITS);
 
 /** The counters of a range, added up by what the report shows. */
 interface Tally {
@@ -94,8 +92,7 @@ interface Tally {
   totals: { newVisitors: number; touches: number; users: number };
 }
 
-function tally(counters: ReadonlyMap<string, number>, query: ReportQuery, days: readonly string[]): Tally {
-  const dayIndex = new Map(days.map((d, i) => [d, i]));
+function tally(counters: readonly RangeCounter[], query: ReportQuery, days: readonly string[]): Tally {
   const newByChannel = new Map<string, number[]>();
   const usersByChannel = new Map<string, number>();
   const first = new Map<string, number>();
@@ -103,43 +100,33 @@ function tally(counters: ReadonlyMap<string, number>, query: ReportQuery, days: 
   const sources = new Map<string, SourceRow>();
   const campaigns = new Map<string, CampaignRow>();
   const totals = { newVisitors: 0, touches: 0, users: 0 };
-  const sourceRow = (source: string): SourceRow => {
-    let row = sources.get(source);
-    if (!row) sources.set(source, (row = { source, newVisitors: 0, touches: 0, users: 0 }));
-    return row;
-  };
-  const campaignRow = (campaign: string, source: string): CampaignRow | undefined => {
-    if (campaign === NOT_SET) return undefined;
-    const id = `${campaign}\u0000${source}`;
-    let row = campaigns.get(id);
-    if (!row) campaigns.set(id, (row = { campaign, source, newVisitors: 0, touches: 0, users: 0 }));
-    return row;
+  const sourceRow = (source: string): SourceRow => entry(sources, source, () => ({ source, newVisitors: 0, touches: 0, users: 0 }));
+  const campaignRow = (campaign: string, source: string): CampaignRow | undefined =>
+    campaign === NOT_SET
+      ? undefined
+      : entry(campaigns, campaignKey(campaign, source), () => ({ campaign, source, newVisitors: 0, touches: 0, users: 0 }));
+
+  // Only what a row counts creates it: a campaign seen in other counters alone has no row.
+  const add = (k: CounterKey, field: keyof Tally['totals'], n: number): void => {
+    totals[field] += n;
+    sourceRow(k.source)[field] += n;
+    const campaign = campaignRow(k.campaign, k.source);
+    if (campaign) campaign[field] += n;
   };
 
-  for (const [id, n] of counters) {
-    const k = parseCounterId(id);
-    const i = k ? dayIndex.get(k.day) : undefined;
-    if (!k || i === undefined) continue;
-    const campaign = campaignRow(k.campaign, k.source);
+  for (const { key: k, day: i, n } of counters) {
     if (k.metric === 'new_visitors') {
-      const series = newByChannel.get(k.channel) ?? days.map(() => 0);
+      const series = entry(newByChannel, k.channel, () => days.map(() => 0));
       series[i] = (series[i] ?? 0) + n;
-      newByChannel.set(k.channel, series);
-      totals.newVisitors += n;
-      sourceRow(k.source).newVisitors += n;
-      if (campaign) campaign.newVisitors += n;
+      add(k, 'newVisitors', n);
     } else if (k.metric === 'touches') {
-      totals.touches += n;
-      sourceRow(k.source).touches += n;
-      if (campaign) campaign.touches += n;
+      add(k, 'touches', n);
     } else {
       if (k.metric === 'users:first_touch') bump(first, k.channel, n);
       if (k.metric === 'users:last_touch') bump(last, k.channel, n);
       if (k.metric === `users:${query.model}`) {
         bump(usersByChannel, k.channel, n);
-        totals.users += n;
-        sourceRow(k.source).users += n;
-        if (campaign) campaign.users += n;
+        add(k, 'users', n);
       }
     }
   }
@@ -150,7 +137,8 @@ function tally(counters: ReadonlyMap<string, number>, query: ReportQuery, days: 
 /** Builds the report from counter values (counter id → amount), as read for the query's range. */
 export function buildReport(counters: ReadonlyMap<string, number>, query: ReportQuery): Report {
   const days = daysOf(query.since, query.until);
-  const { newByChannel, usersByChannel, first, last, sources, campaigns, totals } = tally(counters, query, days);
+  const inRange = rangeCounters(counters, days);
+  const { newByChannel, usersByChannel, first, last, sources, campaigns, totals } = tally(inRange, query, days);
   const inUsers = <T extends { users: number }>(r: T): T => ({ ...r, users: users(r.users) });
   const channels = new Set([...first.keys(), ...last.keys()]);
   return {
@@ -185,6 +173,7 @@ export function buildReport(counters: ReadonlyMap<string, number>, query: Report
       (r) => r.first + r.last,
       (r) => r.channel,
     ),
+    conversions: buildConversions(inRange, query.model, days.length),
   };
 }
 

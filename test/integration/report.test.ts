@@ -4,10 +4,12 @@
  */
 import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/config';
+import { conversionContribution } from '../../src/attribution/conversion-counters';
 import { counterId, USER_UNITS, type CounterKey } from '../../src/attribution/counters';
 import { runReport } from '../../src/cli/report-command';
 import { buildDeps } from '../../src/handlers/deps';
 import { createTables, testEnv } from '../helpers/tables';
+import { testTouch } from '../helpers/touches';
 
 const env = testEnv();
 Object.assign(process.env, env);
@@ -130,5 +132,59 @@ describe('sma report', () => {
       campaigns: [{ campaign: 'w1', newVisitors: 4 }],
     });
     expect(err.text()).toMatch(/--model: model must be one of first_touch, last_touch/);
+  });
+
+  it('prints the conversions under the model with each currency apart, the models side by side, and the same as JSON', async () => {
+    // Prepare: a search visit, then an email; an order in EUR after both, one in USD after the first only, one with no touch
+    const touches = [
+      testTouch('2026-06-10T09:00:00.000Z', 'Organic Search', 'google', { messageId: 'rt1' }),
+      testTouch('2026-06-12T09:00:00.000Z', 'Email', 'newsletter', { messageId: 'rt2', campaign: 'june' }),
+    ];
+    const order = (timestamp: string, amount: number, currency: string) => ({
+      messageId: `order-${timestamp}`,
+      event: 'Order Completed',
+      timestamp,
+      visitorKey: 'anon#buyer',
+      value: { amount, currency },
+    });
+    const counts = conversionContribution(
+      [order('2026-06-11T09:00:00.000Z', 20, 'USD'), order('2026-06-13T09:00:00.000Z', 59.99, 'EUR')],
+      touches,
+      {},
+    );
+    const untouched = conversionContribution([order('2026-06-12T12:00:00.000Z', 5, 'EUR')], [], {});
+    await rollups.commit({ kind: 'user', id: 'buyer' }, undefined, { counts, first: null, last: null }, counts);
+    await rollups.commit({ kind: 'visitor', key: 'anon#walk-in' }, undefined, { counts: untouched, first: null, last: null }, untouched);
+    const flags = { since: '2026-06-10', until: '2026-06-14', model: 'linear', stage: config.stage, endpoint: config.dynamodbEndpoint };
+    const [text, json, empty, err] = [sink(), sink(), sink(), sink()];
+
+    // Act
+    const codes = [
+      await runReport(flags, { stdout: text.stream, stderr: err.stream }),
+      await runReport({ ...flags, json: true }, { stdout: json.stream, stderr: err.stream }),
+      await runReport({ ...flags, since: '2026-06-01', until: '2026-06-07' }, { stdout: empty.stream, stderr: err.stream }),
+    ];
+
+    // Assess: linear halves the EUR order (59.99 as 30.00 and 29.99); currencies are columns, never one sum
+    expect(codes).toEqual([0, 0, 0]);
+    expect(text.text()).toContain('conversions 3   value EUR 64.99, USD 20.00   with no touch before (credited to Direct) 1');
+    expect(text.text()).toMatch(
+      /Conversions by channel \(linear\)\n {2}channel\s+conversions\s+value EUR\s+value USD\n {2}Organic Search\s+1\.5\s+30\.00\s+20\.00\n {2}Direct\s+1\s+5\.00\s+0\.00\n {2}Email\s+0\.5\s+29\.99\s+0\.00/,
+    );
+    expect(text.text()).toMatch(/Share of conversions by model\n.*\n {2}Organic Search\s+66\.7%\s+33\.3%\s+50%/);
+    expect(JSON.parse(json.text())).toMatchObject({
+      conversions: {
+        total: { count: 3, value: { EUR: 64.99, USD: 20 } },
+        byChannel: [
+          { channel: 'Organic Search', count: 1.5, value: { EUR: 30, USD: 20 } },
+          { channel: 'Direct', count: 1, value: { EUR: 5 } },
+          { channel: 'Email', count: 0.5, value: { EUR: 29.99 } },
+        ],
+        byCampaign: [{ campaign: 'june', source: 'newsletter', count: 0.5 }],
+        untouched: 1,
+      },
+    });
+    expect(empty.text()).toContain('Conversions: none in this range (sma counts them when CONVERSION_EVENTS is set)');
+    expect(err.text()).toBe('');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * GET /api/report (JSON) and GET /report (the page with charts): where users
- * come from, from the rollup counters. Both need the API key; the page asks
+ * come from and which channels bring the conversions, from the rollup
+ * counters. Both need the API key; the page asks
  * the browser to prompt for it (HTTP Basic, the key as password).
  */
 import { REPORT_PAGE_CSP, REPORT_PAGE_TEMPLATE } from '../../../generated/report-page';
