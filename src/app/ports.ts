@@ -136,6 +136,8 @@ export interface ConversionStore {
   conversionsOf(visitorKey: string): Promise<Conversion[]>;
   /** Every stored conversion, a page at a time (a full scan: for a backfill). */
   allConversions(): AsyncIterable<Conversion[]>;
+  /** The visitors with conversions at or after `since` (YYYY-MM-DD), a page of keys at a time; a full scan. */
+  visitorsWithConversionsSince(since: string): AsyncIterable<string[]>;
 }
 
 /** Who contributes to the report counters: a visitor (its touches) or a user (its attribution). */

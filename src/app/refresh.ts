@@ -1,7 +1,7 @@
 /**
  * `sma refresh`: derived state rebuilt from the stored events. Touches,
- * report counters and attribution are functions of the page views and links
- * kept in the tables, so whatever a stream ever dropped (a record set aside,
+ * report counters and attribution are functions of the page views, links and
+ * conversions kept in the tables, so whatever a stream ever dropped (a record set aside,
  * an on-failure queue, an outage longer than the retries) is repaired by
  * deriving them again. Idempotent: refreshing what is current changes
  * nothing. Never sends to Segment.
@@ -35,6 +35,8 @@ export interface RefreshSummary {
 async function* visitorsOf(scope: RefreshScope, deps: RefreshDeps): AsyncIterable<string[]> {
   if ('since' in scope) {
     yield* deps.events.visitorsWithViewsSince(scope.since);
+    // Visitors known only from a conversion have no page view to be found by.
+    if (deps.conversions) yield* deps.conversions.visitorsWithConversionsSince(scope.since);
     return;
   }
   if ('anonymousId' in scope) {

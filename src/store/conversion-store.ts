@@ -32,6 +32,22 @@ export class DynamoConversionStore implements ConversionStore {
     return items.map(toConversion);
   }
 
+  async *visitorsWithConversionsSince(since: string): AsyncIterable<string[]> {
+    const pages = pagesOf('Scan conversions', (start) =>
+      this.doc.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: '#t >= :since',
+          ExpressionAttributeNames: { '#t': 'timestamp' },
+          ExpressionAttributeValues: { ':since': since },
+          ProjectionExpression: 'visitorKey',
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for await (const page of pages) yield page.flatMap((item) => (typeof item.visitorKey === 'string' ? [item.visitorKey] : []));
+  }
+
   async *allConversions(): AsyncIterable<Conversion[]> {
     const pages = pagesOf('Scan conversions', (start) =>
       this.doc.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start })),

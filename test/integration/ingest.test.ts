@@ -59,7 +59,7 @@ describe('ingestEvents against DynamoDB Local', () => {
   describe('with CONVERSION_EVENTS', () => {
     let withOrders: Deps;
     const options = { conversionEvents: new Set(['Order Completed']) };
-    const order = (ids: { anonymousId?: string; userId?: string }, properties: Record<string, unknown>) => ({
+    const order = (ids: { anonymousId?: string; userId?: string }, properties: Record<string, unknown>): Record<string, unknown> => ({
       ...trackEvent({ ...ids, event: 'Order Completed' }),
       properties,
     });

@@ -9,7 +9,7 @@ import { refreshDerived } from '../../src/app/refresh';
 import { linkIdentities } from '../../src/app/link-identities';
 import { scopeOf } from '../../src/cli/refresh-command';
 import { linkingItemSchema } from '../../src/store/items';
-import { attributionHistory } from '../helpers/history';
+import { attributionHistory, CONVERSION_EVENT } from '../helpers/history';
 import { bruteForce, disagreements } from '../helpers/recount';
 import { scanAll } from '../helpers/snapshot';
 import { freshConfig } from '../helpers/tables';
@@ -17,9 +17,10 @@ import { freshConfig } from '../helpers/tables';
 describe('sma refresh', () => {
   it('rebuilds every touch and counter from the stored events, and a second run corrects nothing', async () => {
     // Prepare: events stored and linked, but no touch or counter derived
-    const deps = buildDeps(await freshConfig());
-    const events = attributionHistory({ seed: 11, users: 80, visitors: 100, pageViews: 220, userOnlyViews: 10 });
-    for (let i = 0; i < events.length; i += 100) await ingestEvents(events.slice(i, i + 100), deps.events);
+    const deps = buildDeps(await freshConfig({ CONVERSION_EVENTS: CONVERSION_EVENT }));
+    const events = attributionHistory({ seed: 11, users: 80, visitors: 100, pageViews: 220, userOnlyViews: 10, conversions: 40 });
+    const options = { conversionEvents: new Set([CONVERSION_EVENT]) };
+    for (let i = 0; i < events.length; i += 100) await ingestEvents(events.slice(i, i + 100), deps.events, new Date(), options);
     const linking = (await scanAll(deps, deps.config.tables.identify)).map((item) => linkingItemSchema.parse(item));
     await linkIdentities(linking, deps.identity);
 
@@ -28,7 +29,12 @@ describe('sma refresh', () => {
     const second = await refreshDerived({ since: '2026-01-01' }, deps);
 
     // Assess
-    expect(first.visitors).toBe(100 + 10);
+    // Every visitor with a page view or a conversion; some are known only from an order under their user id.
+    const visitors = new Set(
+      events.map((e) => (typeof e.anonymousId === 'string' ? `anon#${e.anonymousId}` : `user#${e.userId as string}`)),
+    );
+    expect(first.visitors).toBe(visitors.size);
+    expect(visitors.size).toBeGreaterThan(100 + 10);
     expect(first.corrected).toBeGreaterThan(0);
     expect(second.corrected).toBe(0);
     expect(disagreements(await deps.rollups.counters('2026-01-01', '2026-12-31'), await bruteForce(deps))).toEqual([]);
