@@ -196,7 +196,12 @@ describe('the /report page in Chromium', () => {
     const query = `since=${day}0&until=${day}9`;
     const api = await stack.eventually(
       `/api/report?${query}`,
-      (j) => (j.totals as { users: number }).users === 9 && (j.totals as { newVisitors: number }).newVisitors === 12,
+      // Settled: every user counted, and credited to their touches (a user counted before its visitor's touches were derived is Unassigned for a moment).
+      (j) =>
+        (j.totals as { users: number }).users === 9 &&
+        (j.totals as { newVisitors: number }).newVisitors === 12 &&
+        (j.totals as { touches: number }).touches === 24 &&
+        !(j.usersByChannel as { channel: string }[]).some((r) => r.channel === 'Unassigned'),
     );
     const linearApi = (await stack.getJson(`/api/report?${query}&model=linear`)).json;
     const context = await browser.newContext({
