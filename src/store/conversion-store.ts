@@ -6,7 +6,7 @@
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conversionSchema, type Conversion } from '../attribution/conversions';
 import type { ConversionStore } from '../app/ports';
-import { pagesOf, readAll } from './pages';
+import { pagesOf, readAll, visitorKeysSince } from './pages';
 
 /** A conversion from its item (the table is input too: checked). */
 const toConversion = (item: Record<string, unknown>): Conversion => conversionSchema.parse(item);
@@ -32,20 +32,8 @@ export class DynamoConversionStore implements ConversionStore {
     return items.map(toConversion);
   }
 
-  async *visitorsWithConversionsSince(since: string): AsyncIterable<string[]> {
-    const pages = pagesOf('Scan conversions', (start) =>
-      this.doc.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: '#t >= :since',
-          ExpressionAttributeNames: { '#t': 'timestamp' },
-          ExpressionAttributeValues: { ':since': since },
-          ProjectionExpression: 'visitorKey',
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for await (const page of pages) yield page.flatMap((item) => (typeof item.visitorKey === 'string' ? [item.visitorKey] : []));
+  visitorsWithConversionsSince(since: string): AsyncIterable<string[]> {
+    return visitorKeysSince(this.doc, this.table, since);
   }
 
   async *allConversions(): AsyncIterable<Conversion[]> {

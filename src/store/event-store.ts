@@ -10,7 +10,7 @@ import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events'
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
 import { conversionItem, conversionSk, eventExpiry, identifyItem, linksIds, pageItem, rejectedExpiry } from './items';
-import { pagesOf } from './pages';
+import { visitorKeysSince } from './pages';
 
 export interface EventTables {
   page: string;
@@ -132,20 +132,8 @@ export class DynamoEventStore implements EventStore {
     return new Set(found.map((item) => String(item.messageId)));
   }
 
-  async *visitorsWithViewsSince(since: string): AsyncIterable<string[]> {
-    const pages = pagesOf('Scan pages', (start) =>
-      this.doc.send(
-        new ScanCommand({
-          TableName: this.tables.page,
-          FilterExpression: '#t >= :since',
-          ExpressionAttributeNames: { '#t': 'timestamp' },
-          ExpressionAttributeValues: { ':since': since },
-          ProjectionExpression: 'visitorKey',
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for await (const page of pages) yield page.flatMap((item) => (typeof item.visitorKey === 'string' ? [item.visitorKey] : []));
+  visitorsWithViewsSince(since: string): AsyncIterable<string[]> {
+    return visitorKeysSince(this.doc, this.tables.page, since);
   }
 
   async storeRejected(rejected: readonly RejectedEvent[]): Promise<void> {

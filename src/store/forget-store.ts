@@ -34,24 +34,34 @@ export class DynamoForgetStore implements ForgetStore {
     private readonly tables: Config['tables'],
   ) {}
 
-  async deletePageViews(visitorKeys: readonly string[]): Promise<number> {
+  deletePageViews(visitorKeys: readonly string[]): Promise<number> {
+    return this.deleteByVisitor(visitorKeys, this.tables.page, 'messageId', 'byVisitor');
+  }
+
+  deleteConversions(visitorKeys: readonly string[]): Promise<number> {
+    return this.deleteByVisitor(visitorKeys, this.tables.conversion, 'visitorKey, sk');
+  }
+
+  /** Deletes each visitor's items of a table keyed (or indexed) by `visitorKey`; `key` names the table's key attributes. */
+  private async deleteByVisitor(visitorKeys: readonly string[], table: string, key: string, index?: string): Promise<number> {
     let removed = 0;
     for (const visitorKey of visitorKeys) {
-      const keys = await readAll('Query byVisitor', (start) =>
+      const keys = await readAll(`Query ${index ?? table}`, (start) =>
         this.doc.send(
           new QueryCommand({
-            TableName: this.tables.page,
-            IndexName: 'byVisitor',
+            TableName: table,
+            IndexName: index,
             KeyConditionExpression: 'visitorKey = :k',
             ExpressionAttributeValues: { ':k': visitorKey },
-            ProjectionExpression: 'messageId',
+            ProjectionExpression: key,
             ExclusiveStartKey: start,
           } satisfies QueryCommandInput),
         ),
       );
+      const names = key.split(',').map((k) => k.trim());
       removed += await this.delete(
-        this.tables.page,
-        keys.map((i) => ({ messageId: i.messageId })),
+        table,
+        keys.map((item) => Object.fromEntries(names.map((n) => [n, item[n]]))),
       );
     }
     return removed;
@@ -101,25 +111,6 @@ export class DynamoForgetStore implements ForgetStore {
 
   deleteTouches(visitorKeys: readonly string[]): Promise<number> {
     return this.delete(this.tables.attribution, visitorKeys.map(touchesKey));
-  }
-
-  async deleteConversions(visitorKeys: readonly string[]): Promise<number> {
-    let removed = 0;
-    for (const visitorKey of visitorKeys) {
-      const keys = await readAll('Query conversions', (start) =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tables.conversion,
-            KeyConditionExpression: 'visitorKey = :v',
-            ExpressionAttributeValues: { ':v': visitorKey },
-            ProjectionExpression: 'visitorKey, sk',
-            ExclusiveStartKey: start,
-          } satisfies QueryCommandInput),
-        ),
-      );
-      removed += await this.delete(this.tables.conversion, keys);
-    }
-    return removed;
   }
 
   deleteRollupStates(entities: readonly RollupEntity[]): Promise<number> {

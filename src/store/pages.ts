@@ -2,6 +2,7 @@
  * Paginated reads: a Query or Scan answers a page at a time, and the next
  * page starts after the last key of the one before. One loop for every store.
  */
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { withStorage } from './errors';
 
 type Item = Record<string, unknown>;
@@ -26,4 +27,21 @@ export async function readAll(operation: string, read: ReadPage, limit?: number)
   const items: Item[] = [];
   for await (const page of pagesOf(operation, read, limit)) items.push(...page);
   return items;
+}
+
+/** The `visitorKey` of every item of a table whose `timestamp` is at or after `since`, a page at a time; a full scan. */
+export async function* visitorKeysSince(doc: DynamoDBDocumentClient, table: string, since: string): AsyncGenerator<string[]> {
+  const pages = pagesOf(`Scan ${table}`, (start) =>
+    doc.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: '#t >= :since',
+        ExpressionAttributeNames: { '#t': 'timestamp' },
+        ExpressionAttributeValues: { ':since': since },
+        ProjectionExpression: 'visitorKey',
+        ExclusiveStartKey: start,
+      }),
+    ),
+  );
+  for await (const page of pages) yield page.flatMap((item) => (typeof item.visitorKey === 'string' ? [item.visitorKey] : []));
 }

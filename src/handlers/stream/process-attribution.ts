@@ -7,12 +7,11 @@
  * The changes are processed once for the batch (each user once); the records
  * whose change failed are reported (ReportBatchItemFailures) and retried.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { anonymousIdOf, userIdOf } from '../../attribution/visitor-key';
-import { processAttributionChanges, type AttributionChange } from '../../app/realtime-sync';
+import type { AttributionChange } from '../../app/realtime-sync';
 import { loadDeps, type DepsSource } from '../deps';
-import { failingIn, liveImage, syncDepsOf, withSendDeadline } from './records';
+import { changesHandler, liveImage } from './records';
 
 /** The user a live link record concerns, if it is one. */
 function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined {
@@ -28,14 +27,7 @@ function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined
 export function createProcessAttributionHandler(
   deps: DepsSource,
 ): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  return async (event, context) => {
-    const d = withSendDeadline(await deps(), context);
-    const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
-    const failed = await processAttributionChanges(changes, syncDepsOf('processAttribution', d));
-    // A batch whose every change failed is answered like any other, not thrown: the stream retries exactly those records.
-    return processPartialResponse(event, failingIn(failed), processor, { context, throwOnFullBatchFailure: false });
-  };
+  return changesHandler('processAttribution', changeOf, deps);
 }
 
 export const handler = createProcessAttributionHandler(() => loadDeps(['writeKey']));

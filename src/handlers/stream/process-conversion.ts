@@ -7,12 +7,11 @@
  * import credits them itself. The records whose change failed are reported
  * (ReportBatchItemFailures) and retried.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { conversionSchema } from '../../attribution/conversions';
-import { processAttributionChanges, type AttributionChange } from '../../app/realtime-sync';
+import type { AttributionChange } from '../../app/realtime-sync';
 import { loadDeps, type DepsSource } from '../deps';
-import { failingIn, liveImage, syncDepsOf, withSendDeadline } from './records';
+import { changesHandler, liveImage } from './records';
 
 /** The conversion a live record carries, if it parses. */
 function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined {
@@ -27,13 +26,7 @@ function changeOf(record: DynamoDBRecord): AttributionChange<string> | undefined
 export function createProcessConversionHandler(
   deps: DepsSource,
 ): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  return async (event, context) => {
-    const d = withSendDeadline(await deps(), context);
-    const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
-    const failed = await processAttributionChanges(changes, syncDepsOf('processConversion', d));
-    return processPartialResponse(event, failingIn(failed), processor, { context, throwOnFullBatchFailure: false });
-  };
+  return changesHandler('processConversion', changeOf, deps);
 }
 
 export const handler = createProcessConversionHandler(() => loadDeps(['writeKey']));

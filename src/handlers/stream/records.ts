@@ -1,14 +1,15 @@
 /**
  * Reading DynamoDB stream records: the new image, unmarshalled.
  */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Context, DynamoDBRecord } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { isPermanent, SmaError } from '../../errors';
 import { MAX_REJECTED_BODY_BYTES } from '../../app/store-events';
 import type { EventStore } from '../../app/ports';
-import type { SyncDeps } from '../../app/realtime-sync';
-import type { Deps } from '../deps';
+import { processAttributionChanges, type AttributionChange, type SyncDeps } from '../../app/realtime-sync';
+import type { Deps, DepsSource } from '../deps';
 import { logger } from '../../lib/logger';
 import type { SegmentBatchClient } from '../../segment/batch-client';
 
@@ -125,5 +126,25 @@ export function failingIn(failed: ReadonlySet<string>): (record: DynamoDBRecord)
   return (record) => {
     const sequence = record.dynamodb?.SequenceNumber;
     if (sequence !== undefined && failed.has(sequence)) throw new RecordFailedError(sequence);
+  };
+}
+
+/**
+ * A stream function whose records each name a change (or nothing): the
+ * changes are processed once for the batch (each visitor and user once), and
+ * the records whose change failed are reported and retried.
+ */
+export function changesHandler(
+  fn: string,
+  changeOf: (record: DynamoDBRecord) => AttributionChange<string> | undefined,
+  deps: DepsSource,
+): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  return async (event, context) => {
+    const d = withSendDeadline(await deps(), context);
+    const changes = event.Records.map(changeOf).filter((c): c is AttributionChange<string> => c !== undefined);
+    const failed = await processAttributionChanges(changes, syncDepsOf(fn, d));
+    // A batch whose every change failed is answered like any other, not thrown: the stream retries exactly those records.
+    return processPartialResponse(event, failingIn(failed), processor, { context, throwOnFullBatchFailure: false });
   };
 }
