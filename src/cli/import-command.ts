@@ -44,7 +44,14 @@ export function cliDeps(config: Config, options: ClientOptions = {}): Deps {
   return buildDeps(config, createDocumentClient(config, { ...CLI_CLIENT_OPTIONS, ...options }));
 }
 
-function formatSummary(s: ImportSummary): string {
+/** The summary's conversions line: how many were stored, how many lost their value, and whom the import credited. */
+function conversionsLine(s: ImportSummary, conversionsOn: boolean): string {
+  if (!conversionsOn) return '  conversions off (CONVERSION_EVENTS is empty)';
+  const warnings = s.conversionWarnings > 0 ? `, ${s.conversionWarnings} with a value that was not kept` : '';
+  return `  conversions ${s.conversions}${warnings} (credited for ${s.converters} converting visitors and their users)`;
+}
+
+function formatSummary(s: ImportSummary, conversionsOn: boolean): string {
   const balance = s.stored + s.duplicates + s.ignored + s.rejected;
   return [
     `import ${s.resumed ? 'resumed and ' : ''}finished in ${s.seconds.toFixed(1)} s (${Math.round(s.read / Math.max(s.seconds, 0.001))} events/s)`,
@@ -58,14 +65,64 @@ function formatSummary(s: ImportSummary): string {
     `  id links    ${s.links}`,
     `  visitors    ${s.visitors} (touches derived for ${s.touches})`,
     `  users       ${s.users} (report counters set)`,
+    conversionsLine(s, conversionsOn),
   ].join('\n');
 }
 
+/** Each phase after the events: how far it is, out of how many, and what they are. */
+const PHASE_PROGRESS: Record<'touches' | 'users' | 'conversions', (p: ImportProgress) => [number, number, string]> = {
+  touches: (p) => [p.touchesDone, p.visitors, 'visitors'],
+  users: (p) => [p.usersDone, p.users, 'users'],
+  conversions: (p) => [p.convertersDone, p.converters, 'converting visitors'],
+};
+
 /** A plain progress line's detail for the phase. */
 function plainProgress(p: ImportProgress, rate: string): string {
-  if (p.phase === 'touches') return `${p.touchesDone}/${p.visitors} visitors`;
-  if (p.phase === 'users') return `${p.usersDone}/${p.users} users`;
-  return `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`;
+  if (p.phase === 'events' || p.phase === 'done')
+    return `${Math.round((100 * p.bytesRead) / Math.max(p.bytesTotal, 1))}% of input, ${rate}`;
+  const [done, total, what] = PHASE_PROGRESS[p.phase](p);
+  return `${done}/${total} ${what}`;
+}
+
+/** Shows progress on `stderr`: a bar per phase on a terminal, a plain line every few seconds otherwise. */
+function progressReporter(stderr: NodeJS.WritableStream & { isTTY?: boolean }): {
+  onProgress: (p: ImportProgress) => void;
+  stop: () => void;
+} {
+  const bar = stderr.isTTY
+    ? new SingleBar({ format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta}s', hideCursor: true, stream: stderr })
+    : undefined;
+  let lastPlain = 0;
+  let phase: ImportProgress['phase'] | undefined;
+  const started = Date.now();
+  const onProgress = (p: ImportProgress): void => {
+    const rate = `${Math.round(p.read / Math.max((Date.now() - started) / 1000, 0.001))} events/s, ${p.stored} stored, ${p.duplicates} dup, ${p.rejected} rejected`;
+    if (!bar) {
+      // A line at once when a phase begins, so a log shows when each one started.
+      if (Date.now() - lastPlain < PLAIN_PROGRESS_INTERVAL_MS && p.phase === phase) return;
+      phase = p.phase;
+      lastPlain = Date.now();
+      stderr.write(`${p.phase}: ${plainProgress(p, rate)}\n`);
+      return;
+    }
+    if (p.phase === 'done') return bar.stop();
+    const [done, total, what] = p.phase === 'events' ? [Math.min(p.bytesRead, p.bytesTotal), p.bytesTotal, ''] : PHASE_PROGRESS[p.phase](p);
+    const label = p.phase === 'events' ? rate : `${total} ${what}`;
+    if (phase !== p.phase) {
+      bar.stop();
+      phase = p.phase;
+      // A phase with nothing to do (no conversions, say) gets no bar.
+      if (total > 0) bar.start(total, done, { phase: p.phase.padEnd(11), rate: label });
+    }
+    if (total > 0) bar.update(done, { rate: label });
+  };
+  return { onProgress, stop: () => bar?.stop() };
+}
+
+/** The tables an import writes to: the conversion table only when conversions are on. */
+function importTables(config: Config): string[] {
+  const { page, identify, userMap, attribution, conversion } = config.tables;
+  return [page, identify, userMap, attribution, ...(config.conversions.events.length > 0 ? [conversion] : [])];
 }
 
 /** Runs an import with progress on `err` and the summary on `out`. */
@@ -88,58 +145,26 @@ export async function runImport(
         ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint, forcePathStyle: true } : {}),
       }),
   };
-  io.stderr.write(
-    `importing into ${config.dynamodbEndpoint ?? `AWS ${config.region}`}: ${config.tables.page}, ${config.tables.identify}, ${config.tables.userMap}, ${config.tables.attribution}\n`,
-  );
+  io.stderr.write(`importing into ${config.dynamodbEndpoint ?? `AWS ${config.region}`}: ${importTables(config).join(', ')}\n`);
   if (shared)
     io.stderr.write(
       `the local stack is running on it: the import keeps ${CLI_SHARED_IN_FLIGHT} requests in flight, so live events keep getting their touches\n`,
     );
-  const bar = io.stderr.isTTY
-    ? new SingleBar({
-        format: '{phase} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta}s',
-        hideCursor: true,
-        stream: io.stderr,
-      })
-    : undefined;
-  let lastPlain = 0;
-  let phase: ImportProgress['phase'] | undefined;
-  const started = Date.now();
-  const onProgress = (p: ImportProgress): void => {
-    const events = p.read;
-    const rate = `${Math.round(events / Math.max((Date.now() - started) / 1000, 0.001))} events/s, ${p.stored} stored, ${p.duplicates} dup, ${p.rejected} rejected`;
-    if (bar) {
-      if (phase !== p.phase) {
-        if (phase) bar.stop();
-        phase = p.phase;
-        if (p.phase === 'events') bar.start(p.bytesTotal, p.bytesRead, { phase: 'events ', rate });
-        if (p.phase === 'touches') bar.start(Math.max(p.visitors, 1), p.touchesDone, { phase: 'touches', rate: `${p.visitors} visitors` });
-        if (p.phase === 'users') bar.start(Math.max(p.users, 1), p.usersDone, { phase: 'users  ', rate: `${p.users} users` });
-      }
-      if (p.phase === 'events') bar.update(Math.min(p.bytesRead, p.bytesTotal), { rate });
-      if (p.phase === 'touches') bar.update(p.touchesDone, { rate: `${p.visitors} visitors` });
-      if (p.phase === 'users') bar.update(p.usersDone, { rate: `${p.users} users` });
-      if (p.phase === 'done') bar.stop();
-    } else if (Date.now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS || p.phase !== phase) {
-      // A line at once when a phase begins, so a log shows when each one started.
-      phase = p.phase;
-      lastPlain = Date.now();
-      io.stderr.write(`${p.phase}: ${plainProgress(p, rate)}\n`);
-    }
-  };
+  const progress = progressReporter(io.stderr);
   try {
     const summary = await importHistory(paths, deps, {
       checkpointPath: flags.checkpoint,
       rejectsPath: flags.rejects,
       dropPersonalData: config.dropPersonalData,
-      onProgress,
+      conversionEvents: new Set(config.conversions.events),
+      onProgress: progress.onProgress,
     });
-    bar?.stop();
-    io.stdout.write(`${formatSummary(summary)}\n`);
+    progress.stop();
+    io.stdout.write(`${formatSummary(summary, config.conversions.events.length > 0)}\n`);
     if (summary.rejected > 0) io.stdout.write(`  rejected lines, with file, line and reason: ${flags.rejects}\n`);
     return 0;
   } catch (e: unknown) {
-    bar?.stop();
+    progress.stop();
     return reportFailure('import', e, io.stderr, `Run the same command again to resume from ${flags.checkpoint}.`);
   }
 }

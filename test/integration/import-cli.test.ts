@@ -3,7 +3,7 @@
  * thread with a capped heap (src/cli/import-worker.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -11,6 +11,7 @@ import type { Config } from '../../src/config';
 import { projectRoot } from '../../src/lib/project-root';
 import { liveImage } from '../../src/handlers/stream/records';
 import { STREAM_START_KEY } from '../../src/local/local-streams';
+import { pageEvent } from '../helpers/events';
 import { readStream } from '../helpers/streams';
 import { freshConfig } from '../helpers/tables';
 
@@ -25,11 +26,11 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): { status: number | null
 }
 
 /** `sma import <input>` into a configuration's tables on the test DynamoDB Local, with its own checkpoint and rejects file. */
-function importInto(config: Config, input: string): ReturnType<typeof runCli> {
+function importInto(config: Config, input: string, env: NodeJS.ProcessEnv = {}): ReturnType<typeof runCli> {
   const dir = mkdtempSync(join(tmpdir(), 'sma-import-cli-'));
   return runCli(
     ['import', input, '--endpoint', config.dynamodbEndpoint ?? '', '--checkpoint', join(dir, 'cp.json'), '--rejects', join(dir, 'r.jsonl')],
-    { SERVICE_NAME: config.serviceName, STAGE: config.stage },
+    { SERVICE_NAME: config.serviceName, STAGE: config.stage, ...env },
   );
 }
 
@@ -47,6 +48,35 @@ describe('the sma import command', () => {
     expect(run.stdout).toContain('read = stored + duplicates + ignored + rejected ✓');
     expect(run.stderr).toMatch(/^events: /m);
     expect(run.stderr).toMatch(/^touches: /m);
+    expect(run.stdout).toContain('  conversions off (CONVERSION_EVENTS is empty)');
+  });
+
+  it('counts the conversions it stored and the values it could not keep, with CONVERSION_EVENTS set', async () => {
+    // Prepare: an order by a visitor with a page view, one by a user alone, one whose value is not a number
+    const config = await freshConfig({ CONVERSION_EVENTS: 'Order Completed' });
+    const dir = mkdtempSync(join(tmpdir(), 'sma-import-cli-orders-'));
+    const order = (messageId: string, ids: Record<string, string>, properties: Record<string, unknown>) =>
+      JSON.stringify({ type: 'track', event: 'Order Completed', messageId, timestamp: '2024-03-02T10:00:00.000Z', properties, ...ids });
+    const lines = [
+      JSON.stringify(
+        pageEvent({ anonymousId: 'a-1', timestamp: '2024-03-01T10:00:00.000Z', url: 'https://www.acme.com/?utm_source=news' }),
+      ),
+      order('o-1', { anonymousId: 'a-1' }, { revenue: 40, currency: 'EUR' }),
+      order('o-2', { userId: 'u-1' }, { total: 12.5, currency: 'USD' }),
+      order('o-3', { anonymousId: 'a-2' }, { revenue: 'soon' }),
+      JSON.stringify({ type: 'track', event: 'Clicked', messageId: 't-1', anonymousId: 'a-1', timestamp: '2024-03-01T10:01:00.000Z' }),
+    ];
+    writeFileSync(join(dir, 'orders.jsonl'), `${lines.join('\n')}\n`);
+
+    // Act
+    const run = importInto(config, dir, { CONVERSION_EVENTS: 'Order Completed' });
+
+    // Assess
+    expect(run).toMatchObject({ status: 0 });
+    expect(run.stdout).toMatch(/^ {2}stored +4$/m);
+    expect(run.stdout).toMatch(/^ {2}ignored +1$/m);
+    expect(run.stdout).toContain('  conversions 3, 1 with a value that was not kept (credited for 3 converting visitors and their users)');
+    expect(run.stderr).toMatch(/^conversions: /m);
   });
 
   it('starts every stream before writing history, whatever order the files come in (DynamoDB Local)', async () => {

@@ -1,8 +1,8 @@
 /**
  * The import's checkpoint: where it is and what it has counted, saved after
- * every batch, spill file and chunk of users. Run again after a crash or a
- * kill, the import continues from there and converges on the same tables,
- * because its writes are idempotent.
+ * every batch, spill file, chunk of users and chunk of converting visitors.
+ * Run again after a crash or a kill, the import continues from there and
+ * converges on the same tables, because its writes are idempotent.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { CheckpointError } from '../../errors';
 import { readJson, writeJsonAtomic } from '../../lib/files';
 
 /** Changes whenever the checkpoint or the spill folder changes shape, so that an older one is refused rather than misread. */
-export const CHECKPOINT_VERSION = 6;
+export const CHECKPOINT_VERSION = 7;
 
 const checkpointSchema = z.object({
   version: z.literal(CHECKPOINT_VERSION),
@@ -36,7 +36,8 @@ const checkpointSchema = z.object({
    */
   importCounts: z.record(z.string(), z.number()),
   inputs: z.array(z.string()),
-  phase: z.enum(['events', 'touches', 'users']),
+  /** 'conversions' comes after the import marked itself finished: its counter rows and seeds count by then. */
+  phase: z.enum(['events', 'touches', 'users', 'conversions']),
   fileIndex: z.number().int(),
   /** Records of that file already processed. */
   record: z.number().int(),
@@ -45,6 +46,8 @@ const checkpointSchema = z.object({
   touchesDone: z.number().int(),
   /** Users whose counters are set: whole chunks of USER_CHUNK. */
   usersDone: z.number().int(),
+  /** Converting visitors credited: whole chunks of CONVERSION_CHUNK. */
+  convertersDone: z.number().int(),
   counts: z.object({
     read: z.number(),
     stored: z.number(),
@@ -54,6 +57,9 @@ const checkpointSchema = z.object({
     links: z.number(),
     visitors: z.number(),
     users: z.number(),
+    conversions: z.number(),
+    conversionWarnings: z.number(),
+    converters: z.number(),
   }),
 });
 
@@ -74,7 +80,20 @@ export function newCheckpoint(inputs: string[], freshTables: boolean): Checkpoin
     bucketsDone: 0,
     touchesDone: 0,
     usersDone: 0,
-    counts: { read: 0, stored: 0, duplicates: 0, ignored: 0, rejected: 0, links: 0, visitors: 0, users: 0 },
+    convertersDone: 0,
+    counts: {
+      read: 0,
+      stored: 0,
+      duplicates: 0,
+      ignored: 0,
+      rejected: 0,
+      links: 0,
+      visitors: 0,
+      users: 0,
+      conversions: 0,
+      conversionWarnings: 0,
+      converters: 0,
+    },
   };
 }
 

@@ -31,6 +31,8 @@ export interface BatchReading {
   batchSize: number;
   /** Drop IPs and identify traits before storing (DROP_PERSONAL_DATA). */
   dropPersonalData: boolean | undefined;
+  /** CONVERSION_EVENTS: stored whatever ids they carry, where other tracks need both. */
+  conversionEvents: ReadonlySet<string> | undefined;
   /** Told how many bytes of a file were read, before decompression. */
   onBytes: (n: number) => void;
 }
@@ -45,14 +47,14 @@ const emptyBatch = (fileIndex: number, file: string): InputBatch => ({
 });
 
 /** Sorts record number `record` of a file into `batch`. */
-function addRecord(batch: InputBatch, r: InputRecord, record: number, dropPersonalData: boolean | undefined): void {
+function addRecord(batch: InputBatch, r: InputRecord, record: number, reading: BatchReading): void {
   batch.counts.read += 1;
-  const parsed = r.ok ? parseIncoming(r.raw, record, { dropPersonalData }) : undefined;
+  const parsed = r.ok ? parseIncoming(r.raw, record, { dropPersonalData: reading.dropPersonalData }) : undefined;
   if (!r.ok || !parsed?.ok) {
     batch.counts.rejected += 1;
     const reason = !r.ok ? r.reason : parsed && !parsed.ok ? `${parsed.field}: ${parsed.message}` : 'invalid';
     batch.rejects.push(`${JSON.stringify({ file: batch.file, line: r.line, reason })}\n`);
-  } else if (!isStored(parsed.event)) {
+  } else if (!isStored(parsed.event, reading.conversionEvents)) {
     batch.counts.ignored += 1;
   } else {
     batch.events.push(parsed.event);
@@ -77,7 +79,7 @@ export async function* readBatches(files: readonly InputFile[], reading: BatchRe
       if (slice.due()) await slice.pause();
       record += 1;
       if (record <= skip) continue;
-      addRecord(batch, r, record, reading.dropPersonalData);
+      addRecord(batch, r, record, reading);
       if (batch.events.length + batch.counts.ignored + batch.counts.rejected >= reading.batchSize) {
         yield { ...batch, record };
         batch = emptyBatch(f, input.name);

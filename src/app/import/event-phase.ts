@@ -1,7 +1,8 @@
 /**
  * The events phase: every event is stored (idempotently, by messageId) and
  * its ids are linked, batch by batch, and each new page view is classified
- * and spilled under its visitor for the touch phase.
+ * and spilled under its visitor for the touch phase; each conversion's
+ * visitor is listed for the conversions phase.
  *
  * Classifying here needs none of the visitor's other views, and this phase
  * waits on DynamoDB with CPU to spare, while the touch phase waits on the
@@ -18,6 +19,7 @@ import { visitorKeyOf } from '../../attribution/visitor-key';
 import type { SegmentEvent } from '../../segment/events';
 import { pageViewOf } from '../../store/items';
 import { compactTouch } from '../../attribution/touch-codec';
+import { conversionsIn, recordConverters } from './converters';
 import { readBatches, type InputBatch } from './event-batches';
 import { FingerprintSet } from './fingerprints';
 import { ImportLinks } from './links';
@@ -143,8 +145,15 @@ class EventPipeline {
     this.spill.append(this.spillLines(batch.unique, duplicates));
     if (batch.rejects.length > 0) appendFileSync(this.run.options.rejectsPath, batch.rejects.join(''));
     this.links.record(batch.links);
+    // Stored before or not, each is credited: an import stopped and started
+    // afresh has stored some it has not credited.
+    const conversions = conversionsIn(batch.unique, this.run.options.conversionEvents);
+    recordConverters(this.run.spillDir, conversions);
     const { checkpoint } = this.run;
     const c = checkpoint.counts;
+    const newConversions = conversions.filter((x) => !duplicates.has(x.messageId));
+    c.conversions += newConversions.length;
+    c.conversionWarnings += newConversions.filter((x) => x.warning !== undefined).length;
     c.read += batch.counts.read;
     c.ignored += batch.counts.ignored;
     c.rejected += batch.counts.rejected;
@@ -191,6 +200,7 @@ export async function runEventPhase(run: ImportRun, files: readonly InputFile[])
     record: checkpoint.record,
     batchSize: options.batchSize ?? IMPORT_BATCH_SIZE,
     dropPersonalData: options.dropPersonalData,
+    conversionEvents: options.conversionEvents,
     onBytes: (n) => (run.bytesRead += n),
   });
   try {

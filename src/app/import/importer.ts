@@ -13,19 +13,23 @@
  *   of it, from the table where the visitor had history before.
  * - users (user-phase.ts): the users it touched get their report counters.
  * - finish: this import's counter rows, then the mark that makes them count.
+ * - conversions (conversion-phase.ts): the converting visitors it touched,
+ *   and their users, have their conversions credited.
  *
  * A visitor or user counted in bulk gets its first rollup state as a seed,
  * not as an item of its own, and counts once the import marks itself
  * finished (see RollupSeed); so besides the events, the import writes one
  * item per visitor and one per identity pair.
  *
- * Resumable: after every batch, spill file and chunk of users the checkpoint
- * (checkpoint.ts) records where the import is and what it counted. Run again
- * after a crash or a kill, it continues from there and converges on the same
- * tables, because its writes are idempotent.
+ * Resumable: after every batch, spill file, chunk of users and chunk of
+ * converting visitors the checkpoint (checkpoint.ts) records where the import
+ * is and what it counted. Run again after a crash or a kill, it continues
+ * from there and converges on the same tables, because its writes are
+ * idempotent.
  */
 import { rmSync } from 'node:fs';
 import { InvalidInputError } from '../../errors';
+import { runConversionPhase } from './conversion-phase';
 import { runEventPhase } from './event-phase';
 import { ImportRun } from './run';
 import { listInputs, type InputFile } from './sources';
@@ -35,6 +39,7 @@ import type { ImportDeps, ImportOptions, ImportSummary } from './types';
 import { runUserPhase } from './user-phase';
 
 export { COMPUTE_SLICE_MS } from './compute-slice';
+export { CONVERSION_CHUNK } from './conversion-phase';
 export { IMPORT_BATCH_SIZE, PIPELINE_DEPTH } from './event-phase';
 export { SPILL_BUCKETS } from './spill';
 export { TOUCH_CONCURRENCY } from './touch-phase';
@@ -54,11 +59,20 @@ async function listImportFiles(paths: readonly string[], deps: ImportDeps, optio
  * in bulk add up to, then the mark that makes those rows and the seeds count.
  * Until then, an import stopped and started afresh (without its checkpoint)
  * counts them the ordinary way, visitor by visitor. Every write here is a
- * plain put, so a resumed import redoes it all.
+ * plain put, so a resumed import redoes it all. The checkpoint then moves on
+ * to the conversions phase.
  */
 async function finishImport(run: ImportRun): Promise<void> {
-  await run.deps.rollups.putImportCounters(run.importTag, run.checkpoint.importCounts);
+  const { checkpoint } = run;
+  await run.deps.rollups.putImportCounters(run.importTag, checkpoint.importCounts);
   await run.deps.rollups.finishImport(run.importTag);
+  checkpoint.phase = 'conversions';
+  checkpoint.convertersDone = 0;
+  run.save();
+}
+
+/** Removes the checkpoint and the spill folder: the import is done. */
+function cleanUp(run: ImportRun): void {
   run.report('done');
   rmSync(run.options.checkpointPath, { force: true });
   rmSync(run.spillDir, { recursive: true, force: true });
@@ -71,8 +85,12 @@ export async function importHistory(paths: readonly string[], deps: ImportDeps, 
   const run = await ImportRun.start(files, deps, options);
   if (run.checkpoint.phase === 'events') await runEventPhase(run, files);
   if (run.checkpoint.phase === 'touches') await runTouchPhase(run);
-  await runUserPhase(run);
-  await finishImport(run);
+  if (run.checkpoint.phase === 'users') {
+    await runUserPhase(run);
+    await finishImport(run);
+  }
+  await runConversionPhase(run);
+  cleanUp(run);
   return {
     ...run.checkpoint.counts,
     files: files.length,

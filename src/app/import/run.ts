@@ -58,6 +58,7 @@ export class ImportRun {
       bytesTotal: this.bytesTotal,
       touchesDone: this.checkpoint.touchesDone,
       usersDone: this.checkpoint.usersDone,
+      convertersDone: this.checkpoint.convertersDone,
       file,
     });
   }

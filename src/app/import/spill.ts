@@ -8,7 +8,8 @@
  *
  * Beside the spill files the import keeps what a resumed run must find as it
  * was: links.jsonl (the identity pairs written), seen.bin (see seen-ids.ts),
- * each file's visitors with earlier history, and the user phase's lists.
+ * each file's visitors with earlier history, the user phase's lists, and the
+ * converting visitors (see converters.ts).
  */
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -142,6 +143,19 @@ export async function keptVisitorsWithHistory(dir: string, bucket: number, compu
   return new Set(await keptAsJson(bucketPath(dir, bucket, '.earlier.json'), EARLIER_SCHEMA, compute));
 }
 
+/** The visitors of spill file `bucket` that the touch phase derived from the table, as it kept them. */
+function keptEarlier(dir: string, bucket: number): Set<string> {
+  const kept = readJson(bucketPath(dir, bucket, '.earlier.json'), EARLIER_SCHEMA);
+  if (!kept?.success)
+    throw new CheckpointError(`spill file ${bucket} has no readable list of visitors with history; delete ${dir} to start over`);
+  return new Set(kept.data);
+}
+
+/** Every visitor the touch phase derived from the table rather than seeded, spill file by spill file. */
+export function* visitorsDerivedFromTable(dir: string): Generator<string> {
+  for (let b = 0; b < SPILL_BUCKETS; b++) yield* keptEarlier(dir, b);
+}
+
 /** The spill folder as the user phase reads it: every visitor once, and the links. */
 export function spillFolder(dir: string): SpillFolder {
   return {
@@ -149,10 +163,7 @@ export function spillFolder(dir: string): SpillFolder {
     links: () => readJsonLines<LinkLine>(linksPath(dir)),
     *visitorKeys() {
       for (let b = 0; b < SPILL_BUCKETS; b++) {
-        const kept = readJson(bucketPath(dir, b, '.earlier.json'), EARLIER_SCHEMA);
-        if (!kept?.success)
-          throw new CheckpointError(`spill file ${b} has no readable list of visitors with history; delete ${dir} to start over`);
-        const earlier = new Set(kept.data);
+        const earlier = keptEarlier(dir, b);
         for (const key of earlier) yield { key, earlier: true };
         // Only users' own page views are wanted here: most lines need no parse.
         for (const line of fileLines(spillPath(dir, b))) {

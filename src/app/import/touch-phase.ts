@@ -9,7 +9,7 @@
  * state (a seed), which spares an index query and a conditional write per
  * visitor. Visitors with earlier history (a page view stored before, or
  * touches already saved) are derived from the table, as the webhook's
- * stream processor would.
+ * stream processor would, and so are visitors with conversions stored.
  */
 import { addContribution } from '../../attribution/counters';
 import { compareByTime, type Touch } from '../../attribution/touches';
@@ -18,6 +18,8 @@ import { refreshVisitorRollup, seedVisitor } from '../refresh-counters';
 import { MAX_PAGE_VIEWS_READ, refreshVisitorTouches, touchesFromCandidates } from '../refresh-touches';
 import { mapLimit } from '../../lib/concurrency';
 import { forEachSliced, nextTurn } from './compute-slice';
+import { storedConverters } from './converters';
+import type { FingerprintSet } from './fingerprints';
 import type { ImportRun } from './run';
 import { keptVisitorsWithHistory, readSpillBucket, SPILL_BUCKETS, type SpillVisitors } from './spill';
 import type { ImportDeps } from './types';
@@ -49,21 +51,26 @@ function inTimeOrder(views: Touch[]): Touch[] {
   return views.filter((view, i) => i === 0 || view.messageId !== views[i - 1]?.messageId);
 }
 
-/** The visitors of a spill file that had history before this import: a page view stored before, or touches saved. */
-function visitorsWithHistory(run: ImportRun, bucket: number, grouped: SpillVisitors): Promise<Set<string>> {
+/**
+ * The visitors of a spill file that had history before this import (a page
+ * view stored before, or touches saved), or that converted: one that
+ * converted live may have counters of its own already, which a seed would
+ * count a second time.
+ */
+function visitorsWithHistory(run: ImportRun, bucket: number, grouped: SpillVisitors, converters: FingerprintSet): Promise<Set<string>> {
   return keptVisitorsWithHistory(run.spillDir, bucket, async () => {
     const keys = [...grouped.keys()];
     const stored = keys.length > 0 ? await run.deps.touches.visitorsWithTouches(keys) : new Set<string>();
-    return keys.filter((k) => grouped.get(k)?.earlier === true || stored.has(k));
+    return keys.filter((k) => grouped.get(k)?.earlier === true || stored.has(k) || converters.mayHave(k));
   });
 }
 
 /** Reads one spill file, splits its visitors and derives the touches of those whose whole history is in it. */
-async function prepareBucket(run: ImportRun, bucket: number): Promise<PreparedBucket> {
+async function prepareBucket(run: ImportRun, bucket: number, converters: FingerprintSet): Promise<PreparedBucket> {
   // Lets the previous file's writes go out before this file's CPU work.
   await nextTurn();
   const grouped = await readSpillBucket(run.spillDir, bucket);
-  const earlier = await visitorsWithHistory(run, bucket, grouped);
+  const earlier = await visitorsWithHistory(run, bucket, grouped, converters);
   const now = new Date();
   // What the seeded visitors add up to is summed in the checkpoint and written
   // as this import's counter rows once every file is done, rather than
@@ -115,9 +122,10 @@ function commitBucket(run: ImportRun, b: number, bucket: PreparedBucket): void {
 export async function runTouchPhase(run: ImportRun): Promise<void> {
   const { checkpoint } = run;
   run.report('touches');
+  const converters = await storedConverters(run.spillDir, run.deps.conversions);
   const prepare = (b: number): Promise<PreparedBucket> | undefined => {
     if (b >= SPILL_BUCKETS) return undefined;
-    const p = prepareBucket(run, b);
+    const p = prepareBucket(run, b, converters);
     // Handled when awaited in its round; until then, not unobserved.
     p.catch(() => undefined);
     return p;

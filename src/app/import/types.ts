@@ -4,7 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ModelOptions } from '../../attribution/models';
-import type { EventStore, IdentityStore, RollupStore, TouchStore } from '../ports';
+import type { ConversionStore, EventStore, IdentityStore, RollupStore, TouchStore } from '../ports';
 import type { Classifier } from '../../source';
 
 export interface ImportDeps {
@@ -14,6 +14,8 @@ export interface ImportDeps {
   identity: IdentityStore;
   touches: TouchStore;
   rollups: RollupStore;
+  /** Stored conversions; undefined when conversions are off (CONVERSION_EVENTS empty). */
+  conversions?: ConversionStore;
   model: ModelOptions;
   classify: Classifier;
   /**
@@ -35,14 +37,21 @@ export interface ImportCounts {
   visitors: number;
   /** Users whose report counters the import set (known once the user phase begins). */
   users: number;
+  /** Conversions stored (tracks named in CONVERSION_EVENTS); a subset of `stored`. */
+  conversions: number;
+  /** Of those, the ones whose value was not kept (non-numeric, negative, absurd): stored without a value, with a warning. */
+  conversionWarnings: number;
+  /** Visitors whose conversions the import credited, with their users (known once the conversions phase begins). */
+  converters: number;
 }
 
 export interface ImportProgress extends ImportCounts {
-  phase: 'events' | 'touches' | 'users' | 'done';
+  phase: 'events' | 'touches' | 'users' | 'conversions' | 'done';
   bytesRead: number;
   bytesTotal: number;
   touchesDone: number;
   usersDone: number;
+  convertersDone: number;
   file: string | undefined;
 }
 
@@ -55,6 +64,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Drop IPs and identify traits before storing (DROP_PERSONAL_DATA). */
   dropPersonalData?: boolean;
+  /** CONVERSION_EVENTS, as the event store was built with: these tracks are stored and credited whatever ids they carry. Default none. */
+  conversionEvents?: ReadonlySet<string>;
   onProgress?: (p: ImportProgress) => void;
   /** For tests of resumption: called after each stored batch; throwing stops the import as a crash would. */
   afterBatch?: (batches: number) => void;
@@ -62,6 +73,8 @@ export interface ImportOptions {
   afterTouchFile?: (files: number) => void;
   /** For tests of resumption: called after each chunk of users has its seeds written, before its checkpoint. */
   afterUserChunk?: (chunks: number) => void;
+  /** For tests of resumption: called after each chunk of converting visitors is credited, before its checkpoint. */
+  afterConversionChunk?: (chunks: number) => void;
 }
 
 export interface ImportSummary extends ImportCounts {
