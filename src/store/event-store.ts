@@ -104,14 +104,15 @@ export class DynamoEventStore implements EventStore {
   }
 
   async holdsNoEvents(): Promise<boolean> {
-    const [pages, others] = await Promise.all(
-      [this.tables.page, this.tables.identify].map((table) =>
+    const tables = [this.tables.page, this.tables.identify, ...(this.conversionEvents.size > 0 ? [this.tables.conversion] : [])];
+    const found = await Promise.all(
+      tables.map((table) =>
         withStorage(`Scan ${table}`, () =>
           this.doc.send(new ScanCommand({ TableName: table, Limit: 1, ProjectionExpression: 'messageId' })),
         ),
       ),
     );
-    return (pages?.Items ?? []).length === 0 && (others?.Items ?? []).length === 0;
+    return found.every((out) => (out.Items ?? []).length === 0);
   }
 
   private async existing(table: string, events: readonly SegmentEvent[]): Promise<Set<string>> {
