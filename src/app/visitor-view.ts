@@ -1,5 +1,7 @@
 /**
- * The debug view of a user or an anonymous visitor: linked ids and touches.
+ * A user's or an anonymous visitor's linked ids and touches: what the debug
+ * view (src/app/debug-view.ts), the /segment routes, the backfill and the
+ * counters read of a person.
  */
 import type { ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
@@ -27,9 +29,6 @@ export interface AnonymousView {
   touches: VisitorTouch[];
   pageViews: number;
 }
-
-/** Whose view: a user's (with every linked anonymous id) or one anonymous visitor's. */
-export type ViewKind = 'user' | 'anonymous';
 
 /** A view with its attribution: first, last, multi-touch credits and the traits identify would send. */
 export function withAttribution<T extends { touches: VisitorTouch[] }>(view: T, model: ModelOptions): T & { attribution: Attribution } {
@@ -69,7 +68,12 @@ export function mergeTouches(stored: readonly { anonymousId: string | null; valu
 
 /** A user's view, or undefined when sma knows nothing of the user. */
 export async function getUserView(userId: string, identity: IdentityStore, touches: TouchStore): Promise<UserView | undefined> {
-  const anonymousIds = (await identity.anonymousIdsOf(userId)).sort();
+  return userViewOf(userId, await identity.anonymousIdsOf(userId), touches);
+}
+
+/** A user's view given their linked anonymous ids (read once by a caller that uses them for more), or undefined when unknown. */
+export async function userViewOf(userId: string, linked: readonly string[], touches: TouchStore): Promise<UserView | undefined> {
+  const anonymousIds = [...linked].sort();
   const keys = [
     { key: visitorKeyOf({ userId }), anonymousId: null },
     ...anonymousIds.map((a) => ({ key: visitorKeyOf({ anonymousId: a }), anonymousId: a })),
@@ -91,18 +95,4 @@ export async function getAnonymousView(
   ]);
   if (userIds.length === 0 && !collected.found) return undefined;
   return { anonymousId, userIds: userIds.sort(), touches: collected.touches, pageViews: collected.pageViews };
-}
-
-/**
- * The debug view of an id with its attribution (first, last, credits and the
- * traits identify would send), or undefined when sma knows nothing of it.
- */
-export async function getVisitorView(
-  kind: ViewKind,
-  id: string,
-  deps: { identity: IdentityStore; touches: TouchStore; model: ModelOptions },
-): Promise<((UserView | AnonymousView) & { attribution: Attribution }) | undefined> {
-  const view =
-    kind === 'user' ? await getUserView(id, deps.identity, deps.touches) : await getAnonymousView(id, deps.identity, deps.touches);
-  return view && withAttribution<UserView | AnonymousView>(view, deps.model);
 }

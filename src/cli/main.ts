@@ -147,7 +147,7 @@ Run the same command again after an interruption: it resumes from the checkpoint
 function addBackfillCommand(program: Command, io: Io): void {
   withTables(program.command('backfill'), 'read')
     .description(
-      'Send identify traits and Source Identified events to Segment for users (and anonymous visitors) with touches in a time range.',
+      'Send identify traits and Source Identified events to Segment for users (and anonymous visitors) with touches in a time range; or, with --conversions, a Conversion Attributed track per stored conversion.',
     )
     .option('--since <date>', 'only ids with touches at or after this date')
     .option('--until <date>', 'only touches before this date')
@@ -157,11 +157,18 @@ function addBackfillCommand(program: Command, io: Io): void {
     .option('--track', 'send one Source Identified per touch in range (default: identify and track)')
     .option('--dry-run', 'send nothing; show what would be sent')
     .option(
+      '--conversions',
+      'instead: one Conversion Attributed track per stored conversion (in --since/--until by conversion time); needs CONVERSION_EVENTS',
+    )
+    .option(
       '--rate <requests/s>',
       'at most this many requests per second to Segment',
       numberFlag({ min: Number.MIN_VALUE, hint: 'give a number of requests per second above 0, like 20 or 0.5' }),
     )
-    .option('--checkpoint <file>', 'checkpoint for resuming a stopped backfill', '.sma-backfill.checkpoint.json')
+    .option(
+      '--checkpoint <file>',
+      'checkpoint for resuming a stopped backfill (default: .sma-backfill.checkpoint.json, with --conversions .sma-backfill-conversions.checkpoint.json)',
+    )
     .addHelpText(
       'after',
       `
@@ -169,6 +176,7 @@ Examples:
   $ npx sma backfill --since 2020-01-01 --dry-run
   $ npx sma backfill --since 2024-01-01 --until 2025-01-01 --track --rate 20
   $ npx sma backfill --aws --stage prod --region eu-west-1
+  $ npx sma backfill --conversions --since 2024-01-01 --rate 20
 Messages have deterministic ids: running a backfill again never duplicates in Segment or Mixpanel.`,
     )
     .action(async (opts: import('./backfill-command').BackfillFlags) => {

@@ -122,7 +122,7 @@ function banner(base: string, dynamoEndpoint: string): string {
 sma is running at ${base}
 
   POST ${base}/events                  Segment webhook (one event, an array, or {"batch":[…]})
-  GET  ${base}/api/user/{userId}       linked ids and touches of a user
+  GET  ${base}/api/user/{userId}       linked ids, touches and conversions of a user
   GET  ${base}/api/anonymous/{anonId}  the same for an anonymous visitor
   DELETE ${base}/api/user/{userId}     forget a user (and their anonymous ids); DELETE /api/anonymous/{anonId} too
   GET  ${base}/api/rejected?day=YYYY-MM-DD   events /events refused, with reasons
@@ -132,7 +132,7 @@ sma is running at ${base}
        (add ?dryRun=true to see without sending; nothing is sent without ANALYTICS_WRITE_KEY)
   GET  ${base}/report                  where users come from: charts (open it in a browser)
   GET  ${base}/api/report?since=YYYY-MM-DD&until=YYYY-MM-DD&model=first_touch   the same as JSON
-  streams: processPage, processIdentify, processAttribution (DynamoDB Local at ${dynamoEndpoint})
+  streams: processPage, processIdentify, processAttribution, processConversion (DynamoDB Local at ${dynamoEndpoint})
   real-time sync to Segment: REALTIME_SYNC in .env (off unless set)
 
 Try it:

@@ -3,70 +3,43 @@
  * users (and optionally anonymous visitors) with touches in a time range,
  * through the same batch client, limits and deterministic messageIds as the
  * /segment routes, so a repeated backfill never duplicates downstream.
- * Resumable from a checkpoint, which never passes a message Segment did
- * not take: the ids whose messages failed stay in it, and the same command
- * run again sends theirs, then goes on where the last run stopped. A failure
- * is counted and reported, and does not stop the run.
+ * Resumable from a checkpoint (src/app/backfill/chunked-send.ts).
  */
-import { rmSync } from 'node:fs';
 import { z } from 'zod';
 import type { ModelOptions } from '../../attribution/models';
 import type { IdentityStore, TouchStore } from '../ports';
 import { getAnonymousView, getUserView } from '../visitor-view';
 import { mapLimit } from '../../lib/concurrency';
-import { readJson, writeJsonAtomic } from '../../lib/files';
-import type { OutboundMessage, SegmentBatchClient, SendFailure } from '../../segment/batch-client';
+import type { OutboundMessage, SegmentBatchClient } from '../../segment/batch-client';
 import { buildAttributionMessages } from '../../segment/messages';
+import { sendInChunks, type ChunkedSendOptions, type ChunkedSendSummary } from './chunked-send';
 
-/** Ids whose messages are built and sent together (and per checkpoint). */
-export const BACKFILL_CHUNK = 200;
+export { BACKFILL_CHUNK } from './chunked-send';
+
 /** Views read at once while building a chunk. */
 const READ_CONCURRENCY = 8;
 
-export interface BackfillOptions {
+export interface BackfillOptions extends ChunkedSendOptions {
   since?: Date;
   until?: Date;
   identify: boolean;
   track: boolean;
-  dryRun: boolean;
   eventName: string;
   model: ModelOptions;
-  checkpointPath: string;
-  onProgress?: (p: { done: number; total: number; messages: number; failed: number }) => void;
 }
 
-export interface BackfillSummary {
+export interface BackfillSummary extends ChunkedSendSummary {
   users: number;
   anonymous: number;
   /** Ids with at least one touch in the range. */
   inRange: number;
-  messages: number;
   identifies: number;
   tracks: number;
-  requests: number;
-  failedMessages: number;
-  failures: SendFailure[];
   dryRun: boolean;
-  /** In a dry run: the first messages that would have been sent. */
-  sample: OutboundMessage[];
-  resumed: boolean;
-  /** Ids whose messages had failed in an earlier run, sent again by this one. */
-  retried: number;
-  /** Ids whose messages failed for now (a 5xx, a 429, a timeout) in this run: the checkpoint keeps them for the next. */
-  failedIds: number;
 }
 
 const targetSchema = z.object({ kind: z.enum(['user', 'anonymous']), id: z.string() });
 type Target = z.infer<typeof targetSchema>;
-
-const checkpointSchema = z.object({
-  version: z.literal(2),
-  fingerprint: z.string(),
-  /** Ids of the run's list whose messages were sent or are in `failed`. */
-  done: z.number().int(),
-  /** Ids whose messages Segment did not take, to be sent again. */
-  failed: z.array(targetSchema),
-});
 
 export interface BackfillDeps {
   identity: IdentityStore;
@@ -74,11 +47,12 @@ export interface BackfillDeps {
   segment: SegmentBatchClient;
 }
 
-/** Where an earlier run of the same backfill stopped, if it did. */
-function loadCheckpoint(path: string, fingerprint: string): { done: number; failed: Target[] } | undefined {
-  const saved = readJson(path, checkpointSchema);
-  // Another backfill's, or an older sma's: start over (messageIds are deterministic, so nothing doubles).
-  return saved?.success && saved.data.fingerprint === fingerprint ? saved.data : undefined;
+/** Whether a time is in a backfill's range: at or after `since`, before `until`. */
+export function withinRange(range: { since?: Date; until?: Date }): (timestamp: string) => boolean {
+  return (timestamp) => {
+    const t = Date.parse(timestamp);
+    return (!range.since || t >= range.since.getTime()) && (!range.until || t < range.until.getTime());
+  };
 }
 
 /** Runs a backfill over `users` and `anonymous` ids (already listed, sorted). */
@@ -100,65 +74,15 @@ export async function backfill(
     i: options.identify,
     t: options.track,
   });
-  const saved = options.dryRun ? undefined : loadCheckpoint(options.checkpointPath, fingerprint);
-  // The ids that failed last time first, then the rest of the list from where it stopped.
-  const retry = saved?.failed ?? [];
-  const start = saved?.done ?? 0;
-  const queue = [...retry, ...all.slice(start)];
-  const totals = { inRange: 0, messages: 0, identifies: 0, tracks: 0, requests: 0, failedMessages: 0 };
-  const failures: SendFailure[] = [];
-  const failedNow: Target[] = [];
-  const sample: OutboundMessage[] = [];
-  for (let q = 0; q < queue.length; q += BACKFILL_CHUNK) {
-    const { messages, owners } = await chunkMessages(queue.slice(q, q + BACKFILL_CHUNK), deps, options, totals);
-    if (options.dryRun) {
-      if (sample.length < 5) sample.push(...messages.slice(0, 5 - sample.length));
-    } else {
-      if (messages.length > 0) {
-        const result = await deps.segment.send(messages);
-        totals.requests += result.requests;
-        const failedOwners = new Set<Target>();
-        for (const f of result.failures) {
-          totals.failedMessages += f.messageIds.length;
-          failures.push(f);
-          // A refused message (4xx) fails the same way every time: reported, not kept for the next run.
-          if (!f.retryable) continue;
-          for (const id of f.messageIds) {
-            const owner = owners.get(id);
-            if (owner) failedOwners.add(owner);
-          }
-        }
-        failedNow.push(...failedOwners);
-      }
-      const processed = Math.min(queue.length, q + BACKFILL_CHUNK);
-      const checkpoint = {
-        version: 2 as const,
-        fingerprint,
-        done: start + Math.max(0, processed - retry.length),
-        failed: [...retry.slice(Math.min(processed, retry.length)), ...failedNow],
-      };
-      writeJsonAtomic(options.checkpointPath, checkpoint);
-    }
-    options.onProgress?.({
-      done: Math.min(queue.length, q + BACKFILL_CHUNK),
-      total: queue.length,
-      messages: totals.messages,
-      failed: totals.failedMessages,
-    });
-  }
-  // Kept while anything failed: the same command sends just those.
-  if (!options.dryRun && failedNow.length === 0) rmSync(options.checkpointPath, { force: true });
-  return {
-    users: ids.users.length,
-    anonymous: ids.anonymous.length,
-    ...totals,
-    failures,
-    dryRun: options.dryRun,
-    sample,
-    resumed: saved !== undefined,
-    retried: retry.length,
-    failedIds: failedNow.length,
+  const counts = { inRange: 0, identifies: 0, tracks: 0 };
+  const run = {
+    items: all,
+    itemSchema: targetSchema,
+    fingerprint,
+    build: (chunk: readonly Target[]) => chunkMessages(chunk, deps, options, counts),
   };
+  const sent = await sendInChunks(run, deps.segment, options);
+  return { users: ids.users.length, anonymous: ids.anonymous.length, ...counts, ...sent, dryRun: options.dryRun };
 }
 
 /** The messages of a chunk of ids, each messageId with the id it is for; counted into `totals`. */
@@ -166,12 +90,9 @@ async function chunkMessages(
   chunk: readonly Target[],
   deps: BackfillDeps,
   options: BackfillOptions,
-  totals: { inRange: number; messages: number; identifies: number; tracks: number },
+  totals: { inRange: number; identifies: number; tracks: number },
 ): Promise<{ messages: OutboundMessage[]; owners: Map<string, Target> }> {
-  const inRange = (timestamp: string): boolean => {
-    const t = Date.parse(timestamp);
-    return (!options.since || t >= options.since.getTime()) && (!options.until || t < options.until.getTime());
-  };
+  const inRange = withinRange(options);
   const owners = new Map<string, Target>();
   const built = await mapLimit(chunk, READ_CONCURRENCY, async (target) => {
     const { kind, id } = target;
@@ -193,7 +114,6 @@ async function chunkMessages(
     return messages;
   });
   const messages = built.flat();
-  totals.messages += messages.length;
   totals.identifies += messages.filter((m) => m.type === 'identify').length;
   totals.tracks += messages.filter((m) => m.type === 'track').length;
   return { messages, owners };

@@ -1,8 +1,9 @@
 /**
  * getUser (GET /api/user/{id}) and getAnonymous (GET /api/anonymous/{id}):
- * the debug views, with linked ids, touches and attribution. 404 when unknown.
+ * the debug views, with linked ids, touches, attribution and conversions.
+ * 404 when unknown.
  */
-import { getVisitorView, type ViewKind } from '../../app/visitor-view';
+import { getVisitorView, type ViewKind } from '../../app/debug-view';
 import { loadDeps, type DepsSource } from '../deps';
 import { httpHandler, json, pathId, requireApiKey, type HttpHandler } from './http';
 
@@ -10,7 +11,10 @@ import { httpHandler, json, pathId, requireApiKey, type HttpHandler } from './ht
 const NAMES: Record<ViewKind, string> = { user: 'user', anonymous: 'anonymous id' };
 
 /** Builds the view handler of one kind over its dependencies. */
-export function createViewHandler(kind: ViewKind, deps: DepsSource<'config' | 'identity' | 'touches' | 'model'>): HttpHandler {
+export function createViewHandler(
+  kind: ViewKind,
+  deps: DepsSource<'config' | 'identity' | 'touches' | 'model' | 'conversions'>,
+): HttpHandler {
   return httpHandler(async (event) => {
     const d = await deps();
     requireApiKey(event, d.config);
