@@ -21,7 +21,9 @@ import { logger } from '../lib/logger';
 import type { SegmentBatchClient } from '../segment/batch-client';
 import { buildAttributionMessages } from '../segment/messages';
 import type { OutboundMessage } from '../segment/batch-client';
+import type { Classifier } from '../source';
 import { conversionMessages } from './attribute-conversions';
+import { refreshVisitorTouches } from './refresh-touches';
 import { refreshUserRollup, refreshVisitorRollup, usersOfVisitor, type RollupChange, type RollupDeps } from './refresh-counters';
 
 export type SyncMode = 'off' | 'users' | 'all';
@@ -39,6 +41,8 @@ export interface SyncDeps extends RollupDeps {
   segment: SegmentBatchClient;
   eventName: string;
   mode: SyncMode;
+  /** Derives a converting visitor's touches before its conversion is credited (see phase 1). */
+  classify: Classifier;
   /** REALTIME_SYNC includes `conversions`: each new conversion is sent as a track named `conversionEventName`. */
   sendConversions: boolean;
   conversionEventName: string;
@@ -122,8 +126,14 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
       if (deps.conversions && c.anonymousId !== undefined) appendTo(visitors, anonymousKey(c.anonymousId), c.ref);
     }
   }
+  // A page view and the order it led to often arrive in one request, and the
+  // order's stream may run before the page's: the converting visitor's
+  // touches are derived first, so the conversion is never credited (or sent)
+  // without the visit that led to it.
+  const converting = new Set(changes.flatMap((c) => (c.kind === 'conversion' ? [c.conversion.visitorKey] : [])));
   await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, refs]) => {
     try {
+      if (converting.has(visitorKey)) await refreshVisitorTouches(visitorKey, deps.touches, deps.classify);
       const [, userIds] = await Promise.all([
         refreshVisitorRollup(visitorKey, deps, (change) => send(change, deps)),
         usersOfVisitor(visitorKey, deps.identity),

@@ -46,15 +46,38 @@ describe('conversion credit, as sma learns more', () => {
     );
   }
 
-  /** Conversion counters of May, as `metric channel/source = n` (zeros left out). */
-  async function credited(metrics: string[]): Promise<string[]> {
-    const counters = await deps.rollups.counters('2026-05-01', '2026-05-31');
+  /** Conversion counters of a month (default May), as `metric channel/source = n` (zeros left out). */
+  async function credited(metrics: string[], month = '2026-05'): Promise<string[]> {
+    const counters = await deps.rollups.counters(`${month}-01`, `${month}-31`);
     return [...counters]
       .map(([id, n]) => ({ key: parseCounterId(id), n }))
       .filter(({ key, n }) => key && metrics.includes(key.metric) && n !== 0)
       .map(({ key, n }) => `${key?.metric} ${key?.channel}/${key?.source} = ${n}`)
       .sort();
   }
+
+  it('credits an order to the visit that led to it even when the order is processed before that page view', async () => {
+    // Prepare: the landing page and the order in one request; no page view processed yet
+    const visitor = randomUUID();
+    const order = {
+      ...trackEvent({ anonymousId: visitor, event: 'Order Completed' }),
+      timestamp: '2026-06-20T12:00:00.000Z',
+      properties: { revenue: 5, currency: 'GBP' },
+    };
+    const landing = pageEvent({
+      anonymousId: visitor,
+      timestamp: '2026-06-20T11:50:00.000Z',
+      url: 'https://www.example.com/?utm_source=podcast&utm_medium=audio',
+    });
+    await ingestEvents([landing, order], deps.events, new Date(), { conversionEvents: new Set(['Order Completed']) });
+    const conversion = conversionSchema.parse((await deps.conversions?.conversionsOf(`anon#${visitor}`))?.[0]);
+
+    // Act: the order's stream record comes first
+    await processAttributionChanges([{ kind: 'conversion', conversion, ref: 1 }], sync);
+
+    // Assess
+    expect(await credited(['value:last_touch:GBP'], '2026-06')).toEqual(['value:last_touch:GBP Audio/podcast = 500']);
+  });
 
   it('moves an anonymous order to the earlier touch of another device once the person signs in, and to a late-arriving touch', async () => {
     // Prepare: search on the phone, the newsletter on the laptop, then an order on the laptop, not signed in
