@@ -31,6 +31,9 @@ const SOCIAL_MEDIUMS = new Set(['social', 'social-network', 'social-media', 'sm'
 const REFERRAL_MEDIUMS = new Set(['referral', 'app', 'link']);
 const EMAIL_NAMES = new Set(['email', 'e-mail', 'e_mail', 'e mail']);
 const NO_MEDIUM = new Set(['(none)', '(not set)']);
+// sma's addition to GA4's email names: a source naming a newsletter
+// (utm_source=newsletter, weekly-newsletter, Newsletter-UK) is an email send.
+const NEWSLETTER_SOURCE = /(^|[^a-z])newsletters?([^a-z]|$)/;
 
 const CATEGORY_WORD: Record<SourceCategory, string> = {
   search: 'a search engine',
@@ -39,6 +42,7 @@ const CATEGORY_WORD: Record<SourceCategory, string> = {
   video: 'a video site',
   shopping: 'a shopping site',
   ai: 'an AI assistant',
+  ads: 'an ad server',
   unknown: 'a known site',
 };
 
@@ -67,6 +71,9 @@ export function decideChannel(input: ChannelInput): ChannelDecision {
     if (isCategory(input, 'search')) return { channel: 'Paid Search', why: `${m} is paid; ${cat} → Paid Search` };
     if (isCategory(input, 'social')) return { channel: 'Paid Social', why: `${m} is paid; ${cat} → Paid Social` };
     if (isCategory(input, 'video')) return { channel: 'Paid Video', why: `${m} is paid; ${cat} → Paid Video` };
+    // GA4 files Google Ads clicks from its display network under Display; an
+    // ad server as the referrer is sma's evidence of the same.
+    if (isCategory(input, 'ads')) return { channel: 'Display', why: `${m} is paid; ${cat} → Display` };
   }
   if (DISPLAY_MEDIUMS.has(medium)) return { channel: 'Display', why: `${m} is display → Display` };
   if (paid) return { channel: 'Paid Other', why: `${m} is paid; ${src} is in no source list → Paid Other` };
@@ -86,6 +93,7 @@ export function decideChannel(input: ChannelInput): ChannelDecision {
   if (EMAIL_NAMES.has(source) || EMAIL_NAMES.has(medium))
     return { channel: 'Email', why: `${EMAIL_NAMES.has(medium) ? m : src} is email → Email` };
   if (isCategory(input, 'email')) return { channel: 'Email', why: `${cat} → Email` };
+  if (NEWSLETTER_SOURCE.test(source)) return { channel: 'Email', why: `${src} names a newsletter → Email` };
   if (medium === 'affiliate') return { channel: 'Affiliates', why: `${m} → Affiliates` };
   if (medium === 'audio') return { channel: 'Audio', why: `${m} → Audio` };
   if (source === 'sms' || medium === 'sms') return { channel: 'SMS', why: `${medium === 'sms' ? m : src} → SMS` };

@@ -13,7 +13,7 @@
  */
 import { decideChannel } from './channel';
 import { findClickId, type ClickIdRule } from './click-ids';
-import { categoriseSourceName, lookupApp, lookupReferrer, type Network } from './referrer-db';
+import { categoriseSourceName, lookupApp, lookupReferrer, lookupSourceDomain, type Network } from './referrer-db';
 import { DEFAULT_IGNORED_REFERRERS, HostList, isSameSite } from './site';
 import type { Channel, Classification, ClassifierOptions, SourceCategory, VisitInput } from './types';
 import { decodeValue, scanQuery, splitUrl, type UrlParts } from './url';
@@ -76,12 +76,19 @@ function describeHost(host: string): string {
   return host.startsWith('www.') ? host.slice(4) : host;
 }
 
+/** A search-term value that is a web address: a redirect target (google.com/url?q=https://…), not a search. */
+const URL_VALUE = /^https?:\/\//i;
+
+/** Search engines, and shopping sites searched through their own box (PriceRunner's `q`). */
+const TERM_CATEGORIES: ReadonlySet<SourceCategory> = new Set<SourceCategory>(['search', 'shopping']);
+
 function searchTerm(network: Network, query: string): string | null {
-  if (network.category !== 'search' || network.params.length === 0 || query === '') return null;
+  if (!TERM_CATEGORIES.has(network.category) || network.params.length === 0 || query === '') return null;
   let term: string | null = null;
   scanQuery(query, (key, raw) => {
     if (!network.params.includes(key)) return false;
-    term = decodeValue(raw);
+    const value = decodeValue(raw);
+    term = value !== null && URL_VALUE.test(value) ? null : value;
     return term !== null;
   });
   return term;
@@ -172,15 +179,10 @@ function finish(
 /** A tagged visit's source: utm_source, else the click id's, else the referrer's. */
 function taggedSource(v: Visit): { source: string; category: SourceCategory | undefined; paidSource: boolean } {
   const { campaign, click, refNetwork, ref } = v;
-  if (campaign.source !== null) {
-    const ads = campaign.medium === null ? readAdsSource(campaign.source) : undefined;
-    if (!ads) return { source: campaign.source, category: categoriseSourceName(campaign.source), paidSource: false };
-    v.notes.push(`utm_source "${campaign.source}" names an ads product: medium "cpc"`);
-    return { source: campaign.source, category: ads, paidSource: true };
-  }
+  if (campaign.source !== null) return utmSource(v, campaign.source, campaign.medium);
   if (v.clickDecides && click) {
     v.notes.push(`${click.param} is ${click.description}: source "${click.source}"`);
-    return { source: click.source, category: click.category, paidSource: false };
+    return { source: click.source, category: adNetworkOf(v, click), paidSource: false };
   }
   if (refNetwork && refNetwork.category !== 'unknown') {
     v.notes.push(`no utm_source; referrer ${ref.host ?? ''} is ${refNetwork.name}`);
@@ -192,6 +194,39 @@ function taggedSource(v: Visit): { source: string; category: SourceCategory | un
   }
   v.notes.push('no utm_source and no referrer');
   return { source: '(not set)', category: undefined, paidSource: false };
+}
+
+/**
+ * The source a utm_source names. A known network's domain ("chatgpt.com",
+ * "www.facebook.com") reports the network's name, as a referral from it does,
+ * so that one network is one source; any other value is kept as written.
+ */
+function utmSource(v: Visit, written: string, medium: string | null): ReturnType<typeof taggedSource> {
+  const network = lookupSourceDomain(written);
+  if (network) {
+    v.notes.push(`utm_source "${written}" is the domain of ${network.name}: source "${network.source}"`);
+    return { source: network.source, category: network.category, paidSource: false };
+  }
+  const ads = medium === null ? readAdsSource(written) : undefined;
+  if (!ads) return { source: written, category: categoriseSourceName(written), paidSource: false };
+  v.notes.push(`utm_source "${written}" names an ads product: medium "cpc"`);
+  return { source: written, category: ads, paidSource: true };
+}
+
+/**
+ * The category GA4's rules see for a click id. A Google Ads click says which
+ * ad network showed the ad only to GA4 (its ad network type); the referrer is
+ * sma's evidence of it: YouTube means a video ad (Paid Video), one of Google's
+ * ad servers a display ad (Display). Otherwise the click id's own category.
+ */
+function adNetworkOf(v: Visit, click: ClickIdRule): SourceCategory | undefined {
+  const ref = v.refNetwork;
+  if (!ref || click.source !== 'google' || click.medium !== 'cpc') return click.category;
+  const served =
+    ref.category === 'video' && ref.source === 'youtube' ? 'video' : ref.category === 'ads' && ref.source === 'google' ? 'ads' : undefined;
+  if (!served) return click.category;
+  v.notes.push(`the referrer ${v.ref.host ?? ''} shows where the ad ran (${ref.name})`);
+  return served;
 }
 
 /** A tagged visit's medium: utm_medium, else what an ads source or the click id implies. */
@@ -249,7 +284,7 @@ function classifyByReferrer(v: Visit): Classification {
       // referer-parser's "unknown" networks are known sites with no medium
       // (support.google.com): report the host, as GA4 would, not "google".
       const source = network.category === 'unknown' ? describeHost(ref.host) : network.source;
-      const medium = NETWORK_MEDIUM[network.category];
+      const medium = network.paid ? 'cpc' : NETWORK_MEDIUM[network.category];
       notes.push(`${ref.app ? 'Android app' : 'referrer'} ${ref.host} is ${network.name}`);
       const decision = decideChannel({ source, medium, campaign: null, category: network.category });
       return finish(v, true, decision.channel, source, medium, term ?? searchTerm(network, ref.parts.query), decision.why);
@@ -272,7 +307,11 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   };
 }
 
-/** The medium a referral from each kind of network gets (GA4 uses organic for search, referral for the rest). */
+/**
+ * The medium a referral from each kind of network gets: GA4 uses organic for
+ * search and referral for the rest; an ad server's click is paid, as GA4
+ * reports Google Ads clicks (cpc).
+ */
 const NETWORK_MEDIUM: Readonly<Record<SourceCategory, string>> = {
   search: 'organic',
   social: 'social',
@@ -280,6 +319,7 @@ const NETWORK_MEDIUM: Readonly<Record<SourceCategory, string>> = {
   video: 'referral',
   shopping: 'referral',
   ai: 'referral',
+  ads: 'cpc',
   unknown: 'referral',
 };
 

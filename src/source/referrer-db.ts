@@ -1,16 +1,18 @@
 /**
- * The referrer database: referer-parser's data plus sma's overlay
- * (`data/overlay.yml`), compiled at build time by
- * `scripts/build-referrer-db.mjs` into `generated/referrer-db.ts`.
+ * The referrer database: sma's overlay (`data/overlay.yml`), by default on top
+ * of referer-parser's data, compiled at build time by
+ * `scripts/build-referrer-db.mjs` into `generated/referrer-db.ts`. That
+ * generated module is the only place the third-party data lives, so a build
+ * with `SMA_REFERRER_DB=overlay` leaves it out (docs/classifier.md).
  */
-import { REFERRER_DB_JSON } from '../../generated/referrer-db';
+import { REFERRER_DB_JSON, REFERRER_DB_MODE } from '../../generated/referrer-db';
 import type { SourceCategory } from './types';
 
 /** The compiled database's shape, as the build script writes it. */
 interface CompiledDb {
-  /** [name, source, category, search-term parameters] */
-  networks: [string, string, string, string[]][];
-  /** host, `host/path-prefix` or `android-app:package` → index into networks */
+  /** [name, source, category, search-term parameters, 1 when a visit from it is an ad click] */
+  networks: ([string, string, string, string[]] | [string, string, string, string[], number])[];
+  /** host, `host/path-prefix`, `name.*` or `android-app:package` → index into networks */
   hosts: Record<string, number>;
   /** bare source name or alias → category */
   sources: Record<string, string>;
@@ -34,9 +36,14 @@ export interface Network {
   category: SourceCategory;
   /** Query parameters that carry the search term, lowercase. */
   params: readonly string[];
+  /** A visit from it is a click on an ad it served (Google's ad frames, AdSense for Search). */
+  paid: boolean;
 }
 
-const CATEGORIES: ReadonlySet<string> = new Set<SourceCategory>(['search', 'social', 'email', 'video', 'shopping', 'ai', 'unknown']);
+/** Which data the database was built from: `full` (with referer-parser's) or `overlay` (sma's alone). */
+export const REFERRER_DATA: 'full' | 'overlay' = REFERRER_DB_MODE === 'overlay' ? 'overlay' : 'full';
+
+const CATEGORIES: ReadonlySet<string> = new Set<SourceCategory>(['search', 'social', 'email', 'video', 'shopping', 'ai', 'ads', 'unknown']);
 
 function toCategory(value: unknown): SourceCategory {
   if (typeof value === 'string' && CATEGORIES.has(value)) return value as SourceCategory;
@@ -63,8 +70,8 @@ let index: Index | undefined;
 function getIndex(): Index {
   if (index) return index;
   const compiled = loadCompiled();
-  const networks: readonly Network[] = compiled.networks.map(([name, source, category, params]) =>
-    Object.freeze({ name, source, category: toCategory(category), params: Object.freeze(params) }),
+  const networks: readonly Network[] = compiled.networks.map(([name, source, category, params, paid]) =>
+    Object.freeze({ name, source, category: toCategory(category), params: Object.freeze(params), paid: paid === 1 }),
   );
   const hosts = new Map<string, Network>();
   const pathEntries = new Map<string, { prefix: string; network: Network }[]>();
@@ -100,10 +107,22 @@ function matchPath(pathEntries: Index['pathEntries'], host: string, path: string
 }
 
 /**
+ * A country suffix for `name.*` entries: a two-letter country code, alone or
+ * under com./co. (google.de, google.co.uk, google.com.br), or com itself.
+ */
+const COUNTRY_SUFFIX = /^(?:(?:com|co)\.)?[a-z]{2}$|^com$/;
+
+/** `google.*` for google.co.uk; undefined when the host is not a name under a country suffix. */
+function wildcardOf(host: string): string | undefined {
+  const dot = host.indexOf('.');
+  return dot > 0 && COUNTRY_SUFFIX.test(host.slice(dot + 1)) ? `${host.slice(0, dot)}.*` : undefined;
+}
+
+/**
  * Finds the network of a referrer host, as referer-parser does: first
- * `host/path-prefix`, then the host, then the host with its leftmost
- * label removed, and so on (so `uk.search.yahoo.com` finds `search.yahoo.com`).
- * The bare public suffix (`com`) is never looked up.
+ * `host/path-prefix`, then the host (or its `name.*` entry), then the host
+ * with its leftmost label removed, and so on (so `uk.search.yahoo.com` finds
+ * `search.yahoo.com`). The bare public suffix (`com`) is never looked up.
  */
 export function lookupReferrer(host: string, path: string): Network | undefined {
   const { hosts, pathEntries } = getIndex();
@@ -114,7 +133,11 @@ export function lookupReferrer(host: string, path: string): Network | undefined 
     const byHost = hosts.get(h);
     if (byHost) return byHost;
     const dot = h.indexOf('.');
-    if (dot === -1 || h.indexOf('.', dot + 1) === -1) return undefined;
+    if (dot === -1) return undefined;
+    const wildcard = wildcardOf(h);
+    const byCountry = wildcard === undefined ? undefined : hosts.get(wildcard);
+    if (byCountry) return byCountry;
+    if (h.indexOf('.', dot + 1) === -1) return undefined;
     h = h.slice(dot + 1);
   }
 }
@@ -134,12 +157,23 @@ export function categoriseSourceName(source: string): SourceCategory | undefined
   const direct = sourceCategories.get(source);
   if (direct) return direct;
   if (!source.includes('.')) return undefined;
-  // "m.facebook.com", "www.reddit.com", "l.instagram.com"
-  const bare = source.replace(/^(www|m|l|lm|mobile)\./, '');
-  return sourceCategories.get(bare) ?? lookupNetworkCategory(bare);
+  return lookupSourceDomain(source)?.category;
 }
 
-function lookupNetworkCategory(host: string): SourceCategory | undefined {
+/** A utm_source written as a domain: lowercase host characters, at least one dot inside. */
+const DOMAIN_SOURCE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+/**
+ * The known network a `utm_source` written as its domain names
+ * ("chatgpt.com", "www.facebook.com.", "t.co"), so that a tagged link and a
+ * referral from the same network report one source. Trailing dots (a fully
+ * qualified name) are dropped; subdomains find their parent's entry. Sites the
+ * database knows only by host (referer-parser's "unknown") and ad servers do
+ * not count: a tag naming them is judged by GA4's rules alone.
+ */
+export function lookupSourceDomain(source: string): Network | undefined {
+  const host = source.endsWith('.') ? source.replace(/\.+$/, '') : source;
+  if (!DOMAIN_SOURCE.test(host)) return undefined;
   const network = lookupReferrer(host, '');
-  return network && network.category !== 'unknown' ? network.category : undefined;
+  return network && network.category !== 'unknown' && network.category !== 'ads' ? network : undefined;
 }

@@ -29,10 +29,11 @@ export const CHANNELS = [
 export type Channel = (typeof CHANNELS)[number];
 
 /**
- * What a known referrer or source name is. `unknown` is referer-parser's
- * "we know the site, not the medium" (support.google.com, news.yahoo.com).
+ * What a known referrer or source name is. `ads` is an ad server: a visit it
+ * refers is a click on an ad it served (googlesyndication.com). `unknown` is
+ * referer-parser's "we know the site, not the medium" (support.google.com).
  */
-export type SourceCategory = 'search' | 'social' | 'email' | 'video' | 'shopping' | 'ai' | 'unknown';
+export type SourceCategory = 'search' | 'social' | 'email' | 'video' | 'shopping' | 'ai' | 'ads' | 'unknown';
 
 /** The input of one classification: the landing page and its HTTP referrer. */
 export interface VisitInput {

@@ -163,8 +163,13 @@ export function scanQuery(query: string, visit: (key: string, rawValue: string) 
 }
 
 // C0 controls and DEL: they break logs, CSV exports and some destinations.
+// Tabs and line breaks separate words, so they become spaces rather than
+// joining "gateway\toracle" into one word.
+const BREAKING_CONTROLS = /[\t\n\v\f\r]+/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
 const PERCENT_RUN = /(?:%[0-9a-fA-F]{2})+/g;
 
 /** A UTF-8 character is at most four bytes, so four escapes. */
@@ -201,8 +206,8 @@ function decodeRun(run: string): string {
 
 /**
  * Decodes a query value (`+` is a space) without ever throwing: a malformed
- * percent sequence is kept as it was written. Control characters are dropped,
- * white space is trimmed, and the result is capped at {@link MAX_FIELD_LENGTH}.
+ * percent sequence is kept as it was written. Tabs and line breaks become
+ * spaces, other control characters are dropped, white space is trimmed, and the result is capped at {@link MAX_FIELD_LENGTH}.
  *
  * @returns null when nothing is left.
  */
@@ -217,7 +222,8 @@ export function decodeValue(raw: string): string | null {
       value = value.replace(PERCENT_RUN, decodeRun);
     }
   }
-  value = value.replace(CONTROL_CHARS, '').trim();
+  if (HAS_CONTROL.test(value)) value = value.replace(BREAKING_CONTROLS, ' ').replace(CONTROL_CHARS, '');
+  value = value.trim();
   if (value.length > MAX_FIELD_LENGTH) value = value.slice(0, MAX_FIELD_LENGTH);
   return value === '' ? null : value;
 }

@@ -4,113 +4,139 @@
  * PostHog, Plausible, Matomo, sourcebuster), read from ../shared/peers/.
  *
  * The peers' conventions differ from sma's and from each other's, so this is a
- * report, not a pass/fail test: it prints agreement per suite and per field,
- * and with --verbose each disagreement. docs/classifier.md ("Conformance") explains
- * every deliberate difference. The vectors are evaluation data and are never
- * copied into this repository; set SMA_PEERS_DIR to read them from elsewhere.
+ * report, not a pass/fail test. It prints agreement per suite and per field,
+ * the headline figures of issue #29, and every difference under the reason
+ * that explains it (test/conformance/differences.ts); a difference no rule
+ * explains is listed as unexplained and makes the exit code 1. The vectors
+ * are evaluation data and are never copied into this repository; set
+ * SMA_PEERS_DIR to read them from elsewhere.
  *
- *   npm run conformance [-- --verbose] [-- --suite NAME]
+ *   npm run conformance [-- --suite NAME]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { classifySource, type Classification } from '../../src/source';
+import { classifySource } from '../../src/source';
+import { REFERRER_DATA } from '../../src/source/referrer-db';
+import { CHECKS, smaValue, type PeerCase } from './checks';
+import { explain, type Difference, type DifferenceRule } from './differences';
 
-interface PeerCase {
+interface Tally {
+  agree: number;
+  compared: number;
+}
+
+interface SuiteResult {
   suite: string;
-  id: string;
-  url: string;
-  referrer: string;
-  expect: Record<string, unknown>;
-  note?: string;
+  cases: number;
+  total: Tally;
+  perField: Record<string, Tally>;
+  differences: Difference[];
 }
 
-type Verdict = boolean | 'n/a';
+/**
+ * The figures issue #29 tracks: one field per suite (Snowplow's current
+ * suite by coarse medium, the channel suites by channel), and their sum.
+ */
+const HEADLINE: readonly { suite: string; field: string; label: string }[] = [
+  { suite: 'snowplow-referer-tests', field: 'peer_medium', label: "Snowplow referer-parser's current suite, coarse medium" },
+  { suite: 'dbt-ga4-channel', field: 'channel', label: 'dbt-ga4' },
+  { suite: 'posthog-channel-type', field: 'channel', label: 'PostHog' },
+  { suite: 'plausible-channel', field: 'channel', label: 'Plausible' },
+];
 
-const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-const PAID_CHANNELS = new Set(['Paid Search', 'Paid Social', 'Paid Video', 'Paid Shopping', 'Paid Other', 'Display', 'Cross-network']);
+const pct = (t: Tally): string => (t.compared === 0 ? 'n/a' : `${((100 * t.agree) / t.compared).toFixed(1)}%`);
 
-/** Does sma's result agree with the peer's medium/type label? */
-function checkMedium(peer: unknown, r: Classification): Verdict {
-  switch (peer) {
-    case 'search':
-    case 'Search':
-    case 'REFERRER_TYPE_SEARCH_ENGINE':
-      return r.medium === 'organic' || r.channel === 'Organic Search' || r.channel === 'Paid Search';
-    case 'social':
-    case 'Social':
-    case 'REFERRER_TYPE_SOCIAL_NETWORK':
-      return r.medium === 'social' || r.channel === 'Organic Social' || r.channel === 'Paid Social';
-    case 'email':
-      return r.channel === 'Email';
-    case 'Shopping':
-      return r.channel === 'Organic Shopping' || r.channel === 'Paid Shopping';
-    case 'chatbot':
-      return r.channel === 'AI Assistant';
-    case 'paid':
-    case 'ad':
-      return PAID_CHANNELS.has(r.channel);
-    case 'internal':
-      return !r.touch;
-    case 'unknown':
-    case 'link':
-    case 'REFERRER_TYPE_WEBSITE':
-      return r.medium === 'referral' && r.channel === 'Referral';
-    case 'direct':
-    case '$direct':
-    case '(none)':
-    case null:
-      return r.source === '(direct)';
-    case 'REFERRER_TYPE_DIRECT_ENTRY':
-      // Matomo's "direct entry" covers typed-in visits and same-site navigation.
-      return r.source === '(direct)';
-    case 'REFERRER_TYPE_CAMPAIGN':
-      return r.campaign !== null || r.click_id !== null || r.medium !== 'referral';
-    case 'cpc':
-    case 'organic':
-    case 'referral':
-      return r.medium === peer;
-    default:
-      return 'n/a';
+function readSuite(dir: string, file: string): PeerCase[] {
+  return readFileSync(join(dir, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as PeerCase);
+}
+
+function runSuite(suite: string, cases: readonly PeerCase[]): SuiteResult {
+  const result: SuiteResult = { suite, cases: cases.length, total: { agree: 0, compared: 0 }, perField: {}, differences: [] };
+  for (const c of cases) {
+    const r = classifySource({ url: c.url, referrer: c.referrer });
+    for (const [field, peer] of Object.entries(c.expect)) {
+      const verdict = CHECKS[field]?.(peer, r, c) ?? 'n/a';
+      if (verdict === 'n/a') continue;
+      const tally = (result.perField[field] ??= { agree: 0, compared: 0 });
+      tally.compared += 1;
+      result.total.compared += 1;
+      if (verdict) {
+        tally.agree += 1;
+        result.total.agree += 1;
+      } else {
+        result.differences.push({ c, field, peer, r });
+      }
+    }
   }
+  return result;
 }
 
-/** Source names: "Google Images" agrees with google; a null peer source agrees with an unnamed one (the host or direct). */
-function checkSource(peer: unknown, r: Classification, c: PeerCase): Verdict {
-  if (peer === null)
-    return r.source === '(direct)' || r.referrer_host === null || norm(r.source) === norm(r.referrer_host.replace(/^www\./, ''));
-  if (typeof peer !== 'string' || peer === 'Unknown')
-    return peer === 'Unknown' ? r.channel !== 'AI Assistant' && r.medium !== 'social' : 'n/a';
-  const p = norm(peer);
-  const ours = norm(r.source);
-  if (ours === '') return false;
-  return (
-    p === ours ||
-    p.startsWith(ours) ||
-    ours.startsWith(p) ||
-    (c.referrer !== '' && norm(c.referrer).includes(p) && r.referrer_host !== null && norm(r.referrer_host).includes(p))
+function printSuites(results: readonly SuiteResult[]): void {
+  console.log(`${'suite'.padEnd(34)} ${'cases'.padStart(5)}  ${'agree'.padStart(12)}  per field`);
+  for (const s of results) {
+    const fields = Object.entries(s.perField)
+      .map(([k, v]) => `${k.replace('peer_', '')} ${v.agree}/${v.compared}`)
+      .join(', ');
+    console.log(
+      `${s.suite.padEnd(34)} ${String(s.cases).padStart(5)}  ${`${s.total.agree}/${s.total.compared}`.padStart(8)} ${pct(s.total).padStart(6)}  ${fields}`,
+    );
+  }
+  const all = results.reduce((t, s) => ({ agree: t.agree + s.total.agree, compared: t.compared + s.total.compared }), {
+    agree: 0,
+    compared: 0,
+  });
+  console.log(
+    `${'all suites, every field'.padEnd(34)} ${''.padStart(5)}  ${`${all.agree}/${all.compared}`.padStart(8)} ${pct(all).padStart(6)}`,
   );
 }
 
-function checkTerm(peer: unknown, r: Classification): Verdict {
-  if (peer === null) return r.term === null;
-  if (typeof peer !== 'string') return 'n/a';
-  return r.term !== null && r.term.trim().toLowerCase() === peer.trim().toLowerCase();
+function printHeadline(results: readonly SuiteResult[]): void {
+  const sum: Tally = { agree: 0, compared: 0 };
+  const rows: string[] = [];
+  for (const h of HEADLINE) {
+    const t = results.find((s) => s.suite === h.suite)?.perField[h.field];
+    if (!t) continue;
+    sum.agree += t.agree;
+    sum.compared += t.compared;
+    rows.push(`  ${h.label.padEnd(58)} ${`${t.agree}/${t.compared}`.padStart(8)} ${pct(t).padStart(6)}`);
+  }
+  if (rows.length === 0) return;
+  console.log('\nheadline (issue #29)');
+  console.log(rows.join('\n'));
+  console.log(`  ${'overall'.padEnd(58)} ${`${sum.agree}/${sum.compared}`.padStart(8)} ${pct(sum).padStart(6)}`);
 }
 
-function checkChannel(peer: unknown, r: Classification): Verdict {
-  return typeof peer === 'string' ? r.channel === peer : 'n/a';
+function describe(d: Difference): string {
+  const input = `[${d.c.referrer || '-'} → ${d.c.url || '-'}]`;
+  const line = `    ${d.c.suite} ${d.c.id} ${d.field.replace('peer_', '')}: peer ${JSON.stringify(d.peer)}, sma ${smaValue(d.field, d.r)}  ${input}`;
+  return line.length > 220 ? `${line.slice(0, 219)}…` : line;
 }
 
-const CHECKS: Record<string, (peer: unknown, r: Classification, c: PeerCase) => Verdict> = {
-  channel: checkChannel,
-  peer_medium: checkMedium,
-  peer_source: checkSource,
-  term: checkTerm,
-};
+/** Prints each difference under its reason; returns how many no rule explains. */
+function printDifferences(results: readonly SuiteResult[]): number {
+  const byRule = new Map<DifferenceRule | undefined, Difference[]>();
+  for (const d of results.flatMap((s) => s.differences)) {
+    const rule = explain(d);
+    byRule.set(rule, [...(byRule.get(rule) ?? []), d]);
+  }
+  const explained = [...byRule.entries()].filter((e): e is [DifferenceRule, Difference[]] => e[0] !== undefined);
+  const ga4First = [...explained.filter(([r]) => r.ga4OverSnowplow), ...explained.filter(([r]) => !r.ga4OverSnowplow)];
+  console.log(`\ndifferences, each under its reason (${[...byRule.values()].flat().length} in all)`);
+  for (const [rule, diffs] of ga4First) {
+    console.log(`\n  ${rule.ga4OverSnowplow ? '[GA4 over Snowplow] ' : ''}${rule.reason} (${diffs.length})`);
+    console.log(diffs.map(describe).join('\n'));
+  }
+  const unexplained = byRule.get(undefined) ?? [];
+  console.log(`\n  unexplained (${unexplained.length})`);
+  if (unexplained.length > 0) console.log(unexplained.map(describe).join('\n'));
+  return unexplained.length;
+}
 
 function main(): void {
   const args = process.argv.slice(2);
-  const verbose = args.includes('--verbose');
   const only = args.includes('--suite') ? args[args.indexOf('--suite') + 1] : undefined;
   const dir = resolve(process.env.SMA_PEERS_DIR ?? join(process.cwd(), '..', 'shared', 'peers'));
   if (!existsSync(dir)) {
@@ -120,56 +146,16 @@ function main(): void {
     return;
   }
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
+    .filter((f) => f.endsWith('.jsonl') && (!only || f === `${only}.jsonl`))
     .sort();
-  let allAgree = 0;
-  let allCompared = 0;
-  console.log(`conformance against ${files.length} peer suites in ${dir}\n`);
-  console.log(`${'suite'.padEnd(34)} ${'cases'.padStart(5)}  ${'agree'.padStart(12)}  per field`);
-  for (const file of files) {
-    const suite = file.replace(/\.jsonl$/, '');
-    if (only && suite !== only) continue;
-    const cases = readFileSync(join(dir, file), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as PeerCase);
-    const perField: Record<string, { agree: number; compared: number }> = {};
-    let agree = 0;
-    let compared = 0;
-    const misses: string[] = [];
-    for (const c of cases) {
-      const r = classifySource({ url: c.url, referrer: c.referrer });
-      for (const [field, peer] of Object.entries(c.expect)) {
-        const check = CHECKS[field];
-        if (!check) continue;
-        const verdict = check(peer, r, c);
-        if (verdict === 'n/a') continue;
-        const f = (perField[field] ??= { agree: 0, compared: 0 });
-        f.compared += 1;
-        compared += 1;
-        if (verdict) {
-          f.agree += 1;
-          agree += 1;
-        } else {
-          misses.push(
-            `  ${c.id}  ${field}: peer ${JSON.stringify(peer)}, sma ${JSON.stringify(field === 'term' ? r.term : field === 'channel' ? r.channel : field === 'peer_source' ? r.source : `${r.medium}/${r.channel}/touch=${r.touch}`)}  [${c.referrer || '-'} → ${c.url || '-'}]`,
-          );
-        }
-      }
-    }
-    allAgree += agree;
-    allCompared += compared;
-    const pct = compared === 0 ? 'n/a' : `${((100 * agree) / compared).toFixed(1)}%`;
-    const fields = Object.entries(perField)
-      .map(([k, v]) => `${k.replace('peer_', '')} ${v.agree}/${v.compared}`)
-      .join(', ');
-    console.log(
-      `${suite.padEnd(34)} ${String(cases.length).padStart(5)}  ${`${agree}/${compared}`.padStart(8)} ${pct.padStart(6)}  ${fields}`,
-    );
-    if (verbose && misses.length > 0) console.log(misses.join('\n'));
-  }
-  console.log(`\noverall: ${allAgree}/${allCompared} field checks agree (${((100 * allAgree) / Math.max(1, allCompared)).toFixed(1)}%)`);
-  console.log('Differences of convention are listed in docs/classifier.md, "Conformance". Run with --verbose to see each disagreement.');
+  console.log(`conformance against ${files.length} peer suites in ${dir}`);
+  console.log(
+    `referrer data: ${REFERRER_DATA === 'full' ? "referer-parser's database with sma's overlay" : "sma's overlay only (SMA_REFERRER_DB=overlay)"}\n`,
+  );
+  const results = files.map((f) => runSuite(f.replace(/\.jsonl$/, ''), readSuite(dir, f)));
+  printSuites(results);
+  printHeadline(results);
+  if (printDifferences(results) > 0) process.exitCode = 1;
 }
 
 main();

@@ -28,6 +28,7 @@ const PAID: Case[] = [
   ['google', 'cpc', 'search', 'summer_shopping', 'Paid Shopping'],
   ['google', 'cpc', 'search', 'eshop-launch', 'Paid Shopping'],
   ['newsletter', 'cpa', undefined, null, 'Paid Other'],
+  ['criteo', 'cpc', undefined, null, 'Paid Other'],
   ['chatgpt.com', 'cpc', 'ai', null, 'Paid Other'],
   ['gmail', 'cpc', 'email', null, 'Paid Other'],
   ['support.google.com', 'paid', 'unknown', null, 'Paid Other'],
@@ -40,6 +41,9 @@ const DISPLAY: Case[] = [
   ['dv360', 'interstitial', undefined, null, 'Display'],
   ['google', 'cpm', undefined, null, 'Display'],
   ['facebook', 'display', 'social', null, 'Display'],
+  // An ad server as the referrer: a click on a display ad it served.
+  ['google', 'cpc', 'ads', null, 'Display'],
+  ['criteo', 'cpc', 'ads', null, 'Display'],
 ];
 
 const AI: Case[] = [
@@ -69,6 +73,7 @@ const REFERRAL: Case[] = [
   ['support.google.com', 'referral', 'unknown', null, 'Referral'],
   ['gmail', 'referral', 'email', null, 'Referral'],
   ['partner.com', 'referral', undefined, 'workshop-2024', 'Referral'],
+  ['newsletter', 'referral', undefined, null, 'Referral'],
 ];
 
 const EMAIL: Case[] = [
@@ -79,6 +84,10 @@ const EMAIL: Case[] = [
   ['newsletter', 'email', undefined, null, 'Email'],
   ['newsletter', 'e-mail', undefined, null, 'Email'],
   ['gmail', '(not set)', 'email', null, 'Email'],
+  // sma's addition: a source naming a newsletter, when no medium decides.
+  ['newsletter', '(not set)', undefined, null, 'Email'],
+  ['weekly_newsletter', '(not set)', undefined, null, 'Email'],
+  ['newsletters-de', '(none)', undefined, null, 'Email'],
 ];
 
 const OTHER: Case[] = [
@@ -93,7 +102,8 @@ const OTHER: Case[] = [
 ];
 
 const UNASSIGNED: Case[] = [
-  ['newsletter', '(not set)', undefined, null, 'Unassigned'],
+  ['partner-portal', '(not set)', undefined, null, 'Unassigned'],
+  ['newslettering', '(not set)', undefined, null, 'Unassigned'],
   ['partner', '(none)', undefined, null, 'Unassigned'],
   ['support.google.com', '(not set)', 'unknown', null, 'Unassigned'],
   ['(direct)', 'qr-code', undefined, null, 'Unassigned'],
@@ -206,14 +216,24 @@ describe('decideChannel', () => {
     ['Email by source', { source: 'email', medium: '(not set)', campaign: null, category: undefined }, 'source "email" is email → Email'],
     ['Email by webmail', { source: 'gmail', medium: '(not set)', campaign: null, category: 'email' }, 'source "gmail" is webmail → Email'],
     [
+      'Email by newsletter',
+      { source: 'newsletter-uk', medium: '(not set)', campaign: null, category: undefined },
+      'source "newsletter-uk" names a newsletter → Email',
+    ],
+    [
+      'Display by ad server',
+      { source: 'google', medium: 'cpc', campaign: null, category: 'ads' },
+      'medium "cpc" is paid; source "google" is an ad server → Display',
+    ],
+    [
       'Mobile Push by source',
       { source: 'firebase', medium: '(not set)', campaign: null, category: undefined },
       'source "firebase" is push → Mobile Push Notifications',
     ],
     [
       'Unassigned',
-      { source: 'newsletter', medium: '(not set)', campaign: null, category: undefined },
-      'source "newsletter" and medium "(not set)" match no channel rule → Unassigned',
+      { source: 'partner-portal', medium: '(not set)', campaign: null, category: undefined },
+      'source "partner-portal" and medium "(not set)" match no channel rule → Unassigned',
     ],
   ])('explains %s', (_name, input, why) => {
     // Act / Assess
