@@ -159,6 +159,12 @@ const envSchema = z.object({
   ),
   /** `true`: drop IP addresses and identify traits (all but the ids) before anything is stored. Default `false`. */
   DROP_PERSONAL_DATA: flag('false'),
+  /**
+   * `on` (default): page and screen views whose `context.userAgent` is a
+   * bot's (isbot) are stored marked, and never make a touch or count in a
+   * report. `off`: every view counts.
+   */
+  BOT_FILTER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['on', 'off']).default('on')),
   /** Days raw events are kept after their event time (DynamoDB TTL); derived touches, links and counters stay. Default: unset (for ever). */
   RETENTION_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().max(36_500).optional()),
 });
@@ -184,6 +190,8 @@ export interface Config {
   /** CONVERSION_EVENTS: the track events counted as conversions (none: conversions are off). */
   conversions: { events: readonly string[]; eventName: string };
   dropPersonalData: boolean;
+  /** BOT_FILTER: bots' page views are told apart, and never make a touch. */
+  botFilter: boolean;
   /** Days raw events are kept (RETENTION_DAYS); undefined keeps them. */
   retentionDays: number | undefined;
 }
@@ -246,6 +254,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     realtimeSync: Object.freeze(e.REALTIME_SYNC),
     conversions: Object.freeze({ events: Object.freeze([...new Set(e.CONVERSION_EVENTS)]), eventName: e.ANALYTICS_CONVERSION_EVENT }),
     dropPersonalData: e.DROP_PERSONAL_DATA === 'true',
+    botFilter: e.BOT_FILTER === 'on',
     retentionDays: e.RETENTION_DAYS,
   });
 }

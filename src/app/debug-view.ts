@@ -21,7 +21,7 @@ import { mapLimit } from '../lib/concurrency';
 import { attributeConversion } from './attribute-conversions';
 import type { ConversionStore, IdentityStore, TouchStore } from './ports';
 import { userConversions, visitorsOfUser } from './refresh-counters';
-import { getAnonymousView, userViewOf, withAttribution, type AnonymousView, type UserView } from './visitor-view';
+import { getAnonymousView, noViews, userViewOf, withAttribution, type AnonymousView, type UserView } from './visitor-view';
 
 /** Conversions credited at once in an anonymous visitor's view (each reads its person's touches). */
 const CREDIT_CONCURRENCY = 8;
@@ -98,7 +98,7 @@ async function userDebugView(userId: string, deps: DebugViewDeps): Promise<Debug
     userConversions(userId, visitorsOfUser(userId, links), deps),
   ]);
   if (!view && conversions.length === 0) return undefined;
-  const found = view ?? { userId, anonymousIds: [], touches: [], pageViews: 0 };
+  const found = view ?? { userId, anonymousIds: [], ...noViews() };
   const list = conversions.sort(compareByTime).map((c) => listed(c, creditConversion(found.touches, c.timestamp, deps.model)));
   return { ...withAttribution<UserView>(found, deps.model), conversions: list };
 }
@@ -114,7 +114,7 @@ async function anonymousDebugView(anonymousId: string, deps: DebugViewDeps): Pro
     deps.conversions?.conversionsOf(visitorKeyOf({ anonymousId })) ?? [],
   ]);
   if (!view && conversions.length === 0) return undefined;
-  const found = view ?? { anonymousId, userIds: [], touches: [], pageViews: 0 };
+  const found = view ?? { anonymousId, userIds: [], ...noViews() };
   const attributed = await mapLimit([...conversions].sort(compareByTime), CREDIT_CONCURRENCY, (c) => attributeConversion(c, deps));
   return { ...withAttribution<AnonymousView>(found, deps.model), conversions: attributed.map((a) => listed(a.conversion, a.credit)) };
 }

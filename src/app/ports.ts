@@ -83,6 +83,8 @@ export interface VisitorTouches {
   visitorKey: string;
   touches: Touch[];
   pageViews: number;
+  /** The bots' page views read besides (absent on items written before bots were told apart). */
+  botViews?: number;
   /** True when the visitor had more page views than are read (see MAX_PAGE_VIEWS_READ). */
   truncated: boolean;
   updatedAt: string;

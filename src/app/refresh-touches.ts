@@ -3,9 +3,9 @@
  * visitor's touches are derived again from all of its page views. Deriving
  * from the full history makes the result independent of arrival order and of
  * retries. Touches whose page views expired (RETENTION_DAYS) are kept as they
- * were.
+ * were. Bots' page views are counted, not derived from.
  */
-import { deriveTouches, retainedTouches, selectTouches, type PageView, type Touch } from '../attribution/touches';
+import { deriveTouches, isBotView, retainedTouches, selectTouches, type PageView, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
 import type { Classifier } from '../source';
 import type { Origin, TouchStore, VisitorTouches } from './ports';
@@ -40,10 +40,9 @@ export async function refreshVisitorTouches(
     const read = await store.pageViewsOf(visitorKey, MAX_PAGE_VIEWS_READ);
     const views = read.truncated ? read.views : withArrived(read.views, options.arrived ?? []);
     const retained = retainedTouches(stored?.touches ?? [], views);
-    const value = {
-      ...visitorTouches(visitorKey, deriveTouches(views, classify, retained), views.length, read.truncated, options),
-      version: stored?.version,
-    };
+    const botViews = views.filter(isBotView).length;
+    const counts = { pageViews: views.length - botViews, botViews, truncated: read.truncated };
+    const value = { ...visitorTouches(visitorKey, deriveTouches(views, classify, retained), counts, options), version: stored?.version };
     if (await store.saveTouches(value)) return value;
   }
   throw new StorageUnavailableError(`touches of ${visitorKey} kept changing under ${MAX_TOUCH_ATTEMPTS} attempts`);
@@ -54,28 +53,34 @@ function withArrived(views: readonly PageView[], arrived: readonly PageView[]): 
   return [...views, ...arrived.filter((v) => !read.has(v.messageId))];
 }
 
+/** How many page views a visitor's touches were derived from, how many bots' views were read besides, and whether more were left unread. */
+export interface ViewsRead {
+  pageViews: number;
+  botViews: number;
+  truncated: boolean;
+}
+
 /**
- * A visitor's touches from the viewTouch of each page view, ordered by
- * compareByTime (at most MAX_PAGE_VIEWS_READ of them): what the import derives
- * from views it classified as it read them.
+ * A visitor's touches from the viewTouch of each page view (no bot's),
+ * ordered by compareByTime (at most MAX_PAGE_VIEWS_READ of them): what the
+ * import derives from views it classified as it read them.
  */
 export function touchesFromCandidates(
   visitorKey: string,
   candidates: readonly Touch[],
-  truncated: boolean,
+  counts: Omit<ViewsRead, 'pageViews'>,
   options: TouchOptions = {},
 ): VisitorTouches {
-  return visitorTouches(visitorKey, selectTouches(candidates), candidates.length, truncated, options);
+  return visitorTouches(visitorKey, selectTouches(candidates), { ...counts, pageViews: candidates.length }, options);
 }
 
 function visitorTouches(
   visitorKey: string,
   touches: Touch[],
-  pageViews: number,
-  truncated: boolean,
+  counts: ViewsRead,
   { now = new Date(), origin }: TouchOptions,
 ): VisitorTouches {
-  return { visitorKey, touches, pageViews, truncated, updatedAt: now.toISOString(), ...(origin ? { origin } : {}) };
+  return { visitorKey, touches, ...counts, updatedAt: now.toISOString(), ...(origin ? { origin } : {}) };
 }
 
 export interface TouchOptions {

@@ -5,8 +5,9 @@
  */
 import { InvalidInputError } from '../errors';
 import { LIBRARY } from '../segment/batch-client';
-import { batchLimit, parseEvent, splitBody, type ParsedEvent, type SegmentEvent } from '../segment/events';
+import { batchLimit, isViewEvent, parseEvent, splitBody, type ParsedEvent, type SegmentEvent } from '../segment/events';
 import { withoutPersonalData } from '../segment/privacy';
+import { isBotUserAgent, userAgentOf } from '../segment/user-agent';
 import type { EventStore, RejectedEvent } from './ports';
 
 /** A rejected event's body is kept up to this size; enough to see what was wrong. */
@@ -20,35 +21,49 @@ export interface IngestSummary {
   /** Valid events sma does not use: track and group without both ids (but conversions), and the events sma itself sent. */
   ignored: number;
   rejected: number;
+  /** Of `stored`, the page and screen views bots made (BOT_FILTER): kept, and never a touch. */
+  bots: number;
   /** Each rejected event: its index in the body, the field at fault and why. */
   errors: { index: number; field: string; message: string }[];
 }
 
+/** How an incoming event is read, from the configuration. */
+export interface ParseOptions {
+  /** DROP_PERSONAL_DATA. */
+  dropPersonalData?: boolean;
+  /** BOT_FILTER: tell bots' page and screen views from their user agent. Default true. */
+  botFilter?: boolean;
+}
+
 /**
  * One incoming event, whether from the webhook or an import: its personal data
- * dropped first when DROP_PERSONAL_DATA asks, then validated.
+ * dropped first when DROP_PERSONAL_DATA asks, then validated. A page or screen
+ * view is marked `bot` from the raw event's user agent, which is read before
+ * it is dropped and never kept.
  */
-export function parseIncoming(raw: unknown, index: number, options: { dropPersonalData?: boolean } = {}): ParsedEvent {
-  return parseEvent(options.dropPersonalData ? withoutPersonalData(raw) : raw, index);
+export function parseIncoming(raw: unknown, index: number, options: ParseOptions = {}): ParsedEvent {
+  const parsed = parseEvent(options.dropPersonalData ? withoutPersonalData(raw) : raw, index);
+  if (!parsed.ok || options.botFilter === false) return parsed;
+  const { event } = parsed;
+  if ((event.type !== 'page' && event.type !== 'screen') || !isBotUserAgent(userAgentOf(raw))) return parsed;
+  return { ...parsed, event: { ...event, bot: true } };
 }
 
 /** How events are taken in, from the configuration. */
-export interface IngestOptions {
-  /** DROP_PERSONAL_DATA. */
-  dropPersonalData?: boolean;
+export interface IngestOptions extends ParseOptions {
   /** CONVERSION_EVENTS: tracks stored (as conversions) whatever ids they carry. */
   conversionEvents?: ReadonlySet<string>;
 }
 
 /**
- * Events sma stores: page views, identity events, conversions, and any other
- * event that carries both ids (it links them). Events sma itself sent to
- * Segment come back through the webhook; they are ignored, so they can never
- * trigger another send or change a touch.
+ * Events sma stores: page views, install attributions, identity events,
+ * conversions, and any other event that carries both ids (it links them).
+ * Events sma itself sent to Segment come back through the webhook; they are
+ * ignored, so they can never trigger another send or change a touch.
  */
 export function isStored(event: SegmentEvent, conversionEvents: ReadonlySet<string> = new Set()): boolean {
   if (event.context?.library?.name === LIBRARY.name) return false;
-  if (event.type === 'page' || event.type === 'screen' || event.type === 'identify' || event.type === 'alias') return true;
+  if (isViewEvent(event) || event.type === 'identify' || event.type === 'alias') return true;
   if (event.type === 'track' && event.event !== undefined && conversionEvents.has(event.event)) return true;
   return event.anonymousId !== undefined && event.userId !== undefined;
 }
@@ -94,6 +109,7 @@ export async function ingestEvents(
     duplicates: duplicates.size + inRequestDuplicates,
     ignored,
     rejected: rejected.length,
+    bots: valid.filter((e) => e.bot === true && !duplicates.has(e.messageId)).length,
     errors: rejected.map(({ index, field, message }) => ({ index, field, message })),
   };
 }

@@ -16,19 +16,26 @@ const VIEW_READ_CONCURRENCY = 8;
 /** A touch, with the anonymous id (or user id) whose page view it was. */
 export type VisitorTouch = Touch & { anonymousId: string | null };
 
-export interface UserView {
+/** What a view counts of a person's page views: those its touches come from, and the bots' (BOT_FILTER), which never make one. */
+export interface ViewCounts {
+  pageViews: number;
+  botViews: number;
+}
+
+export interface UserView extends ViewCounts {
   userId: string;
   anonymousIds: string[];
   touches: VisitorTouch[];
-  pageViews: number;
 }
 
-export interface AnonymousView {
+export interface AnonymousView extends ViewCounts {
   anonymousId: string;
   userIds: string[];
   touches: VisitorTouch[];
-  pageViews: number;
 }
+
+/** The view's part for someone sma knows only by id so far: no touches, no page views. */
+export const noViews = (): ViewCounts & { touches: VisitorTouch[] } => ({ touches: [], pageViews: 0, botViews: 0 });
 
 /** A view with its attribution: first, last, multi-touch credits and the traits identify would send. */
 export function withAttribution<T extends { touches: VisitorTouch[] }>(view: T, model: ModelOptions): T & { attribution: Attribution } {
@@ -39,7 +46,7 @@ export function withAttribution<T extends { touches: VisitorTouch[] }>(view: T, 
 export async function collectTouches(
   keys: { key: string; anonymousId: string | null }[],
   touches: TouchStore,
-): Promise<{ touches: VisitorTouch[]; pageViews: number; found: boolean }> {
+): Promise<ViewCounts & { touches: VisitorTouch[]; found: boolean }> {
   const stored = await mapLimit(keys, VIEW_READ_CONCURRENCY, async ({ key, anonymousId }) => ({
     anonymousId,
     value: await touches.touchesOf(key),
@@ -48,22 +55,22 @@ export async function collectTouches(
 }
 
 /** Several visitors' stored touches as one list, each marked with its anonymous id, in time order. */
-export function mergeTouches(stored: readonly { anonymousId: string | null; value: VisitorTouches | undefined }[]): {
-  touches: VisitorTouch[];
-  pageViews: number;
-  found: boolean;
-} {
+export function mergeTouches(
+  stored: readonly { anonymousId: string | null; value: VisitorTouches | undefined }[],
+): ViewCounts & { touches: VisitorTouch[]; found: boolean } {
   const all: VisitorTouch[] = [];
   let pageViews = 0;
+  let botViews = 0;
   let found = false;
   for (const { anonymousId, value } of stored) {
     if (!value) continue;
     found = true;
     pageViews += value.pageViews;
+    botViews += value.botViews ?? 0;
     for (const t of value.touches) all.push({ ...t, anonymousId });
   }
   all.sort(compareByTime);
-  return { touches: all, pageViews, found };
+  return { touches: all, pageViews, botViews, found };
 }
 
 /** A user's view, or undefined when sma knows nothing of the user. */
@@ -80,7 +87,7 @@ export async function userViewOf(userId: string, linked: readonly string[], touc
   ];
   const collected = await collectTouches(keys, touches);
   if (anonymousIds.length === 0 && !collected.found) return undefined;
-  return { userId, anonymousIds, touches: collected.touches, pageViews: collected.pageViews };
+  return { userId, anonymousIds, touches: collected.touches, pageViews: collected.pageViews, botViews: collected.botViews };
 }
 
 /** An anonymous visitor's view, or undefined when unknown. */
@@ -94,5 +101,6 @@ export async function getAnonymousView(
     collectTouches([{ key: visitorKeyOf({ anonymousId }), anonymousId }], touches),
   ]);
   if (userIds.length === 0 && !collected.found) return undefined;
-  return { anonymousId, userIds: userIds.sort(), touches: collected.touches, pageViews: collected.pageViews };
+  const { touches: found, pageViews, botViews } = collected;
+  return { anonymousId, userIds: userIds.sort(), touches: found, pageViews, botViews };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CHANNELS } from '../source/types';
-import type { Touch } from './touches';
+import { TOUCH_RULES, type Touch } from './touches';
 
 const optionalText = z.string().nullish();
 
@@ -29,7 +29,7 @@ const compactTouchSchema = z.object({
   timestamp: z.string(),
   landing_page: optionalText,
   referrer: optionalText,
-  rule: z.enum(['campaign', 'referrer', 'first-view']),
+  rule: z.enum(TOUCH_RULES),
 });
 export type CompactTouch = z.infer<typeof compactTouchSchema>;
 

@@ -10,7 +10,11 @@
  * Internal navigation never is (except as that first view, which is then
  * direct), and a view with the same source as the latest touch within
  * {@link SAME_SOURCE_WINDOW_MS} of the previous page view is a reload, not a
- * new touch.
+ * new touch. A bot's page view never is (see isBotView).
+ *
+ * Apps are read like web pages: a screen's URL is the link that opened the
+ * app, and an attribution provider's Install Attributed is a view whose
+ * campaign is the install's (see INSTALL_ATTRIBUTION_WINDOW_MS).
  */
 import { z } from 'zod';
 import type { Classification, Classifier } from '../source';
@@ -44,18 +48,45 @@ export const campaignContextSchema = z.object({
 });
 export type CampaignContext = z.infer<typeof campaignContextSchema>;
 
-/** One page or screen view, as stored (timestamp: ISO-8601 event time). */
+/**
+ * One page or screen view, as stored (timestamp: ISO-8601 event time).
+ * `type` is the Segment event's: `page`, `screen` (an app's), or `track` (an
+ * install attribution); undefined reads as a page.
+ */
 export const pageViewSchema = z.object({
   messageId: z.string(),
   timestamp: z.string(),
   url: z.string().optional(),
   referrer: z.string().optional(),
   campaign: campaignContextSchema.optional(),
+  type: z.string().optional(),
 });
 export type PageView = z.infer<typeof pageViewSchema>;
 
-/** Why a page view is a touch. */
-export type TouchRule = 'campaign' | 'referrer' | 'first-view';
+/**
+ * The start of a bot's page view's messageId as stored: the view is kept
+ * (the debug view counts it) but never makes a touch. The mark is in the key
+ * because the key is all the page table's index is sure to carry.
+ */
+export const BOT_VIEW_PREFIX = 'bot#';
+
+/** True for a page view a bot made (its stored messageId starts with BOT_VIEW_PREFIX). */
+export const isBotView = (view: Pick<PageView, 'messageId'>): boolean => view.messageId.startsWith(BOT_VIEW_PREFIX);
+
+/** The Segment event type of an install attribution stored as a view (Install Attributed is a track). */
+export const INSTALL_VIEW_TYPE = 'track';
+
+/**
+ * How long after a visitor's first view an install attribution still
+ * describes that first visit: the SDK reports the attribution seconds after
+ * the app's first open, and a provider's server within minutes. GA4's session
+ * timeout bounds it, as it bounds a reload.
+ */
+export const INSTALL_ATTRIBUTION_WINDOW_MS = SAME_SOURCE_WINDOW_MS;
+
+/** Why a page view is a touch: its campaign, its referrer, being the first view, or an install's attribution. */
+export const TOUCH_RULES = ['campaign', 'referrer', 'first-view', 'install'] as const;
+export type TouchRule = (typeof TOUCH_RULES)[number];
 
 /** A touch: the classification of a page view, with when and where it landed. */
 export interface Touch extends Classification {
@@ -74,14 +105,38 @@ const CAMPAIGN_PARAMS: readonly [keyof CampaignContext, string][] = [
   ['content', 'utm_content'],
 ];
 
+/** A URL's scheme, lowercased, or undefined when it has none. */
+const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+const WEB_SCHEMES = new Set(['http', 'https']);
+
 /**
- * The URL to classify: the page URL, plus `context.campaign` as utm_*
- * parameters when the URL carries none (single-page apps often drop the query
- * string before analytics reads the URL, while analytics.js kept it in
- * context.campaign).
+ * An app's link as the classifier reads it. A custom-scheme deep link
+ * (`myapp://home?utm_source=…`) is no web page, and the classifier reads no
+ * parameters of those; its query is what carries the campaign, so only the
+ * query is kept, on a URL with no host (an app has none to compare a
+ * referrer with). Web links (universal and app links) are read as they are.
  */
-export function landingUrl(view: Pick<PageView, 'url' | 'campaign'>): string | undefined {
-  const url = view.url;
+function classifiedAppLink(url: string): string | undefined {
+  const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined || WEB_SCHEMES.has(scheme)) return url;
+  const query = url.indexOf('?');
+  if (query < 0) return undefined;
+  const fragment = url.indexOf('#', query);
+  return url.slice(query, fragment < 0 ? undefined : fragment);
+}
+
+/** True for a view an app made: a screen, or an install attribution. */
+const isAppView = (view: Pick<PageView, 'type'>): boolean => view.type === 'screen' || view.type === INSTALL_VIEW_TYPE;
+
+/**
+ * The URL to classify: the page URL (an app's link read by classifiedAppLink),
+ * plus `context.campaign` as utm_* parameters when the URL carries none
+ * (single-page apps often drop the query string before analytics reads the
+ * URL, while analytics.js kept it in context.campaign; an install
+ * attribution has only its campaign).
+ */
+export function landingUrl(view: Pick<PageView, 'url' | 'campaign' | 'type'>): string | undefined {
+  const url = view.url !== undefined && isAppView(view) ? classifiedAppLink(view.url) : view.url;
   const campaign = view.campaign;
   if (!campaign || (url !== undefined && /[?&]utm_/i.test(url))) return url;
   const params = CAMPAIGN_PARAMS.filter(([field]) => typeof campaign[field] === 'string' && campaign[field] !== '').map(
@@ -134,7 +189,7 @@ export function viewTouch(view: PageView, classify: Classifier): Touch {
     timestamp: view.timestamp,
     landing_page: view.url || null,
     referrer: view.referrer || null,
-    rule: tagged ? 'campaign' : isSourced(c) ? 'referrer' : 'first-view',
+    rule: view.type === INSTALL_VIEW_TYPE ? 'install' : tagged ? 'campaign' : isSourced(c) ? 'referrer' : 'first-view',
   });
 }
 
@@ -177,6 +232,8 @@ export function selectTouches(candidates: readonly Touch[], retained: readonly T
   const all = retained.length === 0 ? candidates : [...candidates, ...retained].sort(compareByTime);
   const touches: Touch[] = [];
   let previousTime = Number.NEGATIVE_INFINITY;
+  /** When the visitor's only touch so far is its first view, and that view had no source of its own. */
+  let unsourcedStart: number | undefined;
   all.forEach((candidate, i) => {
     const time = Date.parse(candidate.timestamp);
     const sourced = isSourced(candidate);
@@ -185,10 +242,31 @@ export function selectTouches(candidates: readonly Touch[], retained: readonly T
     previousTime = time;
     if (kept.has(candidate)) return void touches.push(candidate);
     if (i > 0 && (!sourced || reload)) return;
+    if (replacesFirstView(candidate, touches, unsourcedStart, time)) {
+      touches[0] = candidate;
+      unsourcedStart = undefined;
+      return;
+    }
+    if (i === 0 && !sourced) unsourcedStart = time;
     // A first view from an internal or ignored referrer still starts the visitor's history, as direct.
     touches.push(candidate.touch ? candidate : { ...candidate, touch: true, reason: `first page view; ${candidate.reason}` });
   });
   return withinBudget(touches);
+}
+
+/**
+ * An app's first open is a screen with no source; the install's attribution
+ * arrives just after it. Within INSTALL_ATTRIBUTION_WINDOW_MS it is the
+ * source of that first visit, so it takes the first view's place rather
+ * than following a Direct first touch.
+ */
+function replacesFirstView(candidate: Touch, touches: readonly Touch[], unsourcedStart: number | undefined, time: number): boolean {
+  return (
+    candidate.rule === 'install' &&
+    touches.length === 1 &&
+    unsourcedStart !== undefined &&
+    time - unsourcedStart <= INSTALL_ATTRIBUTION_WINDOW_MS
+  );
 }
 
 /** The first touch and the latest ones, at most MAX_TOUCHES_PER_VISITOR of them and MAX_TOUCHES_BYTES of JSON. */
@@ -208,10 +286,17 @@ function withinBudget(touches: Touch[]): Touch[] {
   return kept === rest.length ? touches : [first, ...rest.slice(rest.length - kept)];
 }
 
-/** Derives a visitor's touches from all of its stored page views, in any order, and the touches retained from expired ones. */
+/**
+ * Derives a visitor's touches from all of its stored page views, in any
+ * order, and the touches retained from expired ones. Bots' views are left
+ * out: they are not the visitor's first view either.
+ */
 export function deriveTouches(views: readonly PageView[], classify: Classifier, retained: readonly Touch[] = []): Touch[] {
   return selectTouches(
-    [...views].sort(compareByTime).map((view) => viewTouch(view, classify)),
+    views
+      .filter((view) => !isBotView(view))
+      .sort(compareByTime)
+      .map((view) => viewTouch(view, classify)),
     retained,
   );
 }

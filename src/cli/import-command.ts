@@ -51,13 +51,20 @@ function conversionsLine(s: ImportSummary, conversionsOn: boolean): string {
   return `  conversions ${s.conversions}${warnings} (credited for ${s.converters} converting visitors and their users)`;
 }
 
-function formatSummary(s: ImportSummary, conversionsOn: boolean): string {
+/** The summary's bots line: how many stored views were bots', or that bots are not told apart. */
+function botsLine(s: ImportSummary, botFilterOn: boolean): string {
+  if (!botFilterOn) return '  bots        not told apart (BOT_FILTER=off)';
+  return `  bots        ${s.bots} of the stored page views (kept, never a touch)`;
+}
+
+function formatSummary(s: ImportSummary, settings: { conversionsOn: boolean; botFilterOn: boolean }): string {
   const balance = s.stored + s.duplicates + s.ignored + s.rejected;
   return [
     `import ${s.resumed ? 'resumed and ' : ''}finished in ${s.seconds.toFixed(1)} s (${Math.round(s.read / Math.max(s.seconds, 0.001))} events/s)`,
     `  files       ${s.files}`,
     `  read        ${s.read}`,
     `  stored      ${s.stored}`,
+    botsLine(s, settings.botFilterOn),
     `  duplicates  ${s.duplicates}`,
     `  ignored     ${s.ignored}`,
     `  rejected    ${s.rejected}`,
@@ -65,7 +72,7 @@ function formatSummary(s: ImportSummary, conversionsOn: boolean): string {
     `  id links    ${s.links}`,
     `  visitors    ${s.visitors} (touches derived for ${s.touches})`,
     `  users       ${s.users} (report counters set)`,
-    conversionsLine(s, conversionsOn),
+    conversionsLine(s, settings.conversionsOn),
   ].join('\n');
 }
 
@@ -156,11 +163,12 @@ export async function runImport(
       checkpointPath: flags.checkpoint,
       rejectsPath: flags.rejects,
       dropPersonalData: config.dropPersonalData,
+      botFilter: config.botFilter,
       conversionEvents: new Set(config.conversions.events),
       onProgress: progress.onProgress,
     });
     progress.stop();
-    io.stdout.write(`${formatSummary(summary, config.conversions.events.length > 0)}\n`);
+    io.stdout.write(`${formatSummary(summary, { conversionsOn: config.conversions.events.length > 0, botFilterOn: config.botFilter })}\n`);
     if (summary.rejected > 0) io.stdout.write(`  rejected lines, with file, line and reason: ${flags.rejects}\n`);
     return 0;
   } catch (e: unknown) {

@@ -4,7 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { BOT_VIEW_PREFIX } from '../attribution/touches';
 import { utf8Bytes } from '../lib/utf8';
+import { isPlainObject } from './privacy';
 
 /** Segment rejects messages over 32 KB (HTTP Tracking API limits). */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -40,6 +42,12 @@ const id = z
   );
 
 const requiredId = id.pipe(z.string({ error: 'is required' }));
+
+/** A messageId: an id that does not start with the mark sma gives bots' page views in storage. */
+const messageId = id.refine(
+  (v) => v === undefined || !v.startsWith(BOT_VIEW_PREFIX),
+  `must not start with ${BOT_VIEW_PREFIX}, which sma keeps for bots' page views`,
+);
 
 /**
  * Event times before this are client bugs (an unset clock, epoch zero), not
@@ -91,12 +99,34 @@ const campaignContext = z
 
 const libraryContext = z.object({ name: z.string().optional(), version: z.string().optional() }).loose();
 
+/** A text sma only reads where present: any other value counts as absent, and never fails the event. */
+const optionalText = z
+  .unknown()
+  .transform((v) => (typeof v === 'string' && v !== '' ? v : undefined))
+  .optional();
+
+/**
+ * `context.referrer`: how the user was referred to the site or app (Segment's
+ * common fields: `type`, `name`, `url`, `link`). Mobile apps describe the
+ * link that opened them here. Read leniently: events that carried an odd
+ * referrer object were accepted before sma read it, and still are.
+ */
+const referrerContext = z
+  .object({ type: optionalText, name: optionalText, url: optionalText, link: optionalText })
+  .optional()
+  .catch(undefined);
+
 const context = z
-  .object({ page: pageContext.optional(), campaign: campaignContext.optional(), library: libraryContext.optional() })
+  .object({
+    page: pageContext.optional(),
+    campaign: campaignContext.optional(),
+    library: libraryContext.optional(),
+    referrer: referrerContext,
+  })
   .loose();
 
 const base = z.object({
-  messageId: id.optional(),
+  messageId: messageId.optional(),
   anonymousId: id.optional(),
   userId: id.optional(),
   timestamp: timestamp.optional(),
@@ -122,8 +152,67 @@ const segmentEvent = z.discriminatedUnion('type', [pageEvent, identifyEvent, ali
   error: 'type must be one of page, screen, identify, alias, track, group',
 });
 
-export type SegmentEvent = z.infer<typeof segmentEvent> & { messageId: string };
+/**
+ * A valid event. `bot` is sma's verdict on the user agent of a page or screen
+ * event (see parseIncoming), not a field of Segment's.
+ */
+export type SegmentEvent = z.infer<typeof segmentEvent> & { messageId: string; bot?: boolean };
 export type PageEvent = Extract<SegmentEvent, { type: 'page' | 'screen' }>;
+export type TrackEvent = Extract<SegmentEvent, { type: 'track' | 'group' }>;
+/** The events kept in the page table, as the views touches are derived from (see isViewEvent). */
+export type ViewEvent = PageEvent | TrackEvent;
+
+/**
+ * Segment's mobile spec: the track an attribution provider (AppsFlyer,
+ * Adjust, Branch, Kochava…) sends once it knows where an install came from.
+ * https://segment.com/docs/connections/spec/mobile/#install-attributed
+ */
+export const INSTALL_ATTRIBUTED = 'Install Attributed';
+
+/** An install's campaign, in the fields of Segment's `context.campaign`. */
+export interface InstallCampaign {
+  source?: string;
+  medium?: string;
+  name?: string;
+  term?: string;
+  content?: string;
+}
+
+/** The source Adjust (network) and AppsFlyer (media source) give an install no campaign brought. */
+const ORGANIC_SOURCE = 'organic';
+
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/**
+ * The campaign of an Install Attributed track: its `properties.campaign`
+ * (`source`, `name`, `medium`, `content`, and the ad's creative as content
+ * when there is none; Adjust names it `adCreative`). Undefined for any other
+ * event, and when the install was organic or the campaign names nothing.
+ */
+export function installCampaignOf(event: SegmentEvent): InstallCampaign | undefined {
+  if (event.type !== 'track' || event.event !== INSTALL_ATTRIBUTED) return undefined;
+  const c = event.properties?.campaign;
+  if (!isPlainObject(c)) return undefined;
+  const source = textOf(c.source);
+  if (source?.trim().toLowerCase() === ORGANIC_SOURCE) return undefined;
+  const campaign: InstallCampaign = {
+    source,
+    medium: textOf(c.medium),
+    name: textOf(c.name),
+    term: textOf(c.term),
+    content: textOf(c.content) ?? textOf(c.ad_creative) ?? textOf(c.adCreative),
+  };
+  return Object.values(campaign).some((v) => v !== undefined) ? campaign : undefined;
+}
+
+/** The event as a view, when it is kept as one: a page or screen, or an Install Attributed that names a campaign. */
+export function asViewEvent(event: SegmentEvent): ViewEvent | undefined {
+  if (event.type === 'page' || event.type === 'screen') return event;
+  return event.type === 'track' && installCampaignOf(event) !== undefined ? event : undefined;
+}
+
+/** True for an event kept as a view (see asViewEvent). */
+export const isViewEvent = (event: SegmentEvent): boolean => asViewEvent(event) !== undefined;
 
 /** One event of a request, validated or not, with its position in the body. */
 export type ParsedEvent =

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { rejectedEventSchema, type EventStore, type Origin, type RejectedEvent } from '../app/ports';
 import { conversionOf, type Conversion } from '../attribution/conversions';
-import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events';
+import { asViewEvent, eventTime, type SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
-import { conversionItem, conversionSk, eventExpiry, identifyItem, linksIds, pageItem, rejectedExpiry } from './items';
+import { conversionItem, conversionSk, eventExpiry, identifyItem, linksIds, pageItem, rejectedExpiry, viewKeyOf } from './items';
 import { visitorKeysSince } from './pages';
 
 export interface EventTables {
@@ -32,7 +32,9 @@ export interface EventStoreOptions {
  * events are new (an import into tables that held no events) spares their
  * reads. Two deliveries of the same
  * event racing each other may both write it; the item is the same, so the
- * only effect is that neither counts it as a duplicate.
+ * only effect is that neither counts it as a duplicate. A bot's view is
+ * keyed by viewKeyOf; the same user agent gives the same verdict, so a
+ * retried delivery finds it there.
  */
 export class DynamoEventStore implements EventStore {
   constructor(
@@ -57,13 +59,13 @@ export class DynamoEventStore implements EventStore {
     events: readonly SegmentEvent[],
     { origin, knownNew }: { origin?: Origin; knownNew?: ReadonlySet<string> } = {},
   ): Promise<{ duplicates: ReadonlySet<string> }> {
-    const pages = events.filter((e): e is PageEvent => e.type === 'page' || e.type === 'screen');
-    // Tracks without both ids are stored only as conversions: they link nothing.
+    const pages = events.flatMap((e) => asViewEvent(e) ?? []);
+    // Tracks without both ids are stored only as views or conversions: they link nothing.
     const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen' && (e.type !== 'track' || linksIds(e)));
     const conversions = this.conversionsIn(events);
     const unsure = (e: { messageId: string }): boolean => knownNew?.has(e.messageId) !== true;
     const [pageDupes, otherDupes, conversionDupes] = await Promise.all([
-      this.existing(this.tables.page, pages.filter(unsure)),
+      this.existing(this.tables.page, pages.filter(unsure), viewKeyOf),
       this.existing(this.tables.identify, others.filter(unsure)),
       this.existingConversions(conversions.filter(unsure)),
     ]);
@@ -115,15 +117,21 @@ export class DynamoEventStore implements EventStore {
     return found.every((out) => (out.Items ?? []).length === 0);
   }
 
-  private async existing(table: string, events: readonly SegmentEvent[]): Promise<Set<string>> {
+  /** The messageIds of `events` already stored in `table`, each looked up by its key there (`keyOf`). */
+  private async existing(
+    table: string,
+    events: readonly SegmentEvent[],
+    keyOf: (e: SegmentEvent) => string = (e) => e.messageId,
+  ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
+    const idOfKey = new Map(events.map((e) => [keyOf(e), e.messageId]));
     const found = await batchGetAll(
       this.doc,
       table,
-      events.map((e) => ({ messageId: e.messageId })),
+      [...idOfKey.keys()].map((messageId) => ({ messageId })),
       'messageId',
     );
-    return new Set(found.map((item) => String(item.messageId)));
+    return new Set(found.map((item) => idOfKey.get(String(item.messageId)) ?? String(item.messageId)));
   }
 
   private async existingConversions(conversions: readonly Conversion[]): Promise<Set<string>> {

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { Conversion } from '../attribution/conversions';
-import { pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
-import { eventTime, type PageEvent, type SegmentEvent } from '../segment/events';
+import { BOT_VIEW_PREFIX, pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
+import { eventTime, installCampaignOf, type SegmentEvent, type TrackEvent, type ViewEvent } from '../segment/events';
 import { visitorKeyOf } from '../attribution/visitor-key';
 
 /** Days a rejected event is kept (DynamoDB TTL on `expiresAt`). */
@@ -26,32 +26,57 @@ function campaignOf(event: SegmentEvent): CampaignContext | undefined {
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
 }
 
-/** The page view a page or screen event is, as touches are derived from it. */
-export function pageViewOf(event: PageEvent): PageView {
+/** A view's key in the page table: its messageId, marked with BOT_VIEW_PREFIX when a bot made it. */
+export const viewKeyOf = (event: Pick<SegmentEvent, 'messageId' | 'bot'>): string =>
+  event.bot === true ? `${BOT_VIEW_PREFIX}${event.messageId}` : event.messageId;
+
+/**
+ * The link that opened an app, from `context.referrer` (Segment's common
+ * fields): `link` is the deep link and `url` where it was followed from. With
+ * no `link`, `url` is the link itself, as Segment's iOS libraries send it when
+ * the app opens a URL.
+ */
+function appLinkOf(event: SegmentEvent): { url?: string; referrer?: string } {
+  const r = event.context?.referrer;
+  if (!r) return {};
+  return r.link !== undefined ? { url: r.link, referrer: r.url } : { url: r.url };
+}
+
+/** True for a view that is a track (an install attribution), not a page or screen. */
+const isTrackView = (event: ViewEvent): event is TrackEvent => event.type === 'track' || event.type === 'group';
+
+/**
+ * The view an event is, as touches are derived from it: a page's URL and
+ * referrer; a screen's, from the link that opened the app; an install
+ * attribution's campaign alone.
+ */
+export function pageViewOf(event: ViewEvent): PageView {
+  const base = { messageId: viewKeyOf(event), timestamp: eventTime(event), type: event.type };
+  if (isTrackView(event)) return { ...base, campaign: installCampaignOf(event) };
   const page = event.context?.page;
   const props = event.properties ?? {};
+  const app = appLinkOf(event);
   return {
-    messageId: event.messageId,
-    timestamp: eventTime(event),
-    url: page?.url ?? str(props.url),
-    referrer: page?.referrer ?? str(props.referrer),
+    ...base,
+    url: page?.url ?? str(props.url) ?? app.url,
+    referrer: page?.referrer ?? str(props.referrer) ?? app.referrer,
     campaign: campaignOf(event),
   };
 }
 
-/** The page table item of a page or screen event. */
-export function pageItem(event: PageEvent): Record<string, unknown> {
+/** The page table item of a view event; a bot's is marked `bot` and keyed apart (viewKeyOf). */
+export function pageItem(event: ViewEvent): Record<string, unknown> {
   const page = event.context?.page;
   const props = event.properties ?? {};
   return {
     ...pageViewOf(event),
-    type: event.type,
     visitorKey: visitorKeyOf(event),
     anonymousId: event.anonymousId,
     userId: event.userId,
     title: page?.title ?? str(props.title),
     path: page?.path ?? str(props.path),
-    name: event.name,
+    name: isTrackView(event) ? event.event : event.name,
+    bot: event.bot === true ? true : undefined,
     receivedAt: event.receivedAt,
   };
 }

@@ -22,6 +22,7 @@ const storedTouches = z.object({
   visitorKey: z.string(),
   touches: z.string(),
   pageViews: z.number(),
+  botViews: z.number().optional(),
   truncated: z.boolean(),
   updatedAt: z.string(),
   rollupSeed: z.string().optional(),
@@ -130,6 +131,7 @@ function touchesItem(value: VisitorTouches): Record<string, unknown> {
     // JSON text: one attribute, no nesting limits (see encodeTouches).
     touches: encodeTouches(value.touches),
     pageViews: value.pageViews,
+    botViews: value.botViews,
     truncated: value.truncated,
     updatedAt: value.updatedAt,
     origin: value.origin,

@@ -28,7 +28,7 @@ export function pageEvent(o: PageOptions = {}): Record<string, unknown> {
       page: { url, referrer: o.referrer ?? '', path: new URL(url).pathname, title: 'Example' },
       ...(o.campaign ? { campaign: o.campaign } : {}),
       library: { name: 'analytics.js', version: 'next-1.70.0' },
-      userAgent: 'Mozilla/5.0',
+      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
       ip: '203.0.113.9',
     },
     integrations: {},

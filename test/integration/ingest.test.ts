@@ -4,6 +4,17 @@ import { ingestEvents } from '../../src/app/store-events';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { freshConfig } from '../helpers/tables';
 import { identifyEvent, pageEvent, trackEvent } from '../helpers/events';
+import { installAttributedEvent, screenEvent } from '../helpers/app-events';
+
+const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+/** A page event with `userAgent` in its context (undefined: none at all). */
+function pageWithAgent(userAgent: unknown, anonymousId: string = randomUUID()): Record<string, unknown> {
+  const page = pageEvent({ anonymousId });
+  const context: Record<string, unknown> = { ...(page.context as Record<string, unknown>), userAgent };
+  if (userAgent === undefined) delete context.userAgent;
+  return { ...page, context };
+}
 
 describe('ingestEvents against DynamoDB Local', () => {
   let deps: Deps;
@@ -72,12 +83,13 @@ describe('ingestEvents against DynamoDB Local', () => {
     it('stores conversions whatever ids they carry, valued from the e-commerce fields', async () => {
       // Prepare
       const anonymousId = randomUUID();
+      // A minute apart: conversions list in time order, and orders made in one millisecond would tie.
       const events = [
         order({ anonymousId }, { revenue: 25.5, currency: 'EUR' }),
         order({ userId: `u-${anonymousId}` }, { total: '12.00' }),
         order({ anonymousId, userId: `u-${anonymousId}` }, { value: 3, currency: 'xbt' }),
         trackEvent({ anonymousId, event: 'Product Viewed' }),
-      ];
+      ].map((e, i): Record<string, unknown> => ({ ...e, timestamp: new Date(Date.now() - (10 - i) * 60_000).toISOString() }));
 
       // Act
       const summary = await ingestEvents(events, withOrders.events, new Date(), options);
@@ -160,5 +172,135 @@ describe('ingestEvents against DynamoDB Local', () => {
     expect(a.stored + a.duplicates).toBe(60);
     expect(b.stored + b.duplicates).toBe(60);
     expect(third).toMatchObject({ stored: 0, duplicates: 60 });
+  });
+
+  describe('bots (BOT_FILTER)', () => {
+    const item = async (messageId: unknown) =>
+      (await deps.doc.send(new GetCommand({ TableName: deps.config.tables.page, Key: { messageId } }))).Item;
+
+    it("stores a bot's page view marked, under its own key, without the user agent", async () => {
+      // Prepare
+      const anonymousId = randomUUID();
+      const bot = pageWithAgent(GOOGLEBOT, anonymousId);
+      const person = pageEvent({ anonymousId });
+
+      // Act
+      const summary = await ingestEvents([bot, person], deps.events);
+
+      // Assess
+      expect(summary).toMatchObject({ received: 2, stored: 2, duplicates: 0, bots: 1 });
+      const stored = await item(`bot#${String(bot.messageId)}`);
+      expect(stored).toMatchObject({ bot: true, type: 'page', visitorKey: `anon#${anonymousId}`, url: 'https://www.example.com/' });
+      expect(JSON.stringify(stored)).not.toContain('Googlebot');
+      expect(await item(bot.messageId)).toBeUndefined();
+      expect((await item(person.messageId))?.bot).toBeUndefined();
+    });
+
+    it("makes a bot's resent page view a counted duplicate", async () => {
+      // Prepare
+      const bot = pageWithAgent(GOOGLEBOT);
+      await ingestEvents([bot], deps.events);
+
+      // Act
+      const again = await ingestEvents([bot], deps.events);
+
+      // Assess
+      expect(again).toMatchObject({ stored: 0, duplicates: 1, bots: 0 });
+    });
+
+    it('tells a bot even when DROP_PERSONAL_DATA drops its user agent first', async () => {
+      // Prepare
+      const bot = pageWithAgent(GOOGLEBOT);
+
+      // Act
+      const summary = await ingestEvents([bot], deps.events, new Date(), { dropPersonalData: true });
+
+      // Assess
+      expect(summary).toMatchObject({ stored: 1, bots: 1 });
+      expect(await item(`bot#${String(bot.messageId)}`)).toMatchObject({ bot: true });
+    });
+
+    it('stores every view as it is with BOT_FILTER=off', async () => {
+      // Prepare
+      const bot = pageWithAgent(GOOGLEBOT);
+
+      // Act
+      const summary = await ingestEvents([bot], deps.events, new Date(), { botFilter: false });
+
+      // Assess
+      expect(summary).toMatchObject({ stored: 1, bots: 0 });
+      expect((await item(bot.messageId))?.bot).toBeUndefined();
+    });
+
+    it('takes user agents of 10 KB, empty, missing, not text or with control characters as no bot, without failing', async () => {
+      // Prepare
+      const odd = [`${GOOGLEBOT} `.repeat(150), '', undefined, 12, { bot: true }, 'Googlebot/2.1\u0000', 'Googlebot/2.1\r\nX: y'];
+      const events = odd.map((userAgent) => pageWithAgent(userAgent));
+
+      // Act
+      const summary = await ingestEvents(events, deps.events);
+
+      // Assess
+      expect(summary).toMatchObject({ received: odd.length, stored: odd.length, rejected: 0, bots: 0 });
+      for (const e of events) expect(await item(e.messageId)).toMatchObject({ type: 'page' });
+    });
+
+    it("refuses a messageId that starts with the bots' mark, naming the field", async () => {
+      // Act
+      const summary = await ingestEvents([{ ...pageEvent(), messageId: 'bot#1' }], deps.events);
+
+      // Assess
+      expect(summary.errors).toEqual([
+        { index: 0, field: 'messageId', message: "must not start with bot#, which sma keeps for bots' page views" },
+      ]);
+    });
+  });
+
+  describe('apps', () => {
+    const item = async (messageId: unknown) =>
+      (await deps.doc.send(new GetCommand({ TableName: deps.config.tables.page, Key: { messageId } }))).Item;
+
+    it('stores a screen opened by a deep link with the link as its URL and where it was followed from as its referrer', async () => {
+      // Prepare
+      const screen = screenEvent({
+        referrer: { type: 'url', name: 'Gmail', url: 'https://mail.google.com/', link: 'myapp://home?utm_source=google&utm_medium=cpc' },
+      });
+      const ios = screenEvent({ referrer: { url: 'myapp://promo?utm_source=sms' } });
+
+      // Act
+      const summary = await ingestEvents([screen, ios], deps.events);
+
+      // Assess
+      expect(summary).toMatchObject({ stored: 2, bots: 0 });
+      expect(await item(screen.messageId)).toMatchObject({
+        type: 'screen',
+        name: 'Home',
+        url: 'myapp://home?utm_source=google&utm_medium=cpc',
+        referrer: 'https://mail.google.com/',
+      });
+      const iosItem = await item(ios.messageId);
+      expect(iosItem).toMatchObject({ type: 'screen', url: 'myapp://promo?utm_source=sms' });
+      expect(iosItem?.referrer).toBeUndefined();
+    });
+
+    it('stores an Install Attributed with its campaign beside the page views, and ignores an organic one', async () => {
+      // Prepare
+      const anonymousId = randomUUID();
+      const install = installAttributedEvent({ anonymousId });
+      const organic = installAttributedEvent({ anonymousId, provider: 'Adjust', campaign: { source: 'Organic' } });
+
+      // Act
+      const summary = await ingestEvents([install, organic], deps.events);
+
+      // Assess
+      expect(summary).toMatchObject({ received: 2, stored: 1, ignored: 1 });
+      expect(await item(install.messageId)).toMatchObject({
+        type: 'track',
+        name: 'Install Attributed',
+        visitorKey: `anon#${anonymousId}`,
+        campaign: { source: 'Facebook Ads', medium: 'cpc', name: 'spring-install', content: 'Carousel' },
+      });
+      expect(await item(organic.messageId)).toBeUndefined();
+    });
   });
 });

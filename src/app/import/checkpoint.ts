@@ -60,6 +60,8 @@ const checkpointSchema = z.object({
     conversions: z.number(),
     conversionWarnings: z.number(),
     converters: z.number(),
+    // A checkpoint written before bots were counted resumes with none counted.
+    bots: z.number().default(0),
   }),
 });
 
@@ -93,6 +95,7 @@ export function newCheckpoint(inputs: string[], freshTables: boolean): Checkpoin
       conversions: 0,
       conversionWarnings: 0,
       converters: 0,
+      bots: 0,
     },
   };
 }

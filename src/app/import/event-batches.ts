@@ -31,6 +31,8 @@ export interface BatchReading {
   batchSize: number;
   /** Drop IPs and identify traits before storing (DROP_PERSONAL_DATA). */
   dropPersonalData: boolean | undefined;
+  /** Tell bots' page views from their user agent (BOT_FILTER). */
+  botFilter: boolean | undefined;
   /** CONVERSION_EVENTS: stored whatever ids they carry, where other tracks need both. */
   conversionEvents: ReadonlySet<string> | undefined;
   /** Told how many bytes of a file were read, before decompression. */
@@ -49,7 +51,7 @@ const emptyBatch = (fileIndex: number, file: string): InputBatch => ({
 /** Sorts record number `record` of a file into `batch`. */
 function addRecord(batch: InputBatch, r: InputRecord, record: number, reading: BatchReading): void {
   batch.counts.read += 1;
-  const parsed = r.ok ? parseIncoming(r.raw, record, { dropPersonalData: reading.dropPersonalData }) : undefined;
+  const parsed = r.ok ? parseIncoming(r.raw, record, reading) : undefined;
   if (!r.ok || !parsed?.ok) {
     batch.counts.rejected += 1;
     const reason = !r.ok ? r.reason : parsed && !parsed.ok ? `${parsed.field}: ${parsed.message}` : 'invalid';

@@ -16,9 +16,9 @@
 import { appendFileSync } from 'node:fs';
 import { viewTouch } from '../../attribution/touches';
 import { visitorKeyOf } from '../../attribution/visitor-key';
-import type { SegmentEvent } from '../../segment/events';
-import { pageViewOf } from '../../store/items';
-import { compactTouch } from '../../attribution/touch-codec';
+import { asViewEvent, type SegmentEvent, type ViewEvent } from '../../segment/events';
+import { pageViewOf, viewKeyOf } from '../../store/items';
+import { compactTouch, type CompactTouch } from '../../attribution/touch-codec';
 import { conversionsIn, recordConverters } from './converters';
 import { readBatches, type InputBatch } from './event-batches';
 import { FingerprintSet } from './fingerprints';
@@ -26,7 +26,7 @@ import { ImportLinks } from './links';
 import type { ImportRun } from './run';
 import { SeenMessageIds } from './seen-ids';
 import { totalBytes, type InputFile } from './sources';
-import { SpillWriter, spilledVisitorKeys, type LinkLine, type SpillLine } from './spill';
+import { SpillWriter, spilledVisitorKeys, type LinkLine, type SpilledBotView, type SpillLine } from './spill';
 
 /** Events stored per batch (and per checkpoint). */
 export const IMPORT_BATCH_SIZE = 500;
@@ -159,6 +159,7 @@ class EventPipeline {
     c.rejected += batch.counts.rejected;
     c.duplicates += duplicates.size + batch.repeated;
     c.stored += batch.unique.length - duplicates.size;
+    c.bots += batch.unique.filter((e) => e.bot === true && !duplicates.has(e.messageId)).length;
     c.links += batch.newLinks;
     c.visitors = this.visitors.size;
     checkpoint.fileIndex = batch.fileIndex;
@@ -171,21 +172,27 @@ class EventPipeline {
     this.run.options.afterBatch?.(this.committed);
   }
 
-  /** The spill lines of a committed batch's page views, counting their visitors. */
+  /** The spill lines of a committed batch's views (pages, screens, install attributions), counting their visitors. */
   private spillLines(events: readonly SegmentEvent[], duplicates: ReadonlySet<string>): SpillLine[] {
     const { freshTables } = this.run.checkpoint;
     const lines: SpillLine[] = [];
-    for (const e of events) {
-      if (e.type !== 'page' && e.type !== 'screen') continue;
+    for (const event of events) {
+      const e = asViewEvent(event);
+      if (!e) continue;
       const key = visitorKeyOf(e);
       this.visitors.add(key);
       // With fresh tables a duplicate is one this import stored itself (perhaps
       // before a kill, unspilled): the view is spilled, and the touch phase
       // keeps one. Otherwise it marks a visitor with history from before the import.
       const earlier = duplicates.has(e.messageId) && !freshTables;
-      lines.push([key, earlier ? 0 : compactTouch(viewTouch(pageViewOf(e), this.run.deps.classify))]);
+      lines.push([key, earlier ? 0 : this.spilledView(e)]);
     }
     return lines;
+  }
+
+  /** A new view as spilled: the touch it would be, or a bot's view to count. */
+  private spilledView(e: ViewEvent): CompactTouch | SpilledBotView {
+    return e.bot === true ? { bot: viewKeyOf(e) } : compactTouch(viewTouch(pageViewOf(e), this.run.deps.classify));
   }
 }
 
@@ -200,6 +207,7 @@ export async function runEventPhase(run: ImportRun, files: readonly InputFile[])
     record: checkpoint.record,
     batchSize: options.batchSize ?? IMPORT_BATCH_SIZE,
     dropPersonalData: options.dropPersonalData,
+    botFilter: options.botFilter,
     conversionEvents: options.conversionEvents,
     onBytes: (n) => (run.bytesRead += n),
   });

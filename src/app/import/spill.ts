@@ -27,18 +27,21 @@ export const SPILL_BUCKETS = 64;
 /** The spill folder of the import whose checkpoint is at `checkpointPath`. */
 export const spillDirOf = (checkpointPath: string): string => `${checkpointPath}.spill`;
 
+/** A bot's page view in a spill line, by its messageId: counted for its visitor (once, however often spilled), never a touch. */
+export type SpilledBotView = { bot: string };
+
 /**
  * A spill line: a new page view of a visitor, as the touch it would be (its
- * viewTouch, compacted as stored touches are), or 0 when a page view of
- * theirs was stored before this import.
+ * viewTouch, compacted as stored touches are), a bot's view, or 0 when a page
+ * view of theirs was stored before this import.
  */
-export type SpillLine = [visitorKey: string, view: CompactTouch | 0];
+export type SpillLine = [visitorKey: string, view: CompactTouch | SpilledBotView | 0];
 
 /** A line of links.jsonl: a pair the import linked, and when. */
 export type LinkLine = [userId: string, anonymousId: string, linkedAt: string];
 
-/** A spill file's visitors: their page views (as viewTouch made them), and whether they had history before this import. */
-export type SpillVisitors = Map<string, { views: Touch[]; earlier: boolean }>;
+/** A spill file's visitors: their page views (as viewTouch made them), their bots' views' messageIds, and whether they had history before this import. */
+export type SpillVisitors = Map<string, { views: Touch[]; bots: Set<string>; earlier: boolean }>;
 
 /** FNV-1a: a cheap, stable hash, so a visitor always lands in the same spill file. */
 function bucketOf(visitorKey: string): number {
@@ -119,8 +122,9 @@ export function* spilledVisitorKeys(dir: string): Generator<string> {
 /** Adds one spill line to its visitor (a line spilled twice is dropped later, when the views are ordered). */
 function addSpillLine(visitors: SpillVisitors, [key, view]: SpillLine): void {
   let v = visitors.get(key);
-  if (!v) visitors.set(key, (v = { views: [], earlier: false }));
+  if (!v) visitors.set(key, (v = { views: [], bots: new Set(), earlier: false }));
   if (view === 0) v.earlier = true;
+  else if ('bot' in view) v.bots.add(view.bot);
   else v.views.push(fullTouch(view));
 }
 

@@ -81,10 +81,8 @@ async function prepareBucket(run: ImportRun, bucket: number, converters: Fingerp
     if (earlier.has(key)) return;
     // The same earliest views, in the same order, that the query path reads.
     const views = inTimeOrder(v.views);
-    const touches = touchesFromCandidates(key, views.slice(0, MAX_PAGE_VIEWS_READ), views.length > MAX_PAGE_VIEWS_READ, {
-      now,
-      origin: 'import',
-    });
+    const viewCounts = { botViews: v.bots.size, truncated: views.length > MAX_PAGE_VIEWS_READ };
+    const touches = touchesFromCandidates(key, views.slice(0, MAX_PAGE_VIEWS_READ), viewCounts, { now, origin: 'import' });
     seeded.push(seedVisitor(touches, run.importTag, run.deps.model, counts));
   });
   return { visitors: grouped.size, seeded, earlier: [...earlier], counts, now };

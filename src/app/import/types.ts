@@ -29,6 +29,8 @@ export interface ImportDeps {
 export interface ImportCounts {
   read: number;
   stored: number;
+  /** Of `stored`, page and screen views bots made (BOT_FILTER): stored, marked, never a touch. */
+  bots: number;
   duplicates: number;
   ignored: number;
   rejected: number;
@@ -64,6 +66,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Drop IPs and identify traits before storing (DROP_PERSONAL_DATA). */
   dropPersonalData?: boolean;
+  /** Tell bots' page views from their user agent (BOT_FILTER). Default true. */
+  botFilter?: boolean;
   /** CONVERSION_EVENTS, as the event store was built with: these tracks are stored and credited whatever ids they carry. Default none. */
   conversionEvents?: ReadonlySet<string>;
   onProgress?: (p: ImportProgress) => void;

@@ -66,6 +66,7 @@ export function createStoreEventHandler(deps: DepsSource<'config' | 'events'>): 
     const text = bodyText(raw);
     const summary = await ingestBody(signed.parsed ?? parseJson(text), events, new Date(), {
       dropPersonalData: config.dropPersonalData,
+      botFilter: config.botFilter,
       conversionEvents: new Set(config.conversions.events),
     });
     logger.info('events ingested', {

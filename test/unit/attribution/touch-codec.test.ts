@@ -96,4 +96,12 @@ describe('stored touches', () => {
     expect(fullTouch(JSON.parse(JSON.stringify(compact)) as typeof compact)).toEqual(internal);
     expect(fullTouch(compactTouch(directTouch))).toEqual(directTouch);
   });
+
+  it("read back an install attribution's touch with its rule", () => {
+    // Prepare: an install attribution has a campaign and no landing page
+    const install: Touch = { ...campaignTouch, click_id: null, referrer_host: null, landing_page: null, referrer: null, rule: 'install' };
+
+    // Act / Assess
+    expect(decodeTouches(encodeTouches([install]))).toEqual([install]);
+  });
 });

@@ -1,6 +1,8 @@
 import {
+  BOT_VIEW_PREFIX,
   compareByTime,
   deriveTouches,
+  INSTALL_ATTRIBUTION_WINDOW_MS,
   landingUrl,
   MAX_TOUCHES_PER_VISITOR,
   retainedTouches,
@@ -145,5 +147,92 @@ describe('landingUrl', () => {
     expect(landingUrl({ url: 'https://a.com/?utm_source=g', campaign: { source: 'fb' } })).toBe('https://a.com/?utm_source=g');
     expect(landingUrl({ url: undefined, campaign: { medium: 'email' } })).toBe('?utm_medium=email');
     expect(landingUrl({ url: 'https://a.com/?a=1', campaign: {} })).toBe('https://a.com/?a=1');
+  });
+});
+
+describe('app views', () => {
+  const screen = (minutes: number, url?: string, referrer?: string): PageView => view(minutes, { type: 'screen', url, referrer });
+  const install = (minutes: number, campaign: PageView['campaign']): PageView => view(minutes, { type: 'track', url: undefined, campaign });
+  const detail = (views: PageView[]): string[] =>
+    deriveTouches(views, classify).map((t) => `${t.channel}/${t.source}/${t.medium}/${t.rule}`);
+
+  it("classify a deep link's campaign and click id, whatever its scheme", () => {
+    // Act / Assess
+    expect(detail([screen(0, 'myapp://home?utm_source=google&utm_medium=cpc')])).toEqual(['Paid Search/google/cpc/campaign']);
+    expect(detail([screen(0, 'acmeshop://home?utm_source=google&utm_medium=cpc')])).toEqual(['Paid Search/google/cpc/campaign']);
+    expect(detail([screen(0, 'acmeshop://product/7?gclid=abc#reviews')])).toEqual(['Paid Search/google/cpc/campaign']);
+    expect(deriveTouches([screen(0, 'acmeshop://product/7?gclid=abc')], classify)[0]).toMatchObject({
+      click_id: 'gclid',
+      landing_page: 'acmeshop://product/7?gclid=abc',
+    });
+  });
+
+  it("classify the referrer a deep link was followed from, and a universal link's own host", () => {
+    // Act / Assess
+    expect(detail([screen(0, 'acmeshop://home', 'https://www.google.com/')])).toEqual(['Organic Search/google/organic/referrer']);
+    expect(detail([screen(0, 'acmeshop://home', 'android-app://com.google.android.gm')])).toEqual(['Email/gmail/email/referrer']);
+    expect(detail([screen(0, 'https://www.example.com/promo', 'https://www.example.com/')])).toEqual(['Direct/(direct)/(none)/first-view']);
+    expect(detail([screen(0, 'https://www.example.com/promo?utm_source=news&utm_medium=email')])).toEqual(['Email/news/email/campaign']);
+  });
+
+  it('leave the parameters of a non-web page URL unread, as the classifier does', () => {
+    // Act / Assess
+    expect(landingUrl({ type: 'page', url: 'acmeshop://home?utm_source=google' })).toBe('acmeshop://home?utm_source=google');
+    expect(landingUrl({ type: 'screen', url: 'acmeshop://home?utm_source=google#x' })).toBe('?utm_source=google');
+    expect(landingUrl({ type: 'screen', url: 'acmeshop://home' })).toBeUndefined();
+    expect(landingUrl({ type: 'screen', url: 'acmeshop://home', campaign: { source: 'sms' } })).toBe('?utm_source=sms');
+  });
+
+  it("make an install attribution the first touch in place of the app's unsourced first open", () => {
+    // Prepare
+    const campaign = { source: 'facebook', medium: 'paid_social', name: 'spring' };
+
+    // Act
+    const touches = deriveTouches([screen(0), install(1, campaign), screen(2)], classify);
+
+    // Assess
+    expect(touches.map((t) => `${t.channel}/${t.source}/${t.campaign}/${t.rule}`)).toEqual(['Paid Social/facebook/spring/install']);
+    expect(touches[0]?.landing_page).toBeNull();
+  });
+
+  it('keep an install attribution as a later touch when the first open had a source, or was too long before', () => {
+    // Prepare
+    const campaign = { source: 'google', medium: 'cpc', name: 'uac' };
+    const window = INSTALL_ATTRIBUTION_WINDOW_MS / 60_000;
+
+    // Act / Assess
+    expect(detail([screen(0, 'acmeshop://home?utm_source=news&utm_medium=email'), install(1, campaign)])).toEqual([
+      'Email/news/email/campaign',
+      'Paid Search/google/cpc/install',
+    ]);
+    expect(detail([screen(0), install(window + 1, campaign)])).toEqual([
+      'Direct/(direct)/(none)/first-view',
+      'Paid Search/google/cpc/install',
+    ]);
+    expect(detail([screen(0), install(window, campaign)])).toEqual(['Paid Search/google/cpc/install']);
+  });
+
+  it('take the first of two install attributions within the window in place of the first open, and the second after it', () => {
+    // Act / Assess
+    expect(detail([screen(0), install(1, { source: 'google', medium: 'cpc' }), install(2, { source: 'bing', medium: 'cpc' })])).toEqual([
+      'Paid Search/google/cpc/install',
+      'Paid Search/bing/cpc/install',
+    ]);
+  });
+});
+
+describe("bots' page views", () => {
+  const bot = (minutes: number, o: Partial<PageView> = {}): PageView => {
+    const v = view(minutes, o);
+    return { ...v, messageId: `${BOT_VIEW_PREFIX}${v.messageId}` };
+  };
+
+  it('never make a touch, nor count as the first view', () => {
+    // Act / Assess
+    expect(summary([bot(0, { referrer: 'https://www.google.com/' }), view(5)])).toEqual(['Direct/(direct)/first-view']);
+    expect(summary([view(0), bot(5, { url: 'https://www.example.com/?utm_source=x&utm_medium=email' })])).toEqual([
+      'Direct/(direct)/first-view',
+    ]);
+    expect(summary([bot(0), bot(1, { referrer: 'https://www.bing.com/' })])).toEqual([]);
   });
 });

@@ -1,5 +1,22 @@
-import { batchLimit, eventTime, MAX_EVENT_BYTES, parseEvent, splitBody } from '../../../src/segment/events';
+import {
+  batchLimit,
+  eventTime,
+  installCampaignOf,
+  isViewEvent,
+  MAX_EVENT_BYTES,
+  parseEvent,
+  splitBody,
+  type SegmentEvent,
+} from '../../../src/segment/events';
 import { parseConfig } from '../../../src/config';
+import { installAttributedEvent, screenEvent } from '../../helpers/app-events';
+
+/** A raw event that must parse. */
+function parsed(raw: unknown): SegmentEvent {
+  const p = parseEvent(raw, 0);
+  if (!p.ok) throw new Error(`${p.field} ${p.message}`);
+  return p.event;
+}
 
 describe('parseEvent', () => {
   it.each([
@@ -17,6 +34,7 @@ describe('parseEvent', () => {
     [{ type: 'page', userId: 'u', context: { page: { url: 5 } } }, 'context.page.url', expect.any(String)],
     [[1, 2], '(event)', 'event must be a JSON object'],
     [{ type: 'page', userId: 'u', properties: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }, '(event)', expect.stringContaining('32768')],
+    [{ type: 'page', userId: 'u', messageId: 'bot#1' }, 'messageId', expect.stringContaining('bot#')],
   ])('rejects %j naming %s', (raw: unknown, field: string, message: unknown) => {
     // Act
     const parsed = parseEvent(raw, 3);
@@ -49,6 +67,78 @@ describe('parseEvent', () => {
   });
 });
 
+describe('context.referrer', () => {
+  it("is read from a screen opened by a link (Segment's common fields: type, name, url, link)", () => {
+    // Prepare
+    const referrer = { type: 'url', name: 'Acme newsletter', url: 'https://mail.google.com/', link: 'acme://home?utm_source=news' };
+
+    // Act
+    const event = parsed(screenEvent({ referrer }));
+
+    // Assess
+    expect(event.context?.referrer).toEqual(referrer);
+  });
+
+  it('never fails an event that an odd referrer object came with', () => {
+    // Act / Assess
+    expect(parsed({ type: 'screen', userId: 'u', context: { referrer: 'google' } }).context?.referrer).toBeUndefined();
+    expect(parsed({ type: 'screen', userId: 'u', context: { referrer: { link: 5, url: '' } } }).context?.referrer).toEqual({});
+    expect(parsed({ type: 'screen', userId: 'u', context: { referrer: null } }).context?.referrer).toBeUndefined();
+  });
+
+  it('reads a referrer with only some of its fields, as the iOS library sends `url` alone', () => {
+    // Act / Assess
+    expect(parsed(screenEvent({ referrer: { url: 'acme://promo?utm_source=sms' } })).context?.referrer).toEqual({
+      url: 'acme://promo?utm_source=sms',
+    });
+  });
+});
+
+describe('installCampaignOf', () => {
+  it('reads the campaign of an Install Attributed as the mobile spec shows it, the creative standing in for absent content', () => {
+    // Prepare
+    const withContent = installAttributedEvent();
+    const withoutContent = installAttributedEvent({ campaign: { source: 'google', name: 'uac', ad_creative: 'Video A', ad_group: 'g1' } });
+
+    // Act / Assess
+    expect(installCampaignOf(parsed(withContent))).toEqual({
+      source: 'Facebook Ads',
+      name: 'spring-install',
+      medium: 'cpc',
+      content: 'Carousel',
+    });
+    expect(installCampaignOf(parsed(withoutContent))).toEqual({ source: 'google', name: 'uac', content: 'Video A' });
+  });
+
+  it("reads Adjust's spelling of the creative (adCreative)", () => {
+    // Prepare: as Adjust's Segment integration builds it
+    const adjust = installAttributedEvent({
+      provider: 'Adjust',
+      campaign: { source: 'Unity Ads', name: 'summer', adCreative: 'Banner 2', adGroup: 'g' },
+    });
+
+    // Act / Assess
+    expect(installCampaignOf(parsed(adjust))).toEqual({ source: 'Unity Ads', name: 'summer', content: 'Banner 2' });
+  });
+
+  it('finds no campaign in an organic install, an empty campaign, or any other event', () => {
+    // Prepare
+    const organic = installAttributedEvent({ provider: 'Adjust', campaign: { source: ' Organic ' } });
+    const empty = installAttributedEvent({ campaign: { source: '', ad_group: 'g' } });
+    const other = { ...installAttributedEvent(), event: 'Application Installed' };
+    const noObject = { ...installAttributedEvent(), properties: { campaign: 'facebook' } };
+
+    // Act / Assess
+    for (const raw of [organic, empty, other, noObject]) {
+      const event = parsed(raw);
+      expect(installCampaignOf(event)).toBeUndefined();
+      expect(isViewEvent(event)).toBe(false);
+    }
+    expect(isViewEvent(parsed(installAttributedEvent()))).toBe(true);
+    expect(isViewEvent(parsed(screenEvent()))).toBe(true);
+  });
+});
+
 describe('splitBody', () => {
   it('recognises the three shapes and their limits', () => {
     // Act / Assess
@@ -78,5 +168,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PAGE_TABLE: 'a b' })).toThrow(/PAGE_TABLE must be a DynamoDB table name/);
     expect(() => parseConfig({ DYNAMODB_ENDPOINT: 'not a url' })).toThrow(/DYNAMODB_ENDPOINT/);
     expect(parseConfig({ OWN_DOMAINS: 'a.com, b.com,' }).ownDomains).toEqual(['a.com', 'b.com']);
+  });
+
+  it('tells bots apart unless BOT_FILTER is off', () => {
+    // Act / Assess
+    expect(parseConfig({}).botFilter).toBe(true);
+    expect(parseConfig({ BOT_FILTER: '' }).botFilter).toBe(true);
+    expect(parseConfig({ BOT_FILTER: 'off' }).botFilter).toBe(false);
+    expect(() => parseConfig({ BOT_FILTER: 'no' })).toThrow(/BOT_FILTER/);
   });
 });

@@ -1,4 +1,5 @@
 import { withoutPersonalData } from '../../../src/segment/privacy';
+import { installAttributedEvent, screenEvent } from '../../helpers/app-events';
 
 describe('withoutPersonalData', () => {
   it('keeps only the fields sma uses, from an analytics.js page and a track', () => {
@@ -51,5 +52,34 @@ describe('withoutPersonalData', () => {
       properties: { revenue: 12.5, currency: 'EUR' },
     });
     expect(withoutPersonalData('not an event')).toBe('not an event');
+  });
+
+  it("keeps how an app was opened and an install's campaign, and drops the device, user agent and provider", () => {
+    // Prepare
+    const screen = screenEvent({
+      anonymousId: 'a-1',
+      referrer: {
+        id: 'device-ad-id',
+        type: 'url',
+        name: 'newsletter',
+        url: 'https://mail.google.com/',
+        link: 'acme://home?utm_source=news',
+      },
+    });
+    const install = installAttributedEvent({ anonymousId: 'a-1' });
+
+    // Act
+    const s = withoutPersonalData(screen) as { context: Record<string, unknown> };
+    const i = withoutPersonalData(install) as { properties: Record<string, unknown>; context: Record<string, unknown> };
+
+    // Assess
+    expect(s.context).toEqual({
+      referrer: { type: 'url', name: 'newsletter', url: 'https://mail.google.com/', link: 'acme://home?utm_source=news' },
+      library: { name: 'analytics-kotlin', version: '1.16.0' },
+    });
+    expect(i.properties).toEqual({
+      campaign: { source: 'Facebook Ads', name: 'spring-install', medium: 'cpc', content: 'Carousel', ad_creative: 'Red Hello World Ad' },
+    });
+    expect(i.context).toEqual({ library: { name: 'analytics-kotlin', version: '1.16.0' } });
   });
 });
