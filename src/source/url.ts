@@ -46,9 +46,10 @@ export function splitUrl(raw: unknown): UrlParts | undefined {
   let scheme = '';
   let rest = s;
   // The common cases first, without a regular expression.
-  const sep = s.startsWith('https://') ? 5 : s.startsWith('http://') ? 4 : s.indexOf('://');
-  if (sep === 5 || sep === 4) {
-    scheme = sep === 5 ? 'https' : 'http';
+  const known = s.startsWith('https://') ? 'https' : s.startsWith('http://') ? 'http' : undefined;
+  const sep = known ? known.length : s.indexOf('://');
+  if (known) {
+    scheme = known;
     rest = s.slice(sep + 3);
   } else if (sep > 0 && sep <= MAX_SCHEME_LENGTH) {
     const candidate = s.slice(0, sep).toLowerCase();

@@ -4,6 +4,10 @@ describe('splitUrl', () => {
   it.each([
     ['https://User:pw@WWW.Example.COM:8080/a/b?x=1#frag', { scheme: 'https', host: 'www.example.com', path: '/a/b', query: 'x=1' }],
     ['android-app://com.google.android.gm/', { scheme: 'android-app', host: 'com.google.android.gm', path: '/', query: '' }],
+    // A custom scheme of four or five letters is its own, not http(s).
+    ['myapp://home?utm_source=x', { scheme: 'myapp', host: 'home', path: '', query: 'utm_source=x' }],
+    ['acme://home', { scheme: 'acme', host: 'home', path: '', query: '' }],
+    ['HTTPS://Example.com/', { scheme: 'https', host: 'example.com', path: '/', query: '' }],
     ['//cdn.example.com/x?y', { scheme: '', host: 'cdn.example.com', path: '/x', query: 'y' }],
     ['example.com/path?q=1', { scheme: '', host: 'example.com', path: '/path', query: 'q=1' }],
     ['/pricing?utm_source=x', { scheme: '', host: '', path: '/pricing', query: 'utm_source=x' }],
