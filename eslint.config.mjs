@@ -18,6 +18,16 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: {
+      // esbuild cannot tree-shake a named `z`: every bundle would carry all of zod, its locales too.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'zod', importNames: ['z'], allowTypeImports: true, message: "Write `import * as z from 'zod'`." }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {

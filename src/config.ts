@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
-import { z } from 'zod';
+import * as z from 'zod';
 import { projectRoot } from './lib/project-root';
 import { SmaError } from './errors';
 

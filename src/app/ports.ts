@@ -2,7 +2,7 @@
  * What the ingest domain needs from storage. The DynamoDB implementations live
  * in src/store; tests use the same ones against DynamoDB Local.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Conversion } from '../attribution/conversions';
 import type { PageView, Touch } from '../attribution/touches';
 import type { SegmentEvent } from '../segment/events';

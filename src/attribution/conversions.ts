@@ -8,7 +8,7 @@
  * came after: a user's `source_last_*` trait is their last touch now, which is
  * not what led to last year's order.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReportModel } from './counters';
 import { firstTouch, lastTouch, touchCredits, touchesInWindow, type LastTouchMode } from './models';
 import type { Touch } from './touches';

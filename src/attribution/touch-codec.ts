@@ -3,7 +3,7 @@
  * through a schema. The touches item (src/store/touch-store.ts) and the
  * import's spill files both hold touches this way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS } from '../source/types';
 import { TOUCH_RULES, type Touch } from './touches';
 

@@ -16,7 +16,7 @@
  * app, and an attribution provider's Install Attributed is a view whose
  * campaign is the install's (see INSTALL_ATTRIBUTION_WINDOW_MS).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Classification, Classifier } from '../source';
 import { truncateUtf8, utf8Bytes } from '../lib/utf8';
 

@@ -3,7 +3,7 @@
  * stream of JSON lines from stdin, one result line per input line, in order.
  */
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Readable, Writable } from 'node:stream';
 import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier, type ClassifierOptions } from '../source';
 

@@ -13,7 +13,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runImport, type ImportFlags } from './import-command';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJson, writeJsonAtomic } from '../lib/files';
 
 /** How often checkpoints are written, at most. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { projectRoot } from '../lib/project-root';
 
 /** Where the local stack keeps its state (stream checkpoints, on-failure files, this note), in the sma folder. */

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { serverlessBin } from './processes';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Lambda's defaults for a DynamoDB event source mapping (-1: no limit). */
 const LAMBDA_DEFAULT_BATCH_SIZE = 100;

@@ -12,7 +12,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config';
 import { TABLES_RESOURCES } from '../../generated/tables';
 import { CLI_CLIENT_OPTIONS, createDynamoClient } from '../store/client';

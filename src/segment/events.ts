@@ -3,7 +3,7 @@
  * fields sma reads, and the limits. Validation names the field at fault.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BOT_VIEW_PREFIX } from '../attribution/touches';
 import { utf8Bytes } from '../lib/utf8';
 import { isPlainObject } from './privacy';

@@ -2,7 +2,7 @@
  * How domain values become DynamoDB items and back. Items read back are
  * checked with zod: a table is input too.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Conversion } from '../attribution/conversions';
 import { BOT_VIEW_PREFIX, pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
 import { eventTime, installCampaignOf, type SegmentEvent, type TrackEvent, type ViewEvent } from '../segment/events';

@@ -15,7 +15,7 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RollupEntity, RollupSeed, RollupState, RollupStore } from '../app/ports';
 import { splitCounterRow, taggedCounterId } from '../attribution/counters';
 import { mapLimit } from '../lib/concurrency';

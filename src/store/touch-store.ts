@@ -4,7 +4,7 @@
  * sk `touches`).
  */
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeTouches, encodeTouches } from '../attribution/touch-codec';
 import type { PageView } from '../attribution/touches';
 import { rollupSeedSchema, type TouchStore, type VisitorTouches } from '../app/ports';

@@ -5,7 +5,7 @@
  * /segment routes, so a repeated backfill never duplicates downstream.
  * Resumable from a checkpoint (src/app/backfill/chunked-send.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ModelOptions } from '../../attribution/models';
 import type { IdentityStore, TouchStore } from '../ports';
 import { getAnonymousView, getUserView } from '../visitor-view';

@@ -7,7 +7,7 @@
  * reported, and does not stop the run.
  */
 import { rmSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJson, writeJsonAtomic } from '../../lib/files';
 import type { OutboundMessage, SegmentBatchClient, SendFailure } from '../../segment/batch-client';
 

@@ -5,7 +5,7 @@
  * converges on the same tables, because its writes are idempotent.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CheckpointError } from '../../errors';
 import { readJson, writeJsonAtomic } from '../../lib/files';
 

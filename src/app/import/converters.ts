@@ -11,7 +11,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { conversionOf, type Conversion } from '../../attribution/conversions';
 import { anonymousKey, userKey } from '../../attribution/visitor-key';
 import { keptAsJson } from '../../lib/files';

@@ -13,7 +13,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Touch } from '../../attribution/touches';
 import { CheckpointError } from '../../errors';
 import { keptAsJson, readJson } from '../../lib/files';

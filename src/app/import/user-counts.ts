@@ -12,7 +12,7 @@
  * seeds it wrote, even if live traffic has refreshed that user since.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { addContribution } from '../../attribution/counters';
 import { rollupSeedSchema, type IdentityStore } from '../ports';
 import { refreshUserRollup, userSeeds, type RollupDeps, type UserLink } from '../refresh-counters';
