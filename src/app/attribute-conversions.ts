@@ -7,11 +7,15 @@
 import { creditConversion, type Conversion, type ConversionCredit } from '../attribution/conversions';
 import type { ModelOptions } from '../attribution/models';
 import { anonymousKey } from '../attribution/visitor-key';
+import { mapLimit } from '../lib/concurrency';
 import type { OutboundMessage } from '../segment/batch-client';
 import { buildConversionMessage } from '../segment/messages';
 import type { IdentityStore, TouchStore } from './ports';
 import { ownerOf, visitorsOfUser } from './refresh-counters';
 import { collectTouches, type VisitorTouch } from './visitor-view';
+
+/** Conversions attributed at once (each reads its person's links and touches). */
+const ATTRIBUTE_CONCURRENCY = 8;
 
 export interface ConversionDeps {
   identity: IdentityStore;
@@ -49,6 +53,6 @@ export async function conversionMessages(
   conversions: readonly Conversion[],
   deps: ConversionDeps & { eventName: string },
 ): Promise<OutboundMessage[]> {
-  const attributed = await Promise.all(conversions.map((c) => attributeConversion(c, deps)));
+  const attributed = await mapLimit(conversions, ATTRIBUTE_CONCURRENCY, (c) => attributeConversion(c, deps));
   return attributed.map(({ conversion, credit }) => buildConversionMessage(conversion, credit, deps.eventName));
 }

@@ -98,6 +98,29 @@ async function sendMessages(messages: OutboundMessage[], deps: SyncDeps, what: s
   }
 }
 
+type ConversionChange<Ref> = Extract<AttributionChange<Ref>, { kind: 'conversion' }>;
+
+/** Sends the Conversion Attributed track of each conversion; a failure fails their records. */
+async function sendConversions<Ref>(
+  conversions: readonly ConversionChange<Ref>[],
+  deps: SyncDeps,
+  onFailure: (what: Record<string, unknown>, e: unknown, refs: readonly Ref[]) => Promise<void>,
+): Promise<void> {
+  try {
+    const messages = await conversionMessages(
+      conversions.map((c) => c.conversion),
+      { ...deps, eventName: deps.conversionEventName },
+    );
+    await sendMessages(messages, deps, 'conversion');
+  } catch (e: unknown) {
+    await onFailure(
+      { conversions: conversions.map((c) => c.conversion.messageId) },
+      e,
+      conversions.map((c) => c.ref),
+    );
+  }
+}
+
 /**
  * Processes a batch of changes. Resolves to the refs of the changes that
  * failed (to be retried by the stream); everything else is done.
@@ -117,13 +140,17 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   // Phase 1: visitors, once each.
   const visitors = new Map<string, Ref[]>();
   const users = new Map<string, Ref[]>();
+  const linkedTo = new Map<string, string[]>();
   for (const c of changes) {
     if (c.kind === 'touches') appendTo(visitors, c.visitorKey, c.ref);
     else if (c.kind === 'conversion') appendTo(visitors, c.conversion.visitorKey, c.ref);
     else {
       appendTo(users, c.userId, c.ref);
       // A newly linked visitor's conversions now count for its user, not for itself.
-      if (deps.conversions && c.anonymousId !== undefined) appendTo(visitors, anonymousKey(c.anonymousId), c.ref);
+      if (deps.conversions && c.anonymousId !== undefined) {
+        appendTo(visitors, anonymousKey(c.anonymousId), c.ref);
+        appendTo(linkedTo, anonymousKey(c.anonymousId), c.userId);
+      }
     }
   }
   // A page view and the order it led to often arrive in one request, and the
@@ -135,7 +162,7 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
     try {
       if (converting.has(visitorKey)) await refreshVisitorTouches(visitorKey, deps.touches, deps.classify);
       const [, userIds] = await Promise.all([
-        refreshVisitorRollup(visitorKey, deps, (change) => send(change, deps)),
+        refreshVisitorRollup(visitorKey, deps, (change) => send(change, deps), linkedTo.get(visitorKey)),
         usersOfVisitor(visitorKey, deps.identity),
       ]);
       for (const userId of userIds) appendTo(users, userId, ...refs);
@@ -151,22 +178,10 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
       await onFailure({ userId }, e, refs);
     }
   });
-  // Phase 3: each new conversion, attributed as it stood, to Segment.
-  const conversions = changes.filter((c) => c.kind === 'conversion');
-  if (deps.sendConversions && conversions.length > 0) {
-    try {
-      const messages = await conversionMessages(
-        conversions.map((c) => c.conversion),
-        { ...deps, eventName: deps.conversionEventName },
-      );
-      await sendMessages(messages, deps, 'conversion');
-    } catch (e: unknown) {
-      await onFailure(
-        { conversions: conversions.map((c) => c.conversion.messageId) },
-        e,
-        conversions.map((c) => c.ref),
-      );
-    }
-  }
+  // Phase 3: each new conversion, attributed as it stood, to Segment; not
+  // one whose refresh failed: it would go out with stale touches, and its
+  // retry's corrected copy, under the same messageId, would be dropped.
+  const conversions = changes.filter((c): c is ConversionChange<Ref> => c.kind === 'conversion' && !failed.has(c.ref));
+  if (deps.sendConversions && conversions.length > 0) await sendConversions(conversions, deps, onFailure);
   return failed;
 }

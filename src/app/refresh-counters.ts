@@ -51,16 +51,22 @@ export interface RollupDeps {
 const CONVERSION_READ_CONCURRENCY = 8;
 
 /**
- * The conversions a visitor counts for itself: those of an anonymous visitor
- * no user is linked to. A linked one's count for its user, so that each
- * conversion is credited once, with every touch of the person.
+ * The conversions a visitor counts for itself: those an anonymous visitor
+ * made without a user id while no user is linked to it (`linkedTo`: users
+ * known to be, from a link's stream record, which the index may not show
+ * yet). The others count for a user, so that each conversion is credited
+ * once, with every touch of the person.
  */
-async function ownConversions(visitorKey: string, deps: Pick<RollupDeps, 'conversions' | 'identity'>): Promise<Conversion[]> {
+async function ownConversions(
+  visitorKey: string,
+  deps: Pick<RollupDeps, 'conversions' | 'identity'>,
+  linkedTo: readonly string[],
+): Promise<Conversion[]> {
   const anonymousId = anonymousIdOf(visitorKey);
   if (!deps.conversions || anonymousId === undefined) return [];
-  const conversions = await deps.conversions.conversionsOf(visitorKey);
-  if (conversions.length === 0) return [];
-  return (await ownerOf(anonymousId, deps.identity)) === undefined ? conversions : [];
+  const unowned = (await deps.conversions.conversionsOf(visitorKey)).filter((c) => c.userId === undefined);
+  if (unowned.length === 0) return [];
+  return (await ownerOf(anonymousId, deps.identity, linkedTo)) === undefined ? unowned : [];
 }
 
 /**
@@ -81,14 +87,23 @@ export async function userConversions(
     const mine = all.filter((c) => c.userId === userId);
     const unowned = all.filter((c) => c.userId === undefined);
     if (unowned.length === 0 || anonymousId === null) return mine;
-    return (await ownerOf(anonymousId, deps.identity)) === userId ? [...mine, ...unowned] : mine;
+    // This user's own link is read from the table; the index may not show it yet.
+    return (await ownerOf(anonymousId, deps.identity, [userId])) === userId ? [...mine, ...unowned] : mine;
   });
   return lists.flat();
 }
 
-/** The user an anonymous visitor's conversions without a user id count for: the first of its users, if any. */
-export async function ownerOf(anonymousId: string, identity: Pick<IdentityStore, 'userIdsOf'>): Promise<string | undefined> {
-  return (await identity.userIdsOf(anonymousId)).sort()[0];
+/**
+ * The user an anonymous visitor's conversions without a user id count for:
+ * the first (by id) of its users, those the index shows and those `known`
+ * to be linked; undefined when it has none.
+ */
+export async function ownerOf(
+  anonymousId: string,
+  identity: Pick<IdentityStore, 'userIdsOf'>,
+  known: readonly string[] = [],
+): Promise<string | undefined> {
+  return [...new Set([...(await identity.userIdsOf(anonymousId)), ...known])].sort()[0];
 }
 
 /** An entity after its counters were brought up to date. */
@@ -186,12 +201,18 @@ function unchanged(previous: RollupState, next: Omit<RollupState, 'version'>): b
 }
 
 /** Brings a visitor's counters (touches, new visitors) up to date. */
-export async function refreshVisitorRollup(visitorKey: string, deps: RollupDeps, beforeCommit?: BeforeCommit): Promise<RollupChange> {
+export async function refreshVisitorRollup(
+  visitorKey: string,
+  deps: RollupDeps,
+  beforeCommit?: BeforeCommit,
+  /** Users a link record says this visitor belongs to (see ownConversions). */
+  linkedTo: readonly string[] = [],
+): Promise<RollupChange> {
   return refresh(
     { kind: 'visitor', key: visitorKey },
     deps,
     async () => {
-      const [stored, conversions] = await Promise.all([deps.touches.touchesOf(visitorKey), ownConversions(visitorKey, deps)]);
+      const [stored, conversions] = await Promise.all([deps.touches.touchesOf(visitorKey), ownConversions(visitorKey, deps, linkedTo)]);
       const anonymousId = anonymousIdOf(visitorKey) ?? null;
       const touches = (stored?.touches ?? []).map((t) => ({ ...t, anonymousId })).sort(compareByTime);
       const counts = visitorContribution(touches);

@@ -18,7 +18,7 @@ export interface IngestSummary {
   received: number;
   stored: number;
   duplicates: number;
-  /** Valid events sma does not use: track and group without both ids (but conversions), and the events sma itself sent. */
+  /** Valid events sma does not use: track and group without both ids (except tracks CONVERSION_EVENTS names), and the events sma itself sent. */
   ignored: number;
   rejected: number;
   /** Of `stored`, the page and screen views bots made (BOT_FILTER): kept, and never a touch. */

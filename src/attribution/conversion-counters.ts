@@ -16,10 +16,12 @@
  * Every amount is a whole number, so adding a contribution and later taking
  * it back is exact and counters never drift.
  */
-import { creditConversion, type Conversion, type TouchShare } from './conversions';
+import { creditConversion, DIRECT_SHARE, type Conversion, type TouchShare } from './conversions';
 import { addTo, dayOf, dims, REPORT_MODELS, USER_UNITS, wholeUnits, type Contribution, type ReportModel } from './counters';
 import type { ModelOptions } from './models';
 import type { Touch } from './touches';
+
+const SECONDS_PER_DAY = 86_400;
 
 /** Values are counted in hundredths of their currency's unit, exactly. */
 export const VALUE_UNITS = 100;
@@ -87,14 +89,10 @@ export function addConversion(c: Contribution, conversion: Conversion, touches: 
   }
   const first = credit.shares.first_touch[0];
   if (credit.noTouch || !first) {
-    addTo(
-      c,
-      { day, metric: 'conversions_untouched', ...dims(first ?? { channel: 'Direct' as const, source: '(direct)', campaign: null }) },
-      1,
-    );
+    addTo(c, { day, metric: 'conversions_untouched', ...dims(first ?? DIRECT_SHARE) }, 1);
     return;
   }
-  const days = Math.floor((credit.secondsToConvert ?? 0) / 86_400);
+  const days = Math.floor((credit.secondsToConvert ?? 0) / SECONDS_PER_DAY);
   addTo(c, { day, metric: `convert_days:${bucketOf(days, DAYS_TO_CONVERT_BUCKETS)}`, ...dims(first) }, 1);
   addTo(c, { day, metric: `convert_touches:${bucketOf(credit.touches, TOUCHES_TO_CONVERT_BUCKETS)}`, ...dims(first) }, 1);
 }

@@ -9,7 +9,7 @@
  * not what led to last year's order.
  */
 import * as z from 'zod';
-import type { ReportModel } from './counters';
+import { REPORT_MODELS, type ReportModel } from './counters';
 import { firstTouch, lastTouch, touchCredits, touchesInWindow, type LastTouchMode } from './models';
 import type { Touch } from './touches';
 import { visitorKeyOf } from './visitor-key';
@@ -122,7 +122,8 @@ export interface ConversionCredit {
   last: Touch | undefined;
 }
 
-const DIRECT: TouchShare = { channel: 'Direct', source: '(direct)', campaign: null, touch: null, credit: 1 };
+/** The whole credit of a conversion no touch came before: Direct, as in GA4. */
+export const DIRECT_SHARE: TouchShare = { channel: 'Direct', source: '(direct)', campaign: null, touch: null, credit: 1 };
 
 const share = (t: Touch, credit: number): TouchShare => ({
   channel: t.channel,
@@ -145,7 +146,7 @@ export function creditConversion(
   const first = firstTouch(before, model);
   const last = lastTouch(before, model);
   if (!first || !last) {
-    const direct = { first_touch: [DIRECT], last_touch: [DIRECT], linear: [DIRECT], time_decay: [DIRECT], position_based: [DIRECT] };
+    const direct = Object.fromEntries(REPORT_MODELS.map((m) => [m, [DIRECT_SHARE]])) as Record<ReportModel, TouchShare[]>;
     return { shares: direct, noTouch: true, secondsToConvert: null, touches: 0, first: undefined, last: undefined };
   }
   const credits = (m: 'linear' | 'time_decay' | 'position_based'): TouchShare[] =>

@@ -1,6 +1,6 @@
 /**
  * Conversions in DynamoDB: one partition per converting visitor (pk its
- * visitor key), one item per conversion (sk `<time>#<messageId>`), written by
+ * visitor key), one item per conversion (sk its messageId), written by
  * the event store.
  */
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -29,7 +29,7 @@ export class DynamoConversionStore implements ConversionStore {
         }),
       ),
     );
-    return items.map(toConversion);
+    return items.map(toConversion).sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
   }
 
   visitorsWithConversionsSince(since: string): AsyncIterable<string[]> {

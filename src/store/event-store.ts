@@ -9,7 +9,7 @@ import { conversionOf, type Conversion } from '../attribution/conversions';
 import { asViewEvent, eventTime, type SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
 import { withStorage } from './errors';
-import { conversionItem, conversionSk, eventExpiry, identifyItem, linksIds, pageItem, rejectedExpiry, viewKeyOf } from './items';
+import { conversionItem, conversionSk, eventExpiry, identifyItem, linksIds, pageItem, rejectedExpiry, viewKeysOf } from './items';
 import { visitorKeysSince } from './pages';
 
 export interface EventTables {
@@ -33,8 +33,8 @@ export interface EventStoreOptions {
  * reads. Two deliveries of the same
  * event racing each other may both write it; the item is the same, so the
  * only effect is that neither counts it as a duplicate. A bot's view is
- * keyed by viewKeyOf; the same user agent gives the same verdict, so a
- * retried delivery finds it there.
+ * keyed apart (viewKeyOf); a view is looked up under both keys, so a delivery
+ * judged otherwise than an earlier one is still a duplicate.
  */
 export class DynamoEventStore implements EventStore {
   constructor(
@@ -65,7 +65,7 @@ export class DynamoEventStore implements EventStore {
     const conversions = this.conversionsIn(events);
     const unsure = (e: { messageId: string }): boolean => knownNew?.has(e.messageId) !== true;
     const [pageDupes, otherDupes, conversionDupes] = await Promise.all([
-      this.existing(this.tables.page, pages.filter(unsure), viewKeyOf),
+      this.existing(this.tables.page, pages.filter(unsure), viewKeysOf),
       this.existing(this.tables.identify, others.filter(unsure)),
       this.existingConversions(conversions.filter(unsure)),
     ]);
@@ -82,14 +82,13 @@ export class DynamoEventStore implements EventStore {
         this.tables.identify,
         others.filter((e) => !otherDupes.has(e.messageId)).map((e) => put(identifyItem(e))),
       ),
-      batchWriteAll(
-        this.doc,
-        this.tables.conversion,
-        conversions
-          .filter((c) => !conversionDupes.has(c.messageId))
-          .map((c) => ({ PutRequest: { Item: { ...conversionItem(c), origin } } })),
-      ),
     ]);
+    // Conversions last: their stream credits them with the touches of views stored by then (a landing page in the same request).
+    await batchWriteAll(
+      this.doc,
+      this.tables.conversion,
+      conversions.filter((c) => !conversionDupes.has(c.messageId)).map((c) => ({ PutRequest: { Item: { ...conversionItem(c), origin } } })),
+    );
     // An event is a duplicate when every table it belongs in had it already.
     const stored = new Set([
       ...pages.filter((e) => !pageDupes.has(e.messageId)).map((e) => e.messageId),
@@ -117,14 +116,14 @@ export class DynamoEventStore implements EventStore {
     return found.every((out) => (out.Items ?? []).length === 0);
   }
 
-  /** The messageIds of `events` already stored in `table`, each looked up by its key there (`keyOf`). */
+  /** The messageIds of `events` already stored in `table`, each looked up under every key it may have there (`keysOf`). */
   private async existing(
     table: string,
     events: readonly SegmentEvent[],
-    keyOf: (e: SegmentEvent) => string = (e) => e.messageId,
+    keysOf: (e: SegmentEvent) => string[] = (e) => [e.messageId],
   ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const idOfKey = new Map(events.map((e) => [keyOf(e), e.messageId]));
+    const idOfKey = new Map(events.flatMap((e) => keysOf(e).map((key) => [key, e.messageId] as const)));
     const found = await batchGetAll(
       this.doc,
       table,

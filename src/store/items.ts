@@ -31,6 +31,12 @@ export const viewKeyOf = (event: Pick<SegmentEvent, 'messageId' | 'bot'>): strin
   event.bot === true ? `${BOT_VIEW_PREFIX}${event.messageId}` : event.messageId;
 
 /**
+ * Both keys a view may be stored under: a delivery judged otherwise than an
+ * earlier one (BOT_FILTER switched, isbot upgraded) is still a duplicate.
+ */
+export const viewKeysOf = (event: Pick<SegmentEvent, 'messageId'>): string[] => [event.messageId, `${BOT_VIEW_PREFIX}${event.messageId}`];
+
+/**
  * The link that opened an app, from `context.referrer` (Segment's common
  * fields): `link` is the deep link and `url` where it was followed from. With
  * no `link`, `url` is the link itself, as Segment's iOS libraries send it when
@@ -102,13 +108,13 @@ export function linksIds(event: SegmentEvent): boolean {
   return event.anonymousId !== undefined && event.userId !== undefined;
 }
 
-/** The conversion table item of a conversion: sorted by time within its visitor, one per messageId. */
+/** The conversion table item of a conversion: one per messageId within its visitor. */
 export function conversionItem(conversion: Conversion): Record<string, unknown> {
   return { ...conversion, sk: conversionSk(conversion) };
 }
 
-/** A conversion's sort key within its visitor's partition. */
-export const conversionSk = (c: Pick<Conversion, 'timestamp' | 'messageId'>): string => `${c.timestamp}#${c.messageId}`;
+/** A conversion's sort key within its visitor's partition: its messageId alone, so a retry lands on it whatever time it is given. */
+export const conversionSk = (c: Pick<Conversion, 'messageId'>): string => c.messageId;
 
 /** A page view from a page table item or index projection. */
 export function toPageView(item: Record<string, unknown>): PageView {

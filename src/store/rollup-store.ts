@@ -94,24 +94,41 @@ export class DynamoRollupStore implements RollupStore {
             ConditionExpression: current === 0 ? 'attribute_not_exists(pk) OR version = :v' : 'version = :v',
             ExpressionAttributeValues: { ':v': current },
           };
-    const updates = this.counterUpdates(delta);
     // One action of each transaction checks (or, in the last, writes) the
     // state, so the counters move only while the state is the one the delta
     // was computed from. An entity with more changed counters than fit in one
     // transaction is applied in several; each carries an idempotency token,
     // so a retry within DynamoDB's 10-minute window does not apply it twice.
     const perTransaction = MAX_TRANSACTION_ITEMS - 1;
-    const chunks: (typeof updates)[] = [];
-    for (let i = 0; i < updates.length; i += perTransaction) chunks.push(updates.slice(i, i + perTransaction));
+    const entries = Object.entries(delta);
+    const chunks: (typeof entries)[] = [];
+    for (let i = 0; i < entries.length; i += perTransaction) chunks.push(entries.slice(i, i + perTransaction));
     if (chunks.length === 0) chunks.push([]);
     for (const [i, chunk] of chunks.entries()) {
       const last = i === chunks.length - 1;
       const stateAction = last
         ? { Put: { TableName: this.table, Item: this.stateItem(entity, version, next), ...guard } }
         : { ConditionCheck: { TableName: this.table, Key: key, ...guard } };
-      if (!(await this.transact([...chunk, stateAction], 'TransactWriteItems rollup'))) return false;
+      if (!(await this.transact([...this.counterUpdates(Object.fromEntries(chunk)), stateAction], 'TransactWriteItems rollup'))) {
+        // Another writer got in between: the chunks already applied are taken back, as that writer's delta never counted them.
+        await this.takeBack(chunks.slice(0, i).flat(), `${key.pk}@${current ?? 'new'}`);
+        return false;
+      }
     }
     return true;
+  }
+
+  /**
+   * Applies the opposite of counter changes, unconditionally, in transactions
+   * of at most MAX_TRANSACTION_ITEMS. `attempt` (the state and the version the
+   * failed commit started from) goes into the idempotency tokens, as it went
+   * into the changes' own: a take-back pairs with exactly its changes.
+   */
+  private async takeBack(applied: readonly (readonly [string, number])[], attempt: string): Promise<void> {
+    for (let i = 0; i < applied.length; i += MAX_TRANSACTION_ITEMS) {
+      const undo = Object.fromEntries(applied.slice(i, i + MAX_TRANSACTION_ITEMS).map(([id, n]) => [id, -n]));
+      await this.transact(this.counterUpdates(undo), 'TransactWriteItems rollup take-back', `take-back ${attempt} ${i}`);
+    }
   }
 
   async putUserSeed(userId: string, seed: RollupSeed): Promise<boolean> {
@@ -229,9 +246,9 @@ export class DynamoRollupStore implements RollupStore {
    * (the same transaction gets the same token; DynamoDB allows 36 characters).
    * Resolves false when a condition failed.
    */
-  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>, operation: string): Promise<boolean> {
+  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>, operation: string, salt = ''): Promise<boolean> {
     try {
-      const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
+      const token = createHash('sha256').update(salt).update(JSON.stringify(items)).digest('hex').slice(0, 36);
       await this.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
       return true;
     } catch (e: unknown) {

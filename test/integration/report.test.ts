@@ -8,6 +8,8 @@ import { conversionContribution } from '../../src/attribution/conversion-counter
 import { counterId, USER_UNITS, type CounterKey } from '../../src/attribution/counters';
 import { runReport } from '../../src/cli/report-command';
 import { buildDeps } from '../../src/handlers/deps';
+import { createDocumentClient } from '../../src/store/client';
+import { DynamoRollupStore } from '../../src/store/rollup-store';
 import { createTables, testEnv } from '../helpers/tables';
 import { testTouch } from '../helpers/touches';
 
@@ -76,6 +78,39 @@ describe('rollup store', () => {
     expect(ok).toBe(true);
     expect([...values.values()].reduce((a, b) => a + b, 0)).toBe(150);
   });
+  it('takes back the part of a large change it applied when another writer gets in between', async () => {
+    // Prepare: 150 counters (two transactions); another writer commits the same entity right after the first one
+    const entity = { kind: 'visitor' as const, key: 'anon#raced' };
+    const counts = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [
+        id({ day: new Date(Date.parse('2024-01-01') + i * 86_400_000).toISOString().slice(0, 10), metric: 'touches', source: 'raced' }),
+        1,
+      ]),
+    );
+    const doc = createDocumentClient(config);
+    const racing = new DynamoRollupStore(doc, config.tables.rollup);
+    let transactions = 0;
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 1) {
+          await rollups.commit(entity, undefined, { counts: {}, first: 'other', last: 'other' }, {});
+        }
+        return out;
+      },
+      { step: 'deserialize', name: 'anotherWriterGetsIn' },
+    );
+
+    // Act
+    const ok = await racing.commit(entity, undefined, { counts, first: null, last: null }, counts);
+    const values = await rollups.counters('2024-01-01', '2024-12-31');
+
+    // Assess: refused, and no counter moved
+    expect(ok).toBe(false);
+    expect([...values.values()].filter((n) => n !== 0)).toEqual([]);
+    expect(await rollups.stateOf(entity)).toMatchObject({ version: 1, first: 'other' });
+  });
+
   it("counts an import's counter rows only once the import is marked finished", async () => {
     // Prepare: an import's rows for one counter that also has a row of its own
     const counter = id({ day: '2024-03-01', metric: 'touches', source: 'archive' });
