@@ -5,6 +5,8 @@
 
 const CONTEXT_PAGE = ['url', 'referrer', 'path', 'title', 'search'] as const;
 const CONTEXT_CAMPAIGN = ['source', 'medium', 'name', 'term', 'content'] as const;
+/** A conversion's value columns (Segment's e-commerce properties, flattened into an event's own table). */
+const VALUE_PROPERTIES = ['revenue', 'total', 'value', 'currency'] as const;
 
 /** The event type of a warehouse table, from its file name (pages.csv, identifies_2020.csv.gz). */
 export function typeFromFileName(name: string): 'page' | 'identify' | 'track' | 'screen' | undefined {
@@ -20,7 +22,8 @@ export function typeFromFileName(name: string): 'page' | 'identify' | 'track' | 
  * An event from a warehouse row. Column names are the warehouse's:
  * `id` (the messageId), `anonymous_id`, `user_id`, `timestamp`,
  * `context_page_url` (or `url`), `context_page_referrer` (or `referrer`),
- * `context_campaign_source` …; `event` for tracks.
+ * `context_campaign_source` …, `context_user_agent`; `event` for tracks, and
+ * a conversion's `revenue`, `total`, `value` and `currency` columns.
  */
 export function eventFromRow(row: Record<string, string>, tableType: string | undefined): Record<string, unknown> {
   const get = (...names: string[]): string | undefined => {
@@ -40,16 +43,25 @@ export function eventFromRow(row: Record<string, string>, tableType: string | un
     const v = get(`context_campaign_${f}`);
     if (v !== undefined) campaign[f] = v;
   }
+  const properties: Record<string, string> = {};
+  for (const f of VALUE_PROPERTIES) {
+    const v = get(f);
+    if (v !== undefined) properties[f] = v;
+  }
+  const userAgent = get('context_user_agent');
   return {
     // The table the file names wins: Segment's tables carry traits and properties as columns, and one may be called type.
-    type: tableType ?? get('type'),
+    // A table of one track event (order_completed.csv) has no type column, but its rows name the event.
+    type: tableType ?? get('type') ?? (get('event') !== undefined ? 'track' : undefined),
     messageId: get('id', 'message_id'),
     anonymousId: get('anonymous_id'),
     userId: get('user_id'),
     previousId: get('previous_id'),
     timestamp: get('timestamp', 'original_timestamp', 'received_at'),
     receivedAt: get('received_at'),
-    event: get('event'),
-    context: { page, ...(Object.keys(campaign).length > 0 ? { campaign } : {}) },
+    // `event` is the warehouse's slug (order_completed); `event_text` the name as sent, which CONVERSION_EVENTS names.
+    event: get('event_text', 'event'),
+    ...(Object.keys(properties).length > 0 ? { properties } : {}),
+    context: { page, ...(Object.keys(campaign).length > 0 ? { campaign } : {}), ...(userAgent !== undefined ? { userAgent } : {}) },
   };
 }

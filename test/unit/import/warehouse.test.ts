@@ -72,6 +72,33 @@ describe('eventFromRow', () => {
     });
   });
 
+  it("reads an event table's rows (order_completed.csv) as tracks, with a conversion's value columns and the user agent", () => {
+    // Prepare: Segment's warehouse gives each track event a table of its own, its properties as columns
+    const row = {
+      id: 'w-9',
+      anonymous_id: 'anon-9',
+      timestamp: '2020-03-02T10:00:00.000Z',
+      event: 'order_completed',
+      event_text: 'Order Completed',
+      revenue: '49.90',
+      currency: 'EUR',
+      order_id: 'o-1',
+      context_user_agent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    };
+
+    // Act
+    const event = eventFromRow(row, typeFromFileName('order_completed.csv'));
+
+    // Assess
+    expect(event).toMatchObject({
+      type: 'track',
+      messageId: 'w-9',
+      event: 'Order Completed',
+      properties: { revenue: '49.90', currency: 'EUR' },
+      context: { userAgent: row.context_user_agent },
+    });
+  });
+
   it('reads the page from the bare page-property columns when context_page_* is absent or empty', () => {
     // Prepare
     const row = {
