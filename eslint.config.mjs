@@ -21,9 +21,12 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       // esbuild cannot tree-shake a named `z`: every bundle would carry all of zod, its locales too.
-      '@typescript-eslint/no-restricted-imports': [
+      'no-restricted-syntax': [
         'error',
-        { paths: [{ name: 'zod', importNames: ['z'], allowTypeImports: true, message: "Write `import * as z from 'zod'`." }] },
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z']",
+          message: "Write `import * as z from 'zod'`.",
+        },
       ],
     },
   },
