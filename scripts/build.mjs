@@ -21,7 +21,30 @@ const common = {
   logLevel: 'warning',
   external: ['tldts'],
 };
-// The CLI runs inside the sma folder, so its dependencies load from
-// node_modules rather than being bundled (a smaller file to parse per call).
-await build({ ...common, packages: 'external', entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'cli.js') });
+/**
+ * The packages every `sma` command loads before it starts, bundled into the
+ * CLI: from node_modules, zod alone is a hundred files (every locale) to find
+ * and compile at each start; bundled, only the parts sma uses remain.
+ */
+const STARTUP_PACKAGES = new Set(['commander', 'dotenv', 'zod']);
+
+/** Leaves every other package to load from node_modules when a command needs it (the AWS SDK, csv-parse …). */
+const externalExceptStartup = {
+  name: 'external-except-startup',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, ({ path }) => {
+      const name = path
+        .split('/')
+        .slice(0, path.startsWith('@') ? 2 : 1)
+        .join('/');
+      return STARTUP_PACKAGES.has(name) ? undefined : { path, external: true };
+    });
+  },
+};
+await build({
+  ...common,
+  plugins: [externalExceptStartup],
+  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+  outfile: join(root, 'dist', 'cli.js'),
+});
 await build({ ...common, entryPoints: [join(root, 'src', 'source', 'index.ts')], outfile: join(root, 'dist', 'classifier.js') });

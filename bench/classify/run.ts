@@ -4,14 +4,17 @@
  *   sma       the full classification (campaign, click ids, referrer, channel)
  *   floor     two bare `new URL()` parses per pair
  * and, in fresh child processes, the cold `require` of the classifier bundle
- * against referer-parser's. Prints the ratios; run with `npm run bench`.
+ * against referer-parser's, and the whole `sma classify --jsonl` process
+ * against a plain JSON-lines loop over referer-parser (process.ts). Prints
+ * the ratios; run with `npm run bench`.
  *
  * Targets (issue #2): sma ≤ 0.5× referer-parser, sma ≤ 2.5× the floor,
- * cold require ≤ 10 ms.
+ * cold require ≤ 10 ms. Issue #29: the whole process ≤ 0.6× the loop.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generateCorpus, type Pair } from './corpus';
+import { compareProcesses } from './process';
 import { median, targetLine } from '../stats';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,6 +25,8 @@ const { classifySource } = require(join(process.cwd(), 'dist', 'classifier.js'))
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const COLD_RUNS = 9;
+const PROCESS_PAIRS = Number(process.env.BENCH_PROCESS_PAIRS ?? 200_000);
+const PROCESS_ROUNDS = Number(process.env.BENCH_PROCESS_ROUNDS ?? 5);
 let sink = 0;
 
 const runs: Record<string, (pairs: Pair[]) => void> = {
@@ -92,6 +97,8 @@ const coldRpFirst = coldRequireMs(
   `new m('https://blog.example.co.uk/','https://shop.example.co.uk/?utm_source=x')`,
 );
 
+const whole = compareProcesses(generateCorpus(PROCESS_PAIRS), PROCESS_ROUNDS);
+
 const fmt = (n: number): string => n.toFixed(2);
 const ok = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 console.log(`classifier benchmark: ${PAIRS} pairs, median of ${ROUNDS} rounds, Node ${process.version}`);
@@ -100,6 +107,10 @@ console.log(`  sma             ${fmt(sma)} ms  (${fmt((sma * 1e6) / PAIRS)} ns/p
 console.log(`  floor (2×URL)   ${fmt(floor)} ms  (${fmt((floor * 1e6) / PAIRS)} ns/pair)`);
 console.log(`  cold require    sma ${fmt(coldSma)} ms, referer-parser ${fmt(coldRp)} ms (median of ${COLD_RUNS} fresh processes)`);
 console.log(`  cold require + first classification   sma ${fmt(coldSmaFirst)} ms, referer-parser ${fmt(coldRpFirst)} ms`);
+console.log(`  whole process, ${PROCESS_PAIRS} lines, median of ${PROCESS_ROUNDS} (wall / cpu):`);
+console.log(`    sma classify --jsonl      ${whole.sma.wallMs.toFixed(0)} ms / ${whole.sma.cpuMs.toFixed(0)} ms`);
+console.log(`    referer-parser loop       ${whole.loop.wallMs.toFixed(0)} ms / ${whole.loop.cpuMs.toFixed(0)} ms`);
+console.log(`    start-up                  sma classify ${whole.smaStartMs.toFixed(0)} ms, node -e 0 ${whole.nodeStartMs.toFixed(0)} ms`);
 console.log('ratios');
 console.log(targetLine('sma / referer-parser', sma / rp, '≤', 0.5));
 console.log(targetLine('sma / floor         ', sma / floor, '≤', 2.5));
@@ -108,5 +119,9 @@ console.log(
 );
 console.log(
   `  … + first answer      ${fmt(coldSmaFirst)} ms (${fmt(coldSmaFirst / coldRpFirst)}× referer-parser's)   informational: includes loading tldts for a same-site check`,
+);
+console.log(targetLine('whole process / loop (wall)', whole.sma.wallMs / whole.loop.wallMs, '≤', 0.6));
+console.log(
+  `  whole process / loop (cpu)   ${fmt(whole.sma.cpuMs / whole.loop.cpuMs)}×   informational: less disturbed by other work on the machine`,
 );
 if (sink === 42) console.log('');

@@ -2,10 +2,9 @@
  * `sma classify`: the classifier's public face. One visit from flags, or a
  * stream of JSON lines from stdin, one result line per input line, in order.
  */
-import { createInterface } from 'node:readline';
-import * as z from 'zod';
 import type { Readable, Writable } from 'node:stream';
-import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classifier, type ClassifierOptions } from '../source';
+import { createClassifier, DEFAULT_IGNORED_REFERRERS, type Classification, type Classifier, type ClassifierOptions } from '../source';
+import { mapLines } from './json-lines';
 
 export interface ClassifyFlags {
   url?: string;
@@ -25,9 +24,6 @@ export function toClassifierOptions(flags: ClassifyFlags): ClassifierOptions {
   };
 }
 
-/** Output lines are written in chunks of this many, to keep the pipe busy without holding the whole stream. */
-const WRITE_CHUNK_LINES = 512;
-
 /**
  * Classifies each JSON line of `input` into `output`. A line that is not a
  * JSON object gets `{"error": …, "line": n}` in its place, so output line n
@@ -36,51 +32,71 @@ const WRITE_CHUNK_LINES = 512;
  * @returns how many lines were classified and how many were bad.
  */
 export async function classifyJsonLines(classify: Classifier, input: Readable, output: Writable): Promise<{ ok: number; bad: number }> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let buffer: string[] = [];
-  let n = 0;
   let bad = 0;
-  const flush = async (): Promise<void> => {
-    if (buffer.length === 0) return;
-    const chunk = buffer.join('');
-    buffer = [];
-    if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', resolve));
-  };
-  for await (const line of lines) {
-    n += 1;
-    if (line.trim() === '') {
-      bad += 1;
-      buffer.push(`${JSON.stringify({ error: 'empty line', line: n })}\n`);
-    } else {
-      const result = classifyLine(classify, line, n);
-      if ('error' in result) bad += 1;
-      buffer.push(`${JSON.stringify(result)}\n`);
-    }
-    if (buffer.length >= WRITE_CHUNK_LINES) await flush();
-  }
-  await flush();
+  const n = await mapLines(input, output, (line, lineNumber) => {
+    const result = classifyLine(classify, line, lineNumber);
+    if (!('error' in result)) return `${classificationJson(result)}\n`;
+    bad += 1;
+    return `${JSON.stringify(result)}\n`;
+  });
   return { ok: n - bad, bad };
 }
 
-const visitLine = z.object(
-  { url: z.string().nullish(), referrer: z.string().nullish() },
-  { error: 'line must be a JSON object like {"url":"…","referrer":"…"}' },
-);
+/** The text fields of a classification, in the order the classifier sets them (JSON.stringify's order). */
+const TEXT_FIELDS = [
+  'channel',
+  'source',
+  'medium',
+  'campaign',
+  'content',
+  'term',
+  'campaign_id',
+  'click_id',
+  'referrer_host',
+  'reason',
+] as const satisfies readonly Exclude<keyof Classification, 'touch'>[];
+/** Each field with the text before its value. */
+const FIELDS = TEXT_FIELDS.map((field) => ({ field, prefix: `,"${field}":` }));
+/** What JSON.stringify escapes in a string: control characters, quotes, backslashes, lone surrogates. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPING = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
-function classifyLine(classify: Classifier, line: string, n: number): object {
+/**
+ * The same text as `JSON.stringify(result)`, built from the known fields:
+ * quicker than the generic walk, and serialising is a large part of
+ * `--jsonl`'s work. Strings that need escaping go through JSON.stringify.
+ */
+export function classificationJson(result: Classification): string {
+  let json = `{"touch":${result.touch}`;
+  for (const { field, prefix } of FIELDS) {
+    const value = result[field];
+    json += prefix;
+    json += value === null ? 'null' : NEEDS_ESCAPING.test(value) ? JSON.stringify(value) : `"${value}"`;
+  }
+  return `${json}}`;
+}
+
+const NOT_AN_OBJECT = 'line must be a JSON object like {"url":"…","referrer":"…"}';
+
+/** A field of an input line: a string, or null or absent for none. */
+const isVisitField = (value: unknown): value is string | null | undefined =>
+  typeof value === 'string' || value === null || value === undefined;
+
+/** The classification of one input line, or why the line cannot be read. */
+export function classifyLine(classify: Classifier, line: string, n: number): Classification | { error: string; line: number } {
+  if (line.trim() === '') return { error: 'empty line', line: n };
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return { error: 'line is not valid JSON', line: n };
   }
-  const visit = visitLine.safeParse(parsed);
-  if (!visit.success) {
-    const issue = visit.error.issues[0];
-    const field = issue?.path.join('.');
-    return { error: field ? `field "${field}" must be a string` : (issue?.message ?? 'invalid line'), line: n };
-  }
-  return classify(visit.data);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { error: NOT_AN_OBJECT, line: n };
+  const url = 'url' in parsed ? parsed.url : undefined;
+  const referrer = 'referrer' in parsed ? parsed.referrer : undefined;
+  if (!isVisitField(url)) return { error: 'field "url" must be a string', line: n };
+  if (!isVisitField(referrer)) return { error: 'field "referrer" must be a string', line: n };
+  return classify({ url, referrer });
 }
 
 /** Runs `sma classify` with parsed flags. */

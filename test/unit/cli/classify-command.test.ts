@@ -1,8 +1,11 @@
 import { PassThrough, Readable } from 'node:stream';
 import { buildProgram } from '../../../src/cli/main';
+import { classificationJson, classifyLine } from '../../../src/cli/classify-command';
+import { createClassifier, type Classification } from '../../../src/source';
+import { loadCorpus } from '../../helpers/corpus';
 
-async function runCli(args: string[], stdinText = ''): Promise<{ out: string; err: string; code: number }> {
-  const stdin = Readable.from([stdinText]);
+async function runCli(args: string[], stdinText: string | Buffer[] = ''): Promise<{ out: string; err: string; code: number }> {
+  const stdin = Readable.from(typeof stdinText === 'string' ? [stdinText] : stdinText);
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -117,5 +120,80 @@ describe('sma classify', () => {
     // Assess
     expect(code).toBe(2);
     expect(err).toMatch(/--url/);
+  });
+
+  it('answers a large input read in many chunks line for line, as classifying each line alone does', async () => {
+    // Prepare: every corpus visit, with CRLF line ends, in 997-byte chunks (lines and characters cut in two).
+    const visits = loadCorpus().map(({ url, referrer }) => ({ url, referrer }));
+    const bytes = Buffer.from(visits.map((v) => `${JSON.stringify(v)}\r\n`).join(''), 'utf8');
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 997) }, (_, i) => bytes.subarray(i * 997, (i + 1) * 997));
+    const classify = createClassifier();
+
+    // Act
+    const { out, code } = await runCli(['classify', '--jsonl'], chunks);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toBe(visits.map((v) => `${JSON.stringify(classify(v))}\n`).join(''));
+  });
+});
+
+describe('classifyLine', () => {
+  const classify = createClassifier();
+
+  it.each([
+    ['   \t', 'empty line'],
+    ['{"url":"https://a.com/",', 'line is not valid JSON'],
+    ['null', 'line must be a JSON object like {"url":"…","referrer":"…"}'],
+    ['"https://a.com/"', 'line must be a JSON object like {"url":"…","referrer":"…"}'],
+    ['42', 'line must be a JSON object like {"url":"…","referrer":"…"}'],
+    ['{"url":"https://a.com/","referrer":false}', 'field "referrer" must be a string'],
+    ['{"referrer":1,"url":["x"]}', 'field "url" must be a string'],
+  ])('answers %j with its reason and line number', (line, error) => {
+    // Act
+    const result = classifyLine(classify, line, 7);
+
+    // Assess
+    expect(result).toEqual({ error, line: 7 });
+  });
+
+  it('reads null, missing and extra fields as the classifier expects', () => {
+    // Act
+    const result = classifyLine(classify, '{"url":null,"utm":"x","referrer":"https://www.bing.com/search?q=crm"}', 1);
+
+    // Assess
+    expect(result).toEqual(classify({ referrer: 'https://www.bing.com/search?q=crm' }));
+  });
+});
+
+describe('classificationJson', () => {
+  it('writes exactly what JSON.stringify writes, for every corpus case', () => {
+    // Prepare
+    const results = loadCorpus().map((c) => createClassifier(c.options)({ url: c.url, referrer: c.referrer }));
+
+    // Act
+    const written = results.map(classificationJson);
+
+    // Assess
+    expect(written).toEqual(results.map((r) => JSON.stringify(r)));
+  });
+
+  it('escapes as JSON.stringify does: quotes, backslashes, control characters, lone surrogates', () => {
+    // Prepare
+    const base = createClassifier()({ url: 'https://a.com/?utm_source=x&utm_medium=email' });
+    const odd: Classification = {
+      ...base,
+      campaign: 'say "hi"\\now',
+      content: 'tab\there\nnewline\u0000nul\u001fus',
+      term: 'emoji 😀 lone \ud800 end \udfff',
+      campaign_id: 'line\u2028separator é →',
+    };
+
+    // Act
+    const written = classificationJson(odd);
+
+    // Assess
+    expect(written).toBe(JSON.stringify(odd));
+    expect(JSON.parse(written)).toEqual(odd);
   });
 });
