@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { buildProgram } from '../../../src/cli/main';
-import { classificationJson, classifyLine } from '../../../src/cli/classify-command';
+import { classificationLine, classifyLine } from '../../../src/cli/classify-command';
 import { createClassifier, type Classification } from '../../../src/source';
 import { loadCorpus } from '../../helpers/corpus';
 
@@ -166,16 +166,16 @@ describe('classifyLine', () => {
   });
 });
 
-describe('classificationJson', () => {
+describe('classificationLine', () => {
   it('writes exactly what JSON.stringify writes, for every corpus case', () => {
     // Prepare
     const results = loadCorpus().map((c) => createClassifier(c.options)({ url: c.url, referrer: c.referrer }));
 
     // Act
-    const written = results.map(classificationJson);
+    const written = results.map(classificationLine);
 
     // Assess
-    expect(written).toEqual(results.map((r) => JSON.stringify(r)));
+    expect(written).toEqual(results.map((r) => `${JSON.stringify(r)}\n`));
   });
 
   it('escapes as JSON.stringify does: quotes, backslashes, control characters, lone surrogates', () => {
@@ -190,10 +190,10 @@ describe('classificationJson', () => {
     };
 
     // Act
-    const written = classificationJson(odd);
+    const written = classificationLine(odd);
 
     // Assess
-    expect(written).toBe(JSON.stringify(odd));
+    expect(written).toBe(`${JSON.stringify(odd)}\n`);
     expect(JSON.parse(written)).toEqual(odd);
   });
 });
