@@ -77,13 +77,14 @@ function drained(output: Writable): Promise<void> {
 const START_CHUNK_UNITS = 64 * 1024;
 /** A UTF-16 code unit takes at most three bytes in UTF-8. */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
+const START_CHUNK_BYTES = START_CHUNK_UNITS * MAX_UTF8_BYTES_PER_UNIT;
 
 /**
  * Output text encoded straight into one buffer per chunk: joining thousands
  * of short strings and then encoding the result costs more than the lines.
  */
 class ChunkBuffer {
-  private buffer = Buffer.allocUnsafe(START_CHUNK_UNITS * MAX_UTF8_BYTES_PER_UNIT);
+  private buffer = Buffer.allocUnsafe(START_CHUNK_BYTES);
   private length = 0;
 
   add(text: string): void {
@@ -100,7 +101,7 @@ class ChunkBuffer {
   take(): Buffer | undefined {
     if (this.length === 0) return undefined;
     const bytes = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(Math.max(this.buffer.length, START_CHUNK_UNITS * MAX_UTF8_BYTES_PER_UNIT));
+    this.buffer = Buffer.allocUnsafe(START_CHUNK_BYTES);
     this.length = 0;
     return bytes;
   }
