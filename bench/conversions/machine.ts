@@ -2,7 +2,7 @@
  * How much of the machine other work took during a run: the CPU of every
  * process but the benchmark's own (this process and its DynamoDB Local),
  * and the hypervisor's steal, from /proc. On a 2-core machine a test suite
- * running beside the benchmark slows one run more than the next, and the
+ * running beside the benchmark slows one step more than the next, and the
  * ratios then say more about the machine than about sma.
  */
 import { readFileSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { availableParallelism } from 'node:os';
 const TICKS_PER_SECOND = 100;
 
 /**
- * The most of the machine's CPU other work (and steal) may take for a run to
- * count: a quiet run here sees 0 to 1%, a test suite beside it 15 to 75%.
+ * The most of the machine's CPU other work (and steal) may take before a
+ * round is reported as disturbed: a quiet machine here shows 0 to 1%, a test
+ * suite running beside the benchmark 15 to 75%.
  */
 export const QUIET_SHARE = 0.05;
 

@@ -1,8 +1,8 @@
 /**
- * The conversions benchmark's figures from its runs (off, on, off, on, …,
- * off): the page-view path's cost with conversions on against off, the
- * run-to-run noise it is judged against, and the cost of a conversion
- * against a page view's in the same run.
+ * The conversions benchmark's figures from its rounds: the page-view path's
+ * cost with conversions on against off, the noise it is judged against (off
+ * again against off), and the cost of a conversion against a page view's in
+ * the same round.
  */
 import { median, targetLine } from '../stats';
 import { QUIET_SHARE, type Disturbance } from './machine';
@@ -15,49 +15,32 @@ export interface Phase {
   requests: RequestCounts;
 }
 
-export interface Run {
-  on: boolean;
-  page: Phase;
-  /** With conversions on only. */
-  conversion?: Phase;
-  /** What other work took of the machine during the run's timed phases. */
+/** One round: the page-view path under each configuration, side by side, and the conversions of the on one. */
+export interface Round {
+  off: Phase;
+  offAgain: Phase;
+  on: Phase;
+  conversion: Phase;
+  /** What other work took of the machine during the round's timed steps. */
   disturbance: Disturbance;
 }
 
 const total = (p: Phase): number => p.ingestMs + p.processMs;
-const range = (values: readonly number[]): string =>
-  values.length === 0 ? 'no quiet runs' : `${Math.min(...values).toFixed(2)} to ${Math.max(...values).toFixed(2)}`;
+const list = (values: readonly number[]): string => values.map((v) => v.toFixed(2)).join(', ');
+const range = (values: readonly number[]): string => `${Math.min(...values).toFixed(2)} to ${Math.max(...values).toFixed(2)}`;
 
-/** A run other work left alone: the ratios count only those. */
-export const isQuiet = (r: Run): boolean => r.disturbance.others + r.disturbance.steal <= QUIET_SHARE;
-
-/** A run's figure, starred when other work disturbed it. */
-const shown = (runs: readonly Run[], figure: (r: Run) => number): string =>
-  runs.map((r) => `${figure(r).toFixed(2)}${isQuiet(r) ? '' : '*'}`).join(', ');
-
-/**
- * Each on run's cost against the mean of the off runs either side of it
- * (runs alternate, starting and ending with off), and each off run's against
- * the one before it: the ratio, and the run-to-run noise. A ratio counts only
- * when every run in it was quiet (isQuiet).
- */
-export function bracketedRatios(runs: readonly Run[], cost: (r: Run) => number): { onOff: number[]; offOff: number[] } {
-  const onOff: number[] = [];
-  const offOff: number[] = [];
-  runs.forEach((run, i) => {
-    const before = runs[i - 1];
-    const after = runs[i + 1];
-    if (run.on && before && after && [before, run, after].every(isQuiet)) onOff.push(cost(run) / ((cost(before) + cost(after)) / 2));
-    const previousOff = runs[i - 2];
-    if (!run.on && previousOff && isQuiet(run) && isQuiet(previousOff)) offOff.push(cost(run) / cost(previousOff));
-  });
-  return { onOff, offOff };
+/** Per round, on against the mean of the two offs, and off again against off, for a cost of a phase. */
+export function ratios(rounds: readonly Round[], cost: (p: Phase) => number): { onOff: number[]; offOff: number[] } {
+  return {
+    onOff: rounds.map((r) => cost(r.on) / ((cost(r.off) + cost(r.offAgain)) / 2)),
+    offOff: rounds.map((r) => cost(r.offAgain) / cost(r.off)),
+  };
 }
 
-/** The requests per unit of the run with the median cost, by operation and table, off against on. */
+/** The requests per page view off and on, by operation and table, with the difference. */
 function printRequests(off: RequestCounts, on: RequestCounts, units: number): void {
   const offPer = new Map(perUnit(off, units));
-  console.log(`  requests per page view: off ${totalPerUnit(off, units).toFixed(2)}, on ${totalPerUnit(on, units).toFixed(2)}`);
+  console.log(`  DynamoDB requests per page view: off ${totalPerUnit(off, units).toFixed(2)}, on ${totalPerUnit(on, units).toFixed(2)}`);
   for (const [label, n] of perUnit(on, units)) {
     const before = offPer.get(label) ?? 0;
     const change = Math.abs(n - before) < 0.005 ? '' : `  (${n > before ? '+' : ''}${(n - before).toFixed(2)})`;
@@ -65,84 +48,72 @@ function printRequests(off: RequestCounts, on: RequestCounts, units: number): vo
   }
 }
 
-/** The run whose cost is the median of `runs`'. */
-function medianRun<R extends Run>(runs: readonly R[], cost: (r: R) => number): R {
-  const m = median(runs.map(cost));
-  return runs.find((r) => cost(r) === m) ?? (runs[0] as R);
-}
-
-/** The page-view path's figures; returns the on / off ratio and the noise (the largest off / off distance from 1). */
-function printPagePath(runs: readonly Run[], pageViews: number): { ratio: number; noise: number } {
-  const perView = (r: Run): number => total(r.page) / pageViews;
-  const off = runs.filter((r) => !r.on);
-  const on = runs.filter((r) => r.on);
-  console.log('page-view path, ms per page view (storeEvent + processPage); * disturbed by other work, left out of the ratios');
-  for (const [name, list] of [
-    ['off', off],
-    ['on', on],
+/** The page-view path's figures; returns the on / off ratio and the noise (the largest off again / off distance from 1). */
+function printPagePath(rounds: readonly Round[], pageViews: number): { ratio: number; noise: number } {
+  console.log('page-view path, ms per page view (storeEvent + processPage), median of the rounds');
+  for (const [name, phase] of [
+    ['off', (r: Round) => r.off],
+    ['off again', (r: Round) => r.offAgain],
+    ['on', (r: Round) => r.on],
   ] as const) {
-    const quiet = list.filter(isQuiet);
-    const ingest = median(quiet.map((r) => r.page.ingestMs / pageViews));
-    const process = median(quiet.map((r) => r.page.processMs / pageViews));
+    const perView = rounds.map((r) => total(phase(r)) / pageViews);
+    const ingest = median(rounds.map((r) => phase(r).ingestMs / pageViews));
+    const process = median(rounds.map((r) => phase(r).processMs / pageViews));
     console.log(
-      `  ${name.padEnd(3)}  ${median(quiet.map(perView)).toFixed(2)} ms (storeEvent ${ingest.toFixed(2)}, processPage ${process.toFixed(2)}; runs: ${shown(list, perView)})`,
+      `  ${name.padEnd(9)}  ${median(perView).toFixed(2)} ms (storeEvent ${ingest.toFixed(2)}, processPage ${process.toFixed(2)}; rounds: ${list(perView)})`,
     );
   }
-  const path = bracketedRatios(runs, perView);
-  const processing = bracketedRatios(runs, (r) => r.page.processMs);
-  const noise = path.offOff.length === 0 ? Number.NaN : Math.max(...path.offOff.map((x) => Math.abs(x - 1)));
+  const path = ratios(rounds, total);
+  const processing = ratios(rounds, (p) => p.processMs);
+  const noise = Math.max(...path.offOff.map((x) => Math.abs(x - 1)));
+  console.log(`  on / off         median ${median(path.onOff).toFixed(2)}×, ${range(path.onOff)} (on against the mean of the two offs)`);
   console.log(
-    `  on / off      median ${median(path.onOff).toFixed(2)}×, ${range(path.onOff)} (${path.onOff.length} on runs, each against the off runs either side)`,
+    `  off again / off  median ${median(path.offOff).toFixed(2)}×, ${range(path.offOff)} (the noise: ±${(noise * 100).toFixed(0)}%)`,
   );
   console.log(
-    `  off / off     median ${median(path.offOff).toFixed(2)}×, ${range(path.offOff)} (${path.offOff.length} pairs of consecutive off runs: the noise, ±${(noise * 100).toFixed(0)}%)`,
+    `  processPage alone: on / off median ${median(processing.onOff).toFixed(2)}×, ${range(processing.onOff)}; off again / off ${range(processing.offOff)}`,
   );
-  console.log(
-    `  processPage alone: on / off median ${median(processing.onOff).toFixed(2)}×, ${range(processing.onOff)}; off / off ${range(processing.offOff)}`,
-  );
-  printRequests(medianRun(off, perView).page.requests, medianRun(on, perView).page.requests, pageViews);
+  const last = rounds[rounds.length - 1];
+  if (last) printRequests(last.off.requests, last.on.requests, pageViews);
   return { ratio: median(path.onOff), noise };
 }
 
-function printConversions(runs: readonly Run[], pageViews: number, conversions: number): void {
-  const on = runs.filter((r): r is Run & { conversion: Phase } => r.conversion !== undefined && isQuiet(r));
-  const perConversion = (r: Run & { conversion: Phase }): number => total(r.conversion) / conversions;
-  const againstView = on.map((r) => perConversion(r) / (total(r.page) / pageViews));
-  const ingest = median(on.map((r) => r.conversion.ingestMs / conversions));
-  const process = median(on.map((r) => r.conversion.processMs / conversions));
-  console.log('conversions, ms per conversion (storeEvent + processConversion), quiet on runs');
+function printConversions(rounds: readonly Round[], pageViews: number, conversions: number): void {
+  const perConversion = rounds.map((r) => total(r.conversion) / conversions);
+  const againstView = rounds.map((r) => total(r.conversion) / conversions / (total(r.on) / pageViews));
+  const ingest = median(rounds.map((r) => r.conversion.ingestMs / conversions));
+  const process = median(rounds.map((r) => r.conversion.processMs / conversions));
+  console.log('conversions, ms per conversion (storeEvent + processConversion), median of the rounds');
   console.log(
-    `  ${median(on.map(perConversion)).toFixed(2)} ms (storeEvent ${ingest.toFixed(2)}, processConversion ${process.toFixed(2)}; runs: ${on
-      .map(perConversion)
-      .map((v) => v.toFixed(2))
-      .join(', ')})`,
+    `  ${median(perConversion).toFixed(2)} ms (storeEvent ${ingest.toFixed(2)}, processConversion ${process.toFixed(2)}; rounds: ${list(perConversion)})`,
   );
-  console.log(`  conversion / page view (same run)  median ${median(againstView).toFixed(2)}×, ${range(againstView)}`);
-  const requests = medianRun(on, perConversion).conversion.requests;
-  console.log(`  requests per conversion: ${totalPerUnit(requests, conversions).toFixed(2)}`);
-  for (const [label, n] of perUnit(requests, conversions)) console.log(`    ${label.padEnd(34)} ${n.toFixed(2).padStart(5)}`);
+  console.log(`  conversion / page view (on, same round)  median ${median(againstView).toFixed(2)}×, ${range(againstView)}`);
+  const last = rounds[rounds.length - 1];
+  if (!last) return;
+  console.log(`  DynamoDB requests per conversion: ${totalPerUnit(last.conversion.requests, conversions).toFixed(2)}`);
+  for (const [label, n] of perUnit(last.conversion.requests, conversions))
+    console.log(`    ${label.padEnd(34)} ${n.toFixed(2).padStart(5)}`);
 }
 
-/** What other work took of the machine in each run, and a DISTURBED line when too few runs were quiet to judge by. */
-function printMachine(runs: readonly Run[]): void {
+/** What other work took of the machine in each round, and a DISTURBED line when it took much. */
+function printMachine(rounds: readonly Round[]): void {
   const percent = (values: number[]): string => values.map((v) => (100 * v).toFixed(0)).join(', ');
   console.log(
-    `machine: other processes took ${percent(runs.map((r) => r.disturbance.others))}% of the CPU in each run; steal ${percent(runs.map((r) => r.disturbance.steal))}%`,
+    `machine: other processes took ${percent(rounds.map((r) => r.disturbance.others))}% of the CPU in each round; steal ${percent(rounds.map((r) => r.disturbance.steal))}%`,
   );
-  const onRuns = runs.filter((r) => r.on).length;
-  const counted = bracketedRatios(runs, () => 1).onOff.length;
-  if (counted < onRuns / 2) {
+  const worst = Math.max(...rounds.map((r) => r.disturbance.others + r.disturbance.steal));
+  if (worst > QUIET_SHARE) {
     console.log(
-      `  DISTURBED: only ${counted} of ${onRuns} on runs had quiet runs either side (other work under ${100 * QUIET_SHARE}% of the machine); run again when the machine is quiet.`,
+      `  DISTURBED: other work took up to ${(100 * worst).toFixed(0)}% of the machine in a round (more than ${100 * QUIET_SHARE}%); the turns share it out, but run again when the machine is quiet.`,
     );
   }
 }
 
 /** Prints the figures and the target line. */
-export function printReport(runs: readonly Run[], units: { pageViews: number; conversions: number }): void {
-  const { ratio, noise } = printPagePath(runs, units.pageViews);
-  printConversions(runs, units.pageViews, units.conversions);
-  printMachine(runs);
+export function printReport(rounds: readonly Round[], units: { pageViews: number; conversions: number }): void {
+  const { ratio, noise } = printPagePath(rounds, units.pageViews);
+  printConversions(rounds, units.pageViews, units.conversions);
+  printMachine(rounds);
   console.log('target');
-  console.log(targetLine('page-view path, on / off (within the off / off noise)', ratio, '≤', Number((1 + noise).toFixed(2))));
+  console.log(targetLine('page-view path, on / off (within the off again / off noise)', ratio, '≤', Number((1 + noise).toFixed(2))));
 }

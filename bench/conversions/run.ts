@@ -1,6 +1,6 @@
 /**
  * Conversions benchmark. In one process, against one DynamoDB Local (in
- * memory), each run on tables of its own:
+ * memory), each configuration on tables of its own:
  *   page-view path  the page views stored by the storeEvent handler, then their
  *                   page stream records, read from DynamoDB Local's stream,
  *                   through the processPage handler in batches of 100 as
@@ -8,13 +8,14 @@
  *   conversions     the same, for conversions: stored, then their records
  *                   through the processConversion handler (counters credited)
  *
- * Runs alternate conversions off (CONVERSION_EVENTS unset) and on, starting
- * and ending with off: off, on, off, on, …, off. Each on run is compared with
- * the mean of the off runs either side, which cancels a steady drift of
- * DynamoDB Local's speed; consecutive off runs give the run-to-run noise.
- * Target (issue #28): the page-view path with conversions on costs no more
- * than with them off, within that noise. The cost of a conversion is printed
- * against the cost of a page view in the same run.
+ * Each round runs three configurations side by side, a request and its
+ * stream batch at a time, in turn (ABC, ACB, BAC, …): conversions off
+ * (CONVERSION_EVENTS unset), off again, and on. A slow moment of the machine
+ * or a drift of DynamoDB Local's speed then falls on all three alike. Off
+ * again against off is the noise; on against the two offs is the cost of
+ * conversions. Target (issue #28): the page-view path with conversions on
+ * costs no more than with them off, within that noise. The cost of a
+ * conversion is printed against a page view's in the same round.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -28,7 +29,7 @@ import { createProcessConversionHandler } from '../../src/handlers/stream/proces
 import { createProcessIdentifyHandler } from '../../src/handlers/stream/process-identify';
 import { createProcessAttributionHandler } from '../../src/handlers/stream/process-attribution';
 import { createStoreEventHandler } from '../../src/handlers/http/store-event';
-import type { HttpEvent } from '../../src/handlers/http/http';
+import type { HttpEvent, HttpHandler } from '../../src/handlers/http/http';
 import { signBody } from '../../src/segment/signature';
 import { liveImage } from '../../src/handlers/stream/records';
 import { createDocumentClient } from '../../src/store/client';
@@ -36,16 +37,15 @@ import { createTables } from '../../test/helpers/tables';
 import { readStream } from '../../test/helpers/streams';
 import { bodiesOf, CONVERSION_EVENT, workload, type Workload } from './workload';
 import { watchMachine } from './machine';
-import { RequestTally, type RequestCounts } from './requests';
-import { printReport, type Run } from './report';
+import { RequestTally } from './requests';
+import { printReport, type Phase, type Round } from './report';
 
 const SIZE = {
   visitors: Number(process.env.BENCH_VISITORS ?? 200),
   viewsPerVisitor: Number(process.env.BENCH_VIEWS ?? 3),
   conversions: Number(process.env.BENCH_CONVERSIONS ?? 100),
 };
-/** On runs; the off runs are one more. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /**
  * Events per request body, as Segment's Webhooks (Actions) destination
  * batches them. Requests are stored one at a time, so that each stream batch
@@ -58,13 +58,15 @@ const PER_REQUEST = 100;
 const WEBHOOK_SECRET = 'bench-webhook-secret';
 /** Records per invocation: the batchSize of every stream function in serverless.yml. */
 const STREAM_BATCH = 100;
-
-/**
- * Runs before the measured ones, not counted: they warm the JVM, the SDK and
- * the JIT on every code path. With one, the first measured run was still a
- * quarter slower than the rest.
- */
-const WARM_UP_MODES = [true, false, true];
+/** The orders the three lanes of a round take their turns in, one after another, so that none is always first. */
+const TURNS = [
+  [0, 1, 2],
+  [0, 2, 1],
+  [1, 0, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [2, 1, 0],
+] as const;
 
 const CONTEXT = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
@@ -100,25 +102,21 @@ function signedBodies(events: readonly Record<string, unknown>[]): HttpEvent[] {
   });
 }
 
-/** Stores events through the storeEvent handler, one request at a time; returns the ms it took. */
-async function ingest(deps: Deps, events: readonly Record<string, unknown>[]): Promise<number> {
-  const storeEvent = createStoreEventHandler(() => Promise.resolve(deps));
-  const requests = signedBodies(events);
-  let ms = 0;
-  for (const request of requests) {
-    const start = process.hrtime.bigint();
-    const res = await storeEvent(request);
-    ms += elapsedMs(start);
-    if (res.statusCode !== 200 || !answerSchema.safeParse(JSON.parse(String(res.body))).success)
-      throw new Error(`storeEvent answered ${res.statusCode}: ${String(res.body)}`);
-  }
+/** Stores one request's events through the storeEvent handler; returns the ms it took. */
+async function ingest(storeEvent: HttpHandler, request: HttpEvent): Promise<number> {
+  const start = process.hrtime.bigint();
+  const res = await storeEvent(request);
+  const ms = elapsedMs(start);
+  if (res.statusCode !== 200 || !answerSchema.safeParse(JSON.parse(String(res.body))).success)
+    throw new Error(`storeEvent answered ${res.statusCode}: ${String(res.body)}`);
   return ms;
 }
 
 /**
  * Runs the records of `table`'s stream not in `seen` through `handler`, a
  * batch at a time, one after another as Lambda does on a shard; returns the
- * ms inside the handler (reading the stream is Lambda's work, not sma's).
+ * ms inside the handler (reading the stream is Lambda's work, not sma's) and
+ * how many live records there were.
  */
 async function processStream(table: string, handler: StreamHandler, seen: Set<string>): Promise<{ ms: number; live: number }> {
   const records = (await readStream(table)).Records.filter((r) => !seen.has(r.dynamodb?.SequenceNumber ?? ''));
@@ -133,40 +131,81 @@ async function processStream(table: string, handler: StreamHandler, seen: Set<st
   return { ms, live: records.filter((r) => liveImage(r) !== undefined).length };
 }
 
-/** Every event stored must have reached its handler, or the run measured less than it claims. */
-function expectRecords(table: string, live: number, events: number): void {
-  if (live !== events) throw new Error(`${live} records in the ${table} stream for ${events} events`);
+/** One configuration's tables and handlers within a round, and what its timed steps cost. */
+interface Lane {
+  config: Config;
+  storeEvent: HttpHandler;
+  processPage: StreamHandler;
+  processConversion: StreamHandler;
+  seen: Set<string>;
+  page: Phase & { live: number };
+  conversion: Phase & { live: number };
 }
 
-/** One run on its own tables: the setup, then the timed page-view path and, with conversions on, the timed conversions. */
-async function runOnce(config: Config, doc: Deps['doc'], tally: RequestTally, events: Workload, ownPids: number[]): Promise<Run> {
+const emptyPhase = (): Phase & { live: number } => ({ ingestMs: 0, processMs: 0, requests: {}, live: 0 });
+
+/** A lane on its tables, with the history stored and processed (untimed) as the stream functions leave it. */
+async function openLane(config: Config, doc: Deps['doc'], history: readonly Record<string, unknown>[]): Promise<Lane> {
   const deps = buildDeps(config, doc);
   const source = () => Promise.resolve(deps);
-  const [processPage, processConversion] = [createProcessPageHandler(source), createProcessConversionHandler(source)];
-  const seen = new Set<string>();
-  const on = deps.conversions !== undefined;
-  // Setup, untimed: the links and the earlier conversions, as the stream functions leave them.
-  await ingest(deps, events.setup);
-  await processStream(config.tables.identify, createProcessIdentifyHandler(source), seen);
-  await processStream(config.tables.userMap, createProcessAttributionHandler(source), seen);
-  await processStream(config.tables.conversion, processConversion, seen);
+  const lane: Lane = {
+    config,
+    storeEvent: createStoreEventHandler(source),
+    processPage: createProcessPageHandler(source),
+    processConversion: createProcessConversionHandler(source),
+    seen: new Set(),
+    page: emptyPhase(),
+    conversion: emptyPhase(),
+  };
+  for (const request of signedBodies(history)) await ingest(lane.storeEvent, request);
+  await processStream(config.tables.identify, createProcessIdentifyHandler(source), lane.seen);
+  await processStream(config.tables.userMap, createProcessAttributionHandler(source), lane.seen);
+  await processStream(config.tables.page, lane.processPage, lane.seen);
+  await processStream(config.tables.conversion, lane.processConversion, lane.seen);
+  return lane;
+}
 
+/** One timed step of a lane: a request stored, then its stream batch processed; its cost and requests added to `phase`. */
+async function step(lane: Lane, phase: 'page' | 'conversion', request: HttpEvent, tally: RequestTally): Promise<void> {
+  tally.reset(lane.config);
+  const [table, handler] =
+    phase === 'page' ? [lane.config.tables.page, lane.processPage] : [lane.config.tables.conversion, lane.processConversion];
+  const ingestMs = await ingest(lane.storeEvent, request);
+  const processed = await processStream(table, handler, lane.seen);
+  const into = lane[phase];
+  into.ingestMs += ingestMs;
+  into.processMs += processed.ms;
+  into.live += processed.live;
+  for (const [label, n] of Object.entries(tally.counts())) into.requests[label] = (into.requests[label] ?? 0) + n;
+}
+
+/** Every event stored must have reached its handler, or the round measured less than it claims. */
+function expectRecords(phase: Phase & { live: number }, events: number): Phase {
+  if (phase.live !== events) throw new Error(`${phase.live} stream records for ${events} events`);
+  return { ingestMs: phase.ingestMs, processMs: phase.processMs, requests: phase.requests };
+}
+
+/** A round on its three table sets (off, off again, on): the page views in turns, then the conversions on the on lane. */
+async function runRound(
+  configs: readonly Config[],
+  doc: Deps['doc'],
+  tally: RequestTally,
+  events: Workload,
+  ownPids: number[],
+): Promise<Round> {
+  const lanes: Lane[] = [];
+  for (const config of configs) lanes.push(await openLane(config, doc, events.setup));
+  const [off, offAgain, on] = lanes as [Lane, Lane, Lane];
   const disturbance = watchMachine(ownPids);
-  tally.reset(config);
-  const pageIngestMs = await ingest(deps, events.pageViews);
-  const pages = await processStream(config.tables.page, processPage, seen);
-  const pageRequests: RequestCounts = tally.counts();
-  expectRecords('page', pages.live, events.pageViews.length);
-  if (!on) return { on, page: { ingestMs: pageIngestMs, processMs: pages.ms, requests: pageRequests }, disturbance: disturbance() };
-
-  tally.reset(config);
-  const conversionIngestMs = await ingest(deps, events.conversions);
-  const conversions = await processStream(config.tables.conversion, processConversion, seen);
-  expectRecords('conversion', conversions.live, events.conversions.length);
+  for (const [j, request] of signedBodies(events.pageViews).entries()) {
+    for (const i of TURNS[j % TURNS.length] ?? TURNS[0]) await step(lanes[i] as Lane, 'page', request, tally);
+  }
+  for (const request of signedBodies(events.conversions)) await step(on, 'conversion', request, tally);
   return {
-    on,
-    page: { ingestMs: pageIngestMs, processMs: pages.ms, requests: pageRequests },
-    conversion: { ingestMs: conversionIngestMs, processMs: conversions.ms, requests: tally.counts() },
+    off: expectRecords(off.page, events.pageViews.length),
+    offAgain: expectRecords(offAgain.page, events.pageViews.length),
+    on: expectRecords(on.page, events.pageViews.length),
+    conversion: expectRecords(on.conversion, events.conversions.length),
     disturbance: disturbance(),
   };
 }
@@ -177,21 +216,20 @@ async function main(): Promise<void> {
   process.env.SMA_TEST_DYNAMODB_ENDPOINT = dynamo.endpoint;
   try {
     const events = workload(SIZE);
-    const modes = Array.from({ length: 2 * ROUNDS + 1 }, (_, i) => i % 2 === 1);
-    const warmUps: Config[] = [];
-    for (const on of WARM_UP_MODES) warmUps.push(await tableSet(dynamo.endpoint, on));
-    const sets: Config[] = [];
-    for (const on of modes) sets.push(await tableSet(dynamo.endpoint, on));
-    const doc = createDocumentClient(sets[0] as Config);
+    // Every table set is made first: see tableSet. The first round warms the JVM, the SDK and the JIT, and is not counted.
+    const sets: Config[][] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      sets.push([await tableSet(dynamo.endpoint, false), await tableSet(dynamo.endpoint, false), await tableSet(dynamo.endpoint, true)]);
+    }
+    const doc = createDocumentClient(sets[0]?.[0] as Config);
     const tally = new RequestTally(doc);
     const ownPids = [process.pid, dynamo.child.pid ?? process.pid];
-    for (const config of warmUps) await runOnce(config, doc, tally, events, ownPids);
-    const runs: Run[] = [];
-    for (const config of sets) runs.push(await runOnce(config, doc, tally, events, ownPids));
+    const rounds: Round[] = [];
+    for (const configs of sets) rounds.push(await runRound(configs, doc, tally, events, ownPids));
     console.log(
-      `conversions benchmark: ${SIZE.visitors} visitors × ${SIZE.viewsPerVisitor} page views = ${events.pageViews.length} page views and ${events.conversions.length} conversions per run; ${ROUNDS} rounds (off, on, …, off: ${runs.length} runs); one DynamoDB Local (in memory), tables of their own per run; Node ${process.version}`,
+      `conversions benchmark: ${SIZE.visitors} visitors × ${SIZE.viewsPerVisitor} page views = ${events.pageViews.length} page views and ${events.conversions.length} conversions per configuration; ${ROUNDS} rounds of off, off again and on, side by side, after one to warm up; one DynamoDB Local (in memory), tables of their own per configuration; Node ${process.version}`,
     );
-    printReport(runs, { pageViews: events.pageViews.length, conversions: events.conversions.length });
+    printReport(rounds.slice(1), { pageViews: events.pageViews.length, conversions: events.conversions.length });
   } finally {
     await dynamo.stop();
   }

@@ -2,13 +2,13 @@
  * The conversions benchmark's events: the same for every run, so that runs
  * differ only in CONVERSION_EVENTS.
  *
- * VISITORS anonymous visitors, one in four identified (linked to a user
- * before the page views arrive). One in five has a conversion stored before
- * its page views arrive, made between its second and third view, so that the
- * views that arrive later change its credit. Each visitor then views
- * VIEWS_PER_VISITOR pages, interleaved with the others' in time order: a
- * campaign or external landing first, then internal navigation and external
- * returns in turn. Last, CONVERSIONS conversions of visitors who have
+ * History, stored and processed before anything is timed: `visitors`
+ * anonymous visitors, each with a first view (a campaign or external
+ * landing); one in four identified; one in five converted an hour after its
+ * first view. Then the page views that are timed: `viewsPerVisitor` more
+ * views of each visitor, later than the conversions, as live traffic brings
+ * them (internal navigation and returns from LinkedIn in turn), interleaved
+ * in time order. Last, `conversions` conversions of visitors who have
  * touches: from the browser (anonymousId only, a guest checkout) for
  * anonymous visitors, from the server (userId only) for identified ones.
  */
@@ -24,7 +24,7 @@ export interface WorkloadSize {
 }
 
 export interface Workload {
-  /** Identifies and the conversions stored before the page views (untimed). */
+  /** The history, in time order: identifies, first views, earlier conversions (untimed). */
   setup: Record<string, unknown>[];
   /** The page views, in time order. */
   pageViews: Record<string, unknown>[];
@@ -50,7 +50,7 @@ const userIdOf = (i: number): string => `bench-user-${i}`;
 const isIdentified = (i: number): boolean => i % 4 === 0;
 const time = (ms: number): string => new Date(ms).toISOString();
 
-/** View `k` of visitor `i`: the landing, then internal navigation and a return from LinkedIn in turn. */
+/** View `k` of visitor `i`, two hours apart: the landing, then internal navigation and a return from LinkedIn in turn. */
 function view(i: number, k: number): Record<string, unknown> {
   const landing = LANDINGS[i % LANDINGS.length] ?? LANDINGS[0];
   const place =
@@ -90,13 +90,14 @@ export function workload(size: WorkloadSize): Workload {
     .map((i) =>
       identifyEvent({ anonymousId: anonymousIdOf(i), userId: userIdOf(i), messageId: `bench-identify-${i}`, timestamp: time(T0 - HOUR) }),
     );
-  const earlier = visitors.filter((i) => i % 5 === 2).map((i) => conversion(i, `bench-earlier-${i}`, T0 + 3 * HOUR + i * 7_000));
-  const pageViews = Array.from({ length: size.viewsPerVisitor }, (_, k) => visitors.map((i) => view(i, k))).flat();
+  const firstViews = visitors.map((i) => view(i, 0));
+  const earlier = visitors.filter((i) => i % 5 === 2).map((i) => conversion(i, `bench-earlier-${i}`, T0 + HOUR + i * 7_000));
+  const pageViews = Array.from({ length: size.viewsPerVisitor }, (_, k) => visitors.map((i) => view(i, k + 1))).flat();
   const step = Math.max(1, Math.floor(size.visitors / size.conversions));
   const conversions = Array.from({ length: size.conversions }, (_, j) =>
-    conversion((j * step) % size.visitors, `bench-conversion-${j}`, T0 + 24 * HOUR + j * 1_000),
+    conversion((j * step) % size.visitors, `bench-conversion-${j}`, T0 + 48 * HOUR + j * 1_000),
   );
-  return { setup: [...identifies, ...earlier], pageViews, conversions };
+  return { setup: [...identifies, ...firstViews, ...earlier], pageViews, conversions };
 }
 
 /** Events in request bodies of `size`, as Segment's Webhooks (Actions) destination batches them. */
