@@ -1,5 +1,5 @@
 /**
- * How much of the machine other work took during a run: the CPU of every
+ * How much of the machine other work took during a round: the CPU of every
  * process but the benchmark's own (this process and its DynamoDB Local),
  * and the hypervisor's steal, from /proc. On a 2-core machine a test suite
  * running beside the benchmark slows one step more than the next, and the

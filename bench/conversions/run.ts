@@ -49,9 +49,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /**
  * Events per request body, as Segment's Webhooks (Actions) destination
  * batches them. Requests are stored one at a time, so that each stream batch
- * is one request's events, the same in every run: 100 different visitors,
- * each refreshed once. Concurrent requests interleave their writes in the
- * stream differently from run to run, and with them the work a batch does.
+ * is one request's events, the same under every configuration: 100
+ * different visitors, each refreshed once. Concurrent requests would
+ * interleave their writes in the stream differently each time, and with
+ * them the work a batch does.
  */
 const PER_REQUEST = 100;
 /** The webhook secret of the benchmark's tables; every request is signed with it, as Segment does. */
@@ -72,7 +73,7 @@ const CONTEXT = { functionName: 'bench', awsRequestId: 'bench', getRemainingTime
 
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
-/** A run's tables, made before any run writes: DynamoDB Local's cost per write grows with the stream records before a stream's first. */
+/** A configuration's tables, made before anything is written: DynamoDB Local's cost per write grows with the stream records before a stream's first. */
 async function tableSet(endpoint: string, on: boolean): Promise<Config> {
   const config = parseConfig({
     SERVICE_NAME: `b${randomUUID().slice(0, 8)}`,

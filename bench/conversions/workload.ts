@@ -1,6 +1,6 @@
 /**
- * The conversions benchmark's events: the same for every run, so that runs
- * differ only in CONVERSION_EVENTS.
+ * The conversions benchmark's events: the same under every configuration, so
+ * that the configurations differ only in CONVERSION_EVENTS.
  *
  * History, stored and processed before anything is timed: `visitors`
  * anonymous visitors, each with a first view (a campaign or external
@@ -14,7 +14,7 @@
  */
 import { identifyEvent, pageEvent } from '../../test/helpers/events';
 
-/** The track name the "on" runs set in CONVERSION_EVENTS. */
+/** The track name the "on" configuration sets in CONVERSION_EVENTS. */
 export const CONVERSION_EVENT = 'Order Completed';
 
 export interface WorkloadSize {
