@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { openReport } from '../helpers/report-browser';
 import { chromium, type Browser } from 'playwright-core';
 import { backfill } from '../../src/app/backfill/backfill';
 import { buildDeps } from '../../src/handlers/deps';
@@ -204,20 +205,9 @@ describe('the /report page in Chromium', () => {
         !(j.usersByChannel as { channel: string }[]).some((r) => r.channel === 'Unassigned'),
     );
     const linearApi = (await stack.getJson(`/api/report?${query}&model=linear`)).json;
-    const context = await browser.newContext({
-      httpCredentials: { username: 'sma', password: stack.apiKey },
-      viewport: { width: 1100, height: 1600 },
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
 
     // Act
-    const response = await page.goto(`${stack.base}/report?${query}`);
-    await page.waitForSelector('body[data-ready="true"]');
+    const { page, problems, response } = await openReport(browser, `${stack.base}/report?${query}`, stack.apiKey);
     const shown = async () => ({
       users: await page.textContent('[data-testid="total-users"]'),
       newVisitors: await page.textContent('[data-testid="total-new-visitors"]'),
@@ -255,6 +245,6 @@ describe('the /report page in Chromium', () => {
     expect(problems).toEqual([]);
     expect(noKey.status).toBe(401);
     expect(noKey.headers.get('www-authenticate')).toMatch(/^Basic/);
-    await context.close();
+    await page.context().close();
   });
 });

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { openReport } from '../helpers/report-browser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { conversionContribution } from '../../src/attribution/conversion-counters';
 import { addContribution, REPORT_MODELS, visitorContribution, type Contribution } from '../../src/attribution/counters';
@@ -105,18 +106,7 @@ afterAll(async () => {
 
 /** Opens the page with the key, collecting every console error and uncaught exception. */
 async function open(query: string): Promise<{ page: Page; problems: string[]; status: number | undefined; csp: string | undefined }> {
-  const context = await browser.newContext({
-    httpCredentials: { username: 'sma', password: API_KEY },
-    viewport: { width: 1100, height: 1600 },
-  });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  const response = await page.goto(`${base}/report?${query}`);
-  await page.waitForSelector('body[data-ready="true"]');
+  const { page, problems, response } = await openReport(browser, `${base}/report?${query}`, API_KEY);
   return { page, problems, status: response?.status(), csp: response?.headers()['content-security-policy'] };
 }
 
