@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildDeps } from '../../src/handlers/deps';
+import { cliDeps } from '../../src/cli/import-command';
 import { importHistory } from '../../src/app/import/importer';
 import { signBody } from '../../src/segment/signature';
 import { pageEvent } from '../helpers/events';
@@ -247,7 +248,7 @@ describe('the bad-input corpus through sls offline', () => {
     const paths = { checkpointPath: join(dir, 'cp.json'), rejectsPath: join(dir, 'rejects.jsonl') };
 
     // Act
-    const summary = await importHistory([dir], buildDeps(stack.config), paths);
+    const summary = await importHistory([dir], cliDeps(stack.config), paths);
     const rejects = readFileSync(paths.rejectsPath, 'utf8')
       .trim()
       .split('\n')

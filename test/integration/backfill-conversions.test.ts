@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backfillConversions, listConversions, type ConversionBackfillOptions } from '../../src/app/backfill/conversions';
 import { parseConfig } from '../../src/config';
-import { buildDeps } from '../../src/handlers/deps';
+import { cliDeps } from '../../src/cli/import-command';
 import { projectRoot } from '../../src/lib/project-root';
 import { startSegmentCapture, type CapturedMessage, type SegmentCapture } from '../../src/local/capture-server';
 import { SegmentBatchClient } from '../../src/segment/batch-client';
@@ -23,7 +23,7 @@ const WRITE_KEY = 'wk_conversions';
 const EVENT_NAME = 'Conversion Attributed';
 const env = testEnv({ CONVERSION_EVENTS: 'Order Completed,Trial Started' });
 const config = parseConfig(env);
-const deps = buildDeps(config);
+const deps = cliDeps(config);
 
 const t0 = '2026-02-02T09:00:00.000Z';
 const buyer = twoDeviceBuyer(t0, { campaign: 'feb', laptopOrder: { total: 80.5, currency: 'USD' } });

@@ -10,7 +10,8 @@ import { attributionHistory } from '../helpers/history';
 import { createTables, testEnv } from '../helpers/tables';
 import { backfill, BACKFILL_CHUNK, type BackfillOptions } from '../../src/app/backfill/backfill';
 import { listUnlinkedAnonymous, listUsers } from '../../src/app/backfill/candidates';
-import { buildDeps, type Deps } from '../../src/handlers/deps';
+import type { Deps } from '../../src/handlers/deps';
+import { cliDeps } from '../../src/cli/import-command';
 import { importHistory } from '../../src/app/import/importer';
 import { SegmentBatchClient } from '../../src/segment/batch-client';
 import { startSegmentCapture, type SegmentCapture } from '../../src/local/capture-server';
@@ -26,7 +27,7 @@ describe('sma backfill against DynamoDB Local and a capture server', () => {
 
   beforeAll(async () => {
     capture = await startSegmentCapture(WRITE_KEY);
-    deps = buildDeps(await freshConfig());
+    deps = cliDeps(await freshConfig());
     const dir = mkdtempSync(join(tmpdir(), 'sma-backfill-'));
     await importHistory([FIXTURES], deps, { checkpointPath: join(dir, 'import.json'), rejectsPath: join(dir, 'rejects.jsonl') });
     options = {
@@ -120,7 +121,7 @@ describe('sma backfill against DynamoDB Local and a capture server', () => {
 describe('sma backfill checkpoints and --rate', () => {
   const env = testEnv();
   const config = parseConfig(env);
-  const deps = buildDeps(config);
+  const deps = cliDeps(config);
   let users: string[];
   let dir: string;
 

@@ -3,7 +3,7 @@
  * here, events stored with no stream processing at all (as if every record
  * had been dropped) end with the counters a brute-force recount gives.
  */
-import { buildDeps } from '../../src/handlers/deps';
+import { cliDeps } from '../../src/cli/import-command';
 import { ingestEvents } from '../../src/app/store-events';
 import { refreshDerived } from '../../src/app/refresh';
 import { linkIdentities } from '../../src/app/link-identities';
@@ -17,7 +17,7 @@ import { freshConfig } from '../helpers/tables';
 describe('sma refresh', () => {
   it('rebuilds every touch and counter from the stored events, and a second run corrects nothing', async () => {
     // Prepare: events stored and linked, but no touch or counter derived
-    const deps = buildDeps(await freshConfig({ CONVERSION_EVENTS: CONVERSION_EVENT }));
+    const deps = cliDeps(await freshConfig({ CONVERSION_EVENTS: CONVERSION_EVENT }));
     const events = attributionHistory({ seed: 11, users: 80, visitors: 100, pageViews: 220, userOnlyViews: 10, conversions: 40 });
     const options = { conversionEvents: new Set([CONVERSION_EVENT]) };
     for (let i = 0; i < events.length; i += 100) await ingestEvents(events.slice(i, i + 100), deps.events, new Date(), options);
@@ -42,7 +42,7 @@ describe('sma refresh', () => {
 
   it('refreshes one user with every visitor linked to them, or one visitor', async () => {
     // Prepare
-    const deps = buildDeps(await freshConfig());
+    const deps = cliDeps(await freshConfig());
     const events = attributionHistory({ seed: 12, users: 5, visitors: 10, pageViews: 20 });
     await ingestEvents(events, deps.events);
     await linkIdentities(
