@@ -158,14 +158,29 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   // touches are derived first, so the conversion is never credited (or sent)
   // without the visit that led to it.
   const converting = new Set(changes.flatMap((c) => (c.kind === 'conversion' ? [c.conversion.visitorKey] : [])));
+  // Whose conversions may have changed: a converting or newly linked
+  // visitor's, and its users'. Everyone else's are read only if they count some.
+  const visitorsConverted = new Set([...converting, ...linkedTo.keys()]);
+  const usersConverted = new Set(changes.flatMap((c) => (c.kind === 'link' ? [c.userId] : [])));
+  const beforeCommit = (change: RollupChange) => send(change, deps);
   await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, refs]) => {
     try {
       if (converting.has(visitorKey)) await refreshVisitorTouches(visitorKey, deps.touches, deps.classify);
+      const changed = visitorsConverted.has(visitorKey);
+      const indexedUsers = usersOfVisitor(visitorKey, deps.identity);
       const [, userIds] = await Promise.all([
-        refreshVisitorRollup(visitorKey, deps, (change) => send(change, deps), linkedTo.get(visitorKey)),
-        usersOfVisitor(visitorKey, deps.identity),
+        refreshVisitorRollup(visitorKey, deps, {
+          beforeCommit,
+          conversionsChanged: changed,
+          linkedTo: linkedTo.get(visitorKey),
+          indexedUsers,
+        }),
+        indexedUsers,
       ]);
-      for (const userId of userIds) appendTo(users, userId, ...refs);
+      for (const userId of userIds) {
+        appendTo(users, userId, ...refs);
+        if (changed) usersConverted.add(userId);
+      }
     } catch (e: unknown) {
       await onFailure({ visitorKey }, e, refs);
     }
@@ -173,7 +188,7 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   // Phase 2: users, once each, after their visitors.
   await mapLimit([...users], SYNC_CONCURRENCY, async ([userId, refs]) => {
     try {
-      await refreshUserRollup(userId, deps, (change) => send(change, deps));
+      await refreshUserRollup(userId, deps, { beforeCommit, conversionsChanged: usersConverted.has(userId) });
     } catch (e: unknown) {
       await onFailure({ userId }, e, refs);
     }

@@ -19,7 +19,7 @@ import {
 import { firstTouch, lastTouch, type ModelOptions } from '../attribution/models';
 import { compareByTime, type Touch } from '../attribution/touches';
 import { StorageUnavailableError } from '../errors';
-import { conversionContribution } from '../attribution/conversion-counters';
+import { conversionContribution, countsConversions } from '../attribution/conversion-counters';
 import type { Conversion } from '../attribution/conversions';
 import { mapLimit } from '../lib/concurrency';
 import type {
@@ -60,13 +60,21 @@ const CONVERSION_READ_CONCURRENCY = 8;
 async function ownConversions(
   visitorKey: string,
   deps: Pick<RollupDeps, 'conversions' | 'identity'>,
-  linkedTo: readonly string[],
+  { linkedTo = [], indexedUsers }: VisitorLinks,
 ): Promise<Conversion[]> {
   const anonymousId = anonymousIdOf(visitorKey);
   if (!deps.conversions || anonymousId === undefined) return [];
   const unowned = (await deps.conversions.conversionsOf(visitorKey)).filter((c) => c.userId === undefined);
   if (unowned.length === 0) return [];
-  return (await ownerOf(anonymousId, deps.identity, linkedTo)) === undefined ? unowned : [];
+  return (await ownerOf(anonymousId, deps.identity, linkedTo, indexedUsers)) === undefined ? unowned : [];
+}
+
+/** What a caller knows of a visitor's users, to spare a refresh reading them again. */
+export interface VisitorLinks {
+  /** Users a link record says this visitor belongs to, which the index may not show yet. */
+  linkedTo?: readonly string[];
+  /** The visitor's users as the index shows them, when the caller reads them anyway (usersOfVisitor). */
+  indexedUsers?: Promise<readonly string[]>;
 }
 
 /**
@@ -102,8 +110,9 @@ export async function ownerOf(
   anonymousId: string,
   identity: Pick<IdentityStore, 'userIdsOf'>,
   known: readonly string[] = [],
+  indexed: Promise<readonly string[]> = identity.userIdsOf(anonymousId),
 ): Promise<string | undefined> {
-  return [...new Set([...(await identity.userIdsOf(anonymousId)), ...known])].sort()[0];
+  return [...new Set([...(await indexed), ...known])].sort()[0];
 }
 
 /** An entity after its counters were brought up to date. */
@@ -123,14 +132,38 @@ export interface RollupChange {
 /** Called with a change of first or last touch before it is committed; throwing leaves the state as it was, for a retry. */
 export type BeforeCommit = (change: RollupChange) => Promise<void>;
 
-async function refresh(
-  entity: RollupEntity,
-  deps: RollupDeps,
-  load: () => Promise<{ touches: VisitorTouch[]; counts: Record<string, number>; seed?: RollupSeed }>,
-  beforeCommit: BeforeCommit | undefined,
-): Promise<RollupChange> {
+/** How a refresh is run. */
+export interface RefreshOptions {
+  /** Called with a change of first or last touch before it is committed. */
+  beforeCommit?: BeforeCommit;
+  /**
+   * False when the caller knows none of the entity's conversions changed (a
+   * new touch, not a new conversion or link): conversions are then read only
+   * when the saved state already counts some, which saves a page view of a
+   * visitor who never converted a query per visitor. Default true.
+   */
+  conversionsChanged?: boolean;
+}
+
+/**
+ * What an entity contributes now: `readConversions` resolves to whether its
+ * conversions must be read (see RefreshOptions.conversionsChanged).
+ */
+type Load = (readConversions: Promise<boolean>) => Promise<{ touches: VisitorTouch[]; counts: Record<string, number>; seed?: RollupSeed }>;
+
+async function refresh(entity: RollupEntity, deps: RollupDeps, load: Load, options: RefreshOptions): Promise<RollupChange> {
+  const { beforeCommit, conversionsChanged = true } = options;
   for (let attempt = 1; attempt <= MAX_ROLLUP_ATTEMPTS; attempt++) {
-    const [stored, now] = await Promise.all([deps.rollups.stateOf(entity), load()]);
+    const state = deps.rollups.stateOf(entity);
+    // A state that counts no conversion stays so on a new touch. A conversion
+    // committed meanwhile makes this commit fail, and the next attempt reads it.
+    const readConversions = conversionsChanged
+      ? Promise.resolve(true)
+      : state.then(
+          (s) => countsConversions(s?.counts ?? {}),
+          () => false,
+        );
+    const [stored, now] = await Promise.all([state, load(readConversions)]);
     const seeded = await fromSeed(seedOf(stored, now.seed), deps.rollups);
     const previous = stored && stored.version > 0 ? stored : seeded.state;
     const { first, last, next } = stateFrom(now.touches, now.counts, deps.model);
@@ -204,22 +237,23 @@ function unchanged(previous: RollupState, next: Omit<RollupState, 'version'>): b
 export async function refreshVisitorRollup(
   visitorKey: string,
   deps: RollupDeps,
-  beforeCommit?: BeforeCommit,
-  /** Users a link record says this visitor belongs to (see ownConversions). */
-  linkedTo: readonly string[] = [],
+  options: RefreshOptions & VisitorLinks = {},
 ): Promise<RollupChange> {
   return refresh(
     { kind: 'visitor', key: visitorKey },
     deps,
-    async () => {
-      const [stored, conversions] = await Promise.all([deps.touches.touchesOf(visitorKey), ownConversions(visitorKey, deps, linkedTo)]);
+    async (readConversions) => {
+      const [stored, conversions] = await Promise.all([
+        deps.touches.touchesOf(visitorKey),
+        readConversions.then((read) => (read ? ownConversions(visitorKey, deps, options) : [])),
+      ]);
       const anonymousId = anonymousIdOf(visitorKey) ?? null;
       const touches = (stored?.touches ?? []).map((t) => ({ ...t, anonymousId })).sort(compareByTime);
       const counts = visitorContribution(touches);
       addContribution(counts, conversionContribution(conversions, touches, deps.model));
       return { touches, counts, seed: stored?.seed };
     },
-    beforeCommit,
+    options,
   );
 }
 
@@ -249,16 +283,23 @@ function userCounts(touches: VisitorTouch[], links: readonly UserLink[], model: 
 }
 
 /** What a user counts for now, read from the tables. */
-async function userNow(userId: string, deps: Pick<RollupDeps, 'identity' | 'touches' | 'model' | 'conversions'>) {
+async function userNow(
+  userId: string,
+  deps: Pick<RollupDeps, 'identity' | 'touches' | 'model' | 'conversions'>,
+  readConversions: Promise<boolean>,
+) {
   const links = await deps.identity.linksOf(userId);
   const visitors = visitorsOfUser(userId, links);
-  const [{ touches }, conversions] = await Promise.all([collectTouches(visitors, deps.touches), userConversions(userId, visitors, deps)]);
+  const [{ touches }, conversions] = await Promise.all([
+    collectTouches(visitors, deps.touches),
+    readConversions.then((read) => (read ? userConversions(userId, visitors, deps) : [])),
+  ]);
   return userCounts(touches, links, deps.model, conversions);
 }
 
 /** Brings a user's counters (users identified, under every model) up to date. */
-export async function refreshUserRollup(userId: string, deps: RollupDeps, beforeCommit?: BeforeCommit): Promise<RollupChange> {
-  return refresh({ kind: 'user', id: userId }, deps, () => userNow(userId, deps), beforeCommit);
+export async function refreshUserRollup(userId: string, deps: RollupDeps, options: RefreshOptions = {}): Promise<RollupChange> {
+  return refresh({ kind: 'user', id: userId }, deps, (readConversions) => userNow(userId, deps, readConversions), options);
 }
 
 /**

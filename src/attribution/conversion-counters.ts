@@ -17,7 +17,7 @@
  * it back is exact and counters never drift.
  */
 import { creditConversion, DIRECT_SHARE, type Conversion, type TouchShare } from './conversions';
-import { addTo, dayOf, dims, REPORT_MODELS, USER_UNITS, wholeUnits, type Contribution, type ReportModel } from './counters';
+import { addTo, dayOf, dims, parseCounterId, REPORT_MODELS, USER_UNITS, wholeUnits, type Contribution, type ReportModel } from './counters';
 import type { ModelOptions } from './models';
 import type { Touch } from './touches';
 
@@ -95,6 +95,11 @@ export function addConversion(c: Contribution, conversion: Conversion, touches: 
   const days = Math.floor((credit.secondsToConvert ?? 0) / SECONDS_PER_DAY);
   addTo(c, { day, metric: `convert_days:${bucketOf(days, DAYS_TO_CONVERT_BUCKETS)}`, ...dims(first) }, 1);
   addTo(c, { day, metric: `convert_touches:${bucketOf(credit.touches, TOUCHES_TO_CONVERT_BUCKETS)}`, ...dims(first) }, 1);
+}
+
+/** True when a contribution counts a conversion: each one adds to the `conversions:` metric of every model. */
+export function countsConversions(c: Contribution): boolean {
+  return Object.keys(c).some((id) => parseCounterId(id)?.metric.startsWith('conversions:') === true);
 }
 
 /** What a person's conversions add to the counters, each credited at its own time. */

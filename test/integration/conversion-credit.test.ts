@@ -10,6 +10,8 @@ import { conversionSchema } from '../../src/attribution/conversions';
 import { parseCounterId, USER_UNITS } from '../../src/attribution/counters';
 import { linkIdentities } from '../../src/app/link-identities';
 import { processAttributionChanges, type SyncDeps } from '../../src/app/realtime-sync';
+import { refreshVisitorRollup } from '../../src/app/refresh-counters';
+import type { ConversionStore, RollupStore } from '../../src/app/ports';
 import { refreshVisitorTouches } from '../../src/app/refresh-touches';
 import { ingestEvents } from '../../src/app/store-events';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
@@ -134,6 +136,95 @@ describe('conversion credit, as sma learns more', () => {
       `conversions:first_touch Organic Search/google = ${USER_UNITS}`,
       `conversions:last_touch Paid Social/facebook = ${USER_UNITS}`,
       'value:first_touch:EUR Organic Search/google = 10000',
+    ]);
+  });
+
+  /** The conversion store of `deps`, counting the visitors whose conversions are read. */
+  function countingReads(): { store: ConversionStore; reads: string[] } {
+    const real = deps.conversions as ConversionStore;
+    const reads: string[] = [];
+    const store: ConversionStore = {
+      conversionsOf: (visitorKey) => {
+        reads.push(visitorKey);
+        return real.conversionsOf(visitorKey);
+      },
+      visitorsWithConversionsSince: (since) => real.visitorsWithConversionsSince(since),
+      allConversions: () => real.allConversions(),
+    };
+    return { store, reads };
+  }
+
+  it('reads no conversions for a new touch of a visitor who counts none, and still re-credits one who counts some', async () => {
+    // Prepare: a visitor who never ordered, and one whose order is credited
+    const [browser, buyer] = [randomUUID(), randomUUID()];
+    const order = {
+      ...trackEvent({ anonymousId: buyer, event: 'Order Completed' }),
+      timestamp: day(20),
+      properties: { revenue: 7, currency: 'USD' },
+    };
+    await arrive([pageEvent({ anonymousId: browser, timestamp: day(19) }), pageEvent({ anonymousId: buyer, timestamp: day(19) }), order]);
+    const conversion = conversionSchema.parse((await deps.conversions?.conversionsOf(`anon#${buyer}`))?.[0]);
+    await processAttributionChanges([{ kind: 'conversion', conversion, ref: 0 }], sync);
+    const { store, reads } = countingReads();
+
+    // Act: a later page view of each (processPage's stream records)
+    await arrive([
+      pageEvent({ anonymousId: browser, timestamp: day(21), url: 'https://www.example.com/?utm_source=quora&utm_medium=social' }),
+      pageEvent({
+        anonymousId: buyer,
+        timestamp: day(19).replace('12:00', '18:00'),
+        url: 'https://www.example.com/?utm_source=bing&utm_medium=cpc',
+      }),
+    ]);
+    await processAttributionChanges(
+      [browser, buyer].map((id, ref) => ({ kind: 'touches' as const, visitorKey: `anon#${id}`, ref })),
+      { ...sync, conversions: store },
+    );
+
+    // Assess
+    expect(reads).toEqual([`anon#${buyer}`]);
+    expect(await credited(['value:last_touch:USD'])).toEqual(['value:last_touch:USD Paid Search/bing = 700']);
+  });
+
+  it('credits a conversion committed while a new touch was being counted without it', async () => {
+    // Prepare: a visitor's first page view counted; a second one and its order stored, neither counted yet
+    const visitor = randomUUID();
+    const key = `anon#${visitor}`;
+    await arrive([
+      pageEvent({ anonymousId: visitor, timestamp: day(22), url: 'https://www.example.com/?utm_source=tiktok&utm_medium=paid_social' }),
+    ]);
+    await processAttributionChanges([{ kind: 'touches', visitorKey: key, ref: 0 }], sync);
+    const order = {
+      ...trackEvent({ anonymousId: visitor, event: 'Order Completed' }),
+      timestamp: day(23),
+      properties: { revenue: 3, currency: 'CHF' },
+    };
+    await arrive([
+      pageEvent({ anonymousId: visitor, timestamp: day(23).replace('12:00', '11:00'), referrer: 'https://duckduckgo.com/' }),
+      order,
+    ]);
+    // The touch's refresh reads the state, then the order's refresh commits before it does.
+    const real: RollupStore = deps.rollups;
+    let raced = false;
+    const rollups: RollupStore = Object.assign(Object.create(real) as RollupStore, {
+      stateOf: async (entity: Parameters<RollupStore['stateOf']>[0]) => {
+        const state = await real.stateOf(entity);
+        if (!raced) {
+          raced = true;
+          await refreshVisitorRollup(key, deps);
+        }
+        return state;
+      },
+    });
+
+    // Act
+    await processAttributionChanges([{ kind: 'touches', visitorKey: key, ref: 0 }], { ...sync, rollups });
+
+    // Assess
+    expect(raced).toBe(true);
+    expect(await credited(['value:first_touch:CHF', 'value:last_touch:CHF'])).toEqual([
+      'value:first_touch:CHF Paid Social/tiktok = 300',
+      'value:last_touch:CHF Organic Search/duckduckgo = 300',
     ]);
   });
 });
