@@ -19,19 +19,26 @@ export const rejectedEventSchema = z.object({
 });
 export type RejectedEvent = z.infer<typeof rejectedEventSchema>;
 
+/** What EventStore.storeEvents found. */
+export interface StoredEvents {
+  duplicates: ReadonlySet<string>;
+  conversions: readonly Conversion[];
+}
+
+/** What storing no events finds. */
+export const NOTHING_STORED: StoredEvents = { duplicates: new Set(), conversions: [] };
+
 /** Stores raw events idempotently by messageId. */
 export interface EventStore {
   /**
    * Stores the events whose messageId is not stored yet and returns the
-   * messageIds that were already there. Resolves only once every new event is
+   * messageIds that were already there, and the conversions among the events
+   * (CONVERSION_EVENTS), stored now or before. Resolves only once every new event is
    * durable; throws StorageUnavailableError otherwise. Events in `knownNew`
    * are written without looking for them first: only for a caller that knows
    * they cannot be stored yet (see FingerprintSet in the import).
    */
-  storeEvents(
-    events: readonly SegmentEvent[],
-    options?: { origin?: Origin; knownNew?: ReadonlySet<string> },
-  ): Promise<{ duplicates: ReadonlySet<string> }>;
+  storeEvents(events: readonly SegmentEvent[], options?: { origin?: Origin; knownNew?: ReadonlySet<string> }): Promise<StoredEvents>;
   /** True when no event is stored at all (a new installation): an import then knows every event it has not met is new. */
   holdsNoEvents(): Promise<boolean>;
   /** The visitors with page views at or after `since` (YYYY-MM-DD), a page of keys at a time; a full scan of the page table. */

@@ -8,7 +8,7 @@ import { LIBRARY } from '../segment/batch-client';
 import { batchLimit, isViewEvent, parseEvent, splitBody, type ParsedEvent, type SegmentEvent } from '../segment/events';
 import { withoutPersonalData } from '../segment/privacy';
 import { isBotUserAgent, userAgentOf } from '../segment/user-agent';
-import type { EventStore, RejectedEvent } from './ports';
+import { NOTHING_STORED, type EventStore, type RejectedEvent } from './ports';
 
 /** A rejected event's body is kept up to this size; enough to see what was wrong. */
 export const MAX_REJECTED_BODY_BYTES = 8 * 1024;
@@ -100,7 +100,7 @@ export async function ingestEvents(
     }
   }
   const [{ duplicates }] = await Promise.all([
-    valid.length > 0 ? store.storeEvents(valid) : Promise.resolve({ duplicates: new Set<string>() }),
+    valid.length > 0 ? store.storeEvents(valid) : Promise.resolve(NOTHING_STORED),
     rejected.length > 0 ? store.storeRejected(rejected) : Promise.resolve(),
   ]);
   return {

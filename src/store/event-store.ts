@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { rejectedEventSchema, type EventStore, type Origin, type RejectedEvent } from '../app/ports';
+import { rejectedEventSchema, type EventStore, type Origin, type RejectedEvent, type StoredEvents } from '../app/ports';
 import { conversionOf, type Conversion } from '../attribution/conversions';
 import { asViewEvent, eventTime, type SegmentEvent } from '../segment/events';
 import { batchGetAll, batchWriteAll } from './batch';
@@ -58,7 +58,7 @@ export class DynamoEventStore implements EventStore {
   async storeEvents(
     events: readonly SegmentEvent[],
     { origin, knownNew }: { origin?: Origin; knownNew?: ReadonlySet<string> } = {},
-  ): Promise<{ duplicates: ReadonlySet<string> }> {
+  ): Promise<StoredEvents> {
     const pages = events.flatMap((e) => asViewEvent(e) ?? []);
     // Tracks without both ids are stored only as views or conversions: they link nothing.
     const others = events.filter((e) => e.type !== 'page' && e.type !== 'screen' && (e.type !== 'track' || linksIds(e)));
@@ -95,7 +95,7 @@ export class DynamoEventStore implements EventStore {
       ...others.filter((e) => !otherDupes.has(e.messageId)).map((e) => e.messageId),
       ...conversions.filter((c) => !conversionDupes.has(c.messageId)).map((c) => c.messageId),
     ]);
-    return { duplicates: new Set([...pageDupes, ...otherDupes, ...conversionDupes].filter((id) => !stored.has(id))) };
+    return { duplicates: new Set([...pageDupes, ...otherDupes, ...conversionDupes].filter((id) => !stored.has(id))), conversions };
   }
 
   /** The conversions among events (none unless CONVERSION_EVENTS names some). */

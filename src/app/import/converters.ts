@@ -12,10 +12,9 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { conversionOf, type Conversion } from '../../attribution/conversions';
+import type { Conversion } from '../../attribution/conversions';
 import { anonymousKey, userKey } from '../../attribution/visitor-key';
 import { keptAsJson } from '../../lib/files';
-import { eventTime, type SegmentEvent } from '../../segment/events';
 import type { ConversionStore } from '../ports';
 import { fingerprintOf, FingerprintSet } from './fingerprints';
 import { linksPath, readJsonLines, visitorsDerivedFromTable, type LinkLine } from './spill';
@@ -24,12 +23,6 @@ const FINGERPRINT_BYTES = 4;
 
 const convertersPath = (dir: string): string => join(dir, 'converters.jsonl');
 const storedPath = (dir: string): string => join(dir, 'stored-converters.bin');
-
-/** The conversions among a batch's events: tracks named in CONVERSION_EVENTS. */
-export function conversionsIn(events: readonly SegmentEvent[], names: ReadonlySet<string> | undefined): Conversion[] {
-  if (!names || names.size === 0) return [];
-  return events.flatMap((e) => conversionOf(e, eventTime(e), names) ?? []);
-}
 
 /** Lists the visitors of a committed batch's conversions. */
 export function recordConverters(dir: string, conversions: readonly Conversion[]): void {

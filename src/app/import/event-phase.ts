@@ -19,7 +19,8 @@ import { visitorKeyOf } from '../../attribution/visitor-key';
 import { asViewEvent, type SegmentEvent, type ViewEvent } from '../../segment/events';
 import { pageViewOf, viewKeyOf } from '../../store/items';
 import { compactTouch, type CompactTouch } from '../../attribution/touch-codec';
-import { conversionsIn, recordConverters } from './converters';
+import { NOTHING_STORED, type StoredEvents } from '../ports';
+import { recordConverters } from './converters';
 import { readBatches, type InputBatch } from './event-batches';
 import { FingerprintSet } from './fingerprints';
 import { ImportLinks } from './links';
@@ -56,7 +57,7 @@ interface SentBatch extends Omit<InputBatch, 'events'> {
   seenEnd: number;
 }
 
-type Written = Promise<[{ duplicates: ReadonlySet<string> }, void]>;
+type Written = Promise<[StoredEvents, void]>;
 
 /** Sends batches and commits them in order, at most PIPELINE_DEPTH in flight. */
 class EventPipeline {
@@ -95,9 +96,7 @@ class EventPipeline {
       seenEnd: this.seen.sent,
     };
     const written = Promise.all([
-      unique.length > 0
-        ? this.run.deps.events.storeEvents(unique, { origin: 'import', knownNew })
-        : Promise.resolve({ duplicates: new Set<string>() }),
+      unique.length > 0 ? this.run.deps.events.storeEvents(unique, { origin: 'import', knownNew }) : Promise.resolve(NOTHING_STORED),
       this.links.write(links),
     ]);
     // Handled when committed; until then, do not let a failure go unobserved.
@@ -139,7 +138,7 @@ class EventPipeline {
     const next = this.inflight.shift();
     if (!next) return;
     const { batch } = next;
-    const [{ duplicates }] = await next.written;
+    const [{ duplicates, conversions }] = await next.written;
     // Before the checkpoint moves past this batch; a kill in between spills it
     // twice, and the touch phase keeps each view once.
     this.spill.append(this.spillLines(batch.unique, duplicates));
@@ -147,7 +146,6 @@ class EventPipeline {
     this.links.record(batch.links);
     // Stored before or not, each is credited: an import stopped and started
     // afresh has stored some it has not credited.
-    const conversions = conversionsIn(batch.unique, this.run.options.conversionEvents);
     recordConverters(this.run.spillDir, conversions);
     const { checkpoint } = this.run;
     const c = checkpoint.counts;
