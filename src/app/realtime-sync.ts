@@ -141,10 +141,20 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   const visitors = new Map<string, Ref[]>();
   const users = new Map<string, Ref[]>();
   const linkedTo = new Map<string, string[]>();
+  // Users whose conversions may have changed: read even if they count none.
+  const usersConverted = new Set<string>();
   for (const c of changes) {
     if (c.kind === 'touches') appendTo(visitors, c.visitorKey, c.ref);
-    else if (c.kind === 'conversion') appendTo(visitors, c.conversion.visitorKey, c.ref);
-    else {
+    else if (c.kind === 'conversion') {
+      appendTo(visitors, c.conversion.visitorKey, c.ref);
+      // Its user, even before the index shows the link that makes its visitor theirs.
+      const { userId } = c.conversion;
+      if (userId !== undefined) {
+        appendTo(users, userId, c.ref);
+        usersConverted.add(userId);
+      }
+    } else {
+      usersConverted.add(c.userId);
       appendTo(users, c.userId, c.ref);
       // A newly linked visitor's conversions now count for its user, not for itself.
       if (deps.conversions && c.anonymousId !== undefined) {
@@ -161,17 +171,15 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
   // Whose conversions may have changed: a converting or newly linked
   // visitor's, and its users'. Everyone else's are read only if they count some.
   const visitorsConverted = new Set([...converting, ...linkedTo.keys()]);
-  const usersConverted = new Set(changes.flatMap((c) => (c.kind === 'link' ? [c.userId] : [])));
   const beforeCommit = (change: RollupChange) => send(change, deps);
   await mapLimit([...visitors], SYNC_CONCURRENCY, async ([visitorKey, refs]) => {
     try {
       if (converting.has(visitorKey)) await refreshVisitorTouches(visitorKey, deps.touches, deps.classify);
-      const changed = visitorsConverted.has(visitorKey);
       const indexedUsers = usersOfVisitor(visitorKey, deps.identity);
-      const [, userIds] = await Promise.all([
+      const [change, userIds] = await Promise.all([
         refreshVisitorRollup(visitorKey, deps, {
           beforeCommit,
-          conversionsChanged: changed,
+          conversionsChanged: visitorsConverted.has(visitorKey),
           linkedTo: linkedTo.get(visitorKey),
           indexedUsers,
         }),
@@ -179,7 +187,8 @@ export async function processAttributionChanges<Ref>(changes: readonly Attributi
       ]);
       for (const userId of userIds) {
         appendTo(users, userId, ...refs);
-        if (changed) usersConverted.add(userId);
+        // A visitor that read its conversions may have handed them to a user the index shows only now.
+        if (change.conversionsRead) usersConverted.add(userId);
       }
     } catch (e: unknown) {
       await onFailure({ visitorKey }, e, refs);

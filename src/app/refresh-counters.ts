@@ -127,6 +127,8 @@ export interface RollupChange {
   before: { first: string | null; last: string | null };
   /** True when the saved state was not what the touches make it, and was brought up to date. */
   committed: boolean;
+  /** True when the entity's conversions were read (see RefreshOptions.conversionsChanged): their credit may have moved. */
+  conversionsRead: boolean;
 }
 
 /** Called with a change of first or last touch before it is committed; throwing leaves the state as it was, for a retry. */
@@ -138,17 +140,14 @@ export interface RefreshOptions {
   beforeCommit?: BeforeCommit;
   /**
    * False when the caller knows none of the entity's conversions changed (a
-   * new touch, not a new conversion or link): conversions are then read only
-   * when the saved state already counts some, which saves a page view of a
-   * visitor who never converted a query per visitor. Default true.
+   * new touch, not a new conversion or link). Its conversions are then read
+   * only when its saved state counts some: a page view of a visitor who never
+   * converted reads no conversion. Default true.
    */
   conversionsChanged?: boolean;
 }
 
-/**
- * What an entity contributes now: `readConversions` resolves to whether its
- * conversions must be read (see RefreshOptions.conversionsChanged).
- */
+/** What an entity contributes now, its conversions read when `readConversions` resolves to true. */
 type Load = (readConversions: Promise<boolean>) => Promise<{ touches: VisitorTouch[]; counts: Record<string, number>; seed?: RollupSeed }>;
 
 async function refresh(entity: RollupEntity, deps: RollupDeps, load: Load, options: RefreshOptions): Promise<RollupChange> {
@@ -156,20 +155,21 @@ async function refresh(entity: RollupEntity, deps: RollupDeps, load: Load, optio
   for (let attempt = 1; attempt <= MAX_ROLLUP_ATTEMPTS; attempt++) {
     const state = deps.rollups.stateOf(entity);
     // A state that counts no conversion stays so on a new touch. A conversion
-    // committed meanwhile makes this commit fail, and the next attempt reads it.
+    // credited to this entity meanwhile makes this commit fail, and the next
+    // attempt reads it.
     const readConversions = conversionsChanged
       ? Promise.resolve(true)
       : state.then(
           (s) => countsConversions(s?.counts ?? {}),
           () => false,
         );
-    const [stored, now] = await Promise.all([state, load(readConversions)]);
+    const [stored, now, conversionsRead] = await Promise.all([state, load(readConversions), readConversions]);
     const seeded = await fromSeed(seedOf(stored, now.seed), deps.rollups);
     const previous = stored && stored.version > 0 ? stored : seeded.state;
     const { first, last, next } = stateFrom(now.touches, now.counts, deps.model);
     const before = { first: previous?.first ?? null, last: previous?.last ?? null };
     const changed = before.first !== next.first || before.last !== next.last;
-    const change = { entity, touches: now.touches, first, last, before, changed, committed: false };
+    const change = { entity, touches: now.touches, first, last, before, changed, committed: false, conversionsRead };
     if (previous && unchanged(previous, next)) return change;
     if (change.changed && beforeCommit) await beforeCommit(change);
     const delta = contributionDelta(previous?.counts ?? {}, next.counts);
@@ -239,13 +239,18 @@ export async function refreshVisitorRollup(
   deps: RollupDeps,
   options: RefreshOptions & VisitorLinks = {},
 ): Promise<RollupChange> {
+  // The caller's read of the index serves the first attempt only: a retry
+  // follows a concurrent change, often a link, and reads the index again.
+  let { indexedUsers } = options;
   return refresh(
     { kind: 'visitor', key: visitorKey },
     deps,
     async (readConversions) => {
+      const links = { linkedTo: options.linkedTo, indexedUsers };
+      indexedUsers = undefined;
       const [stored, conversions] = await Promise.all([
         deps.touches.touchesOf(visitorKey),
-        readConversions.then((read) => (read ? ownConversions(visitorKey, deps, options) : [])),
+        readConversions.then((read) => (read ? ownConversions(visitorKey, deps, links) : [])),
       ]);
       const anonymousId = anonymousIdOf(visitorKey) ?? null;
       const touches = (stored?.touches ?? []).map((t) => ({ ...t, anonymousId })).sort(compareByTime);

@@ -8,10 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { conversionSchema } from '../../src/attribution/conversions';
 import { parseCounterId, USER_UNITS } from '../../src/attribution/counters';
+import { countsConversions } from '../../src/attribution/conversion-counters';
 import { linkIdentities } from '../../src/app/link-identities';
 import { processAttributionChanges, type SyncDeps } from '../../src/app/realtime-sync';
 import { refreshVisitorRollup } from '../../src/app/refresh-counters';
-import type { ConversionStore, RollupStore } from '../../src/app/ports';
+import type { ConversionStore, IdentityStore, RollupStore } from '../../src/app/ports';
 import { refreshVisitorTouches } from '../../src/app/refresh-touches';
 import { ingestEvents } from '../../src/app/store-events';
 import { buildDeps, type Deps } from '../../src/handlers/deps';
@@ -226,5 +227,43 @@ describe('conversion credit, as sma learns more', () => {
       'value:first_touch:CHF Paid Social/tiktok = 300',
       'value:last_touch:CHF Organic Search/duckduckgo = 300',
     ]);
+  });
+
+  it('hands an anonymous order to its user when the index shows their link only after the order was credited', async () => {
+    // Prepare: a visit and a sign-in; the user map's index does not show the link yet
+    const [visitor, user] = [randomUUID(), `u-${randomUUID()}`];
+    await arrive([
+      pageEvent({ anonymousId: visitor, timestamp: day(24), url: 'https://www.example.com/?utm_source=pinterest&utm_medium=social' }),
+      identifyEvent({ anonymousId: visitor, userId: user, timestamp: day(24) }),
+    ]);
+    let lagging = true;
+    const identity: IdentityStore = Object.assign(Object.create(deps.identity) as IdentityStore, {
+      userIdsOf: async (anonymousId: string) => (lagging ? [] : deps.identity.userIdsOf(anonymousId)),
+    });
+    await processAttributionChanges([{ kind: 'link', userId: user, anonymousId: visitor, ref: 0 }], { ...sync, identity });
+    // An order without the user id, credited to the visitor while the index still lags
+    const order = {
+      ...trackEvent({ anonymousId: visitor, event: 'Order Completed' }),
+      timestamp: day(25),
+      properties: { revenue: 9, currency: 'SEK' },
+    };
+    await arrive([order]);
+    const conversion = conversionSchema.parse((await deps.conversions?.conversionsOf(`anon#${visitor}`))?.[0]);
+    await processAttributionChanges([{ kind: 'conversion', conversion, ref: 0 }], { ...sync, identity });
+    const beforeIndex = await credited(['value:first_touch:SEK']);
+    lagging = false;
+
+    // Act: the visitor's next page view, once the index shows the link
+    await arrive([pageEvent({ anonymousId: visitor, timestamp: day(26) })]);
+    await processAttributionChanges([{ kind: 'touches', visitorKey: `anon#${visitor}`, ref: 0 }], sync);
+
+    // Assess: counted once all along, by the visitor, then by its user
+    expect(beforeIndex).toEqual(['value:first_touch:SEK Organic Social/pinterest = 900']);
+    expect(await credited(['value:first_touch:SEK'])).toEqual(['value:first_touch:SEK Organic Social/pinterest = 900']);
+    const [visitorState, userState] = await Promise.all([
+      deps.rollups.stateOf({ kind: 'visitor', key: `anon#${visitor}` }),
+      deps.rollups.stateOf({ kind: 'user', id: user }),
+    ]);
+    expect([countsConversions(visitorState?.counts ?? {}), countsConversions(userState?.counts ?? {})]).toEqual([false, true]);
   });
 });

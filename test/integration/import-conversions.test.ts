@@ -15,6 +15,7 @@ import { ingestEvents, parseIncoming } from '../../src/app/store-events';
 import { eventTime } from '../../src/segment/events';
 import { CONVERSION_CHUNK, importHistory, type ImportOptions, type ImportSummary } from '../../src/app/import/importer';
 import { cliDeps } from '../../src/cli/import-command';
+import { processAttributionChanges, type SyncDeps } from '../../src/app/realtime-sync';
 import type { Deps } from '../../src/handlers/deps';
 import { createProcessAttributionHandler } from '../../src/handlers/stream/process-attribution';
 import { createProcessConversionHandler } from '../../src/handlers/stream/process-conversion';
@@ -104,7 +105,11 @@ function conversionsIn(events: readonly Record<string, unknown>[]) {
     const parsed = parseIncoming(raw, i);
     return (parsed.ok && conversionOf(parsed.event, eventTime(parsed.event), CONVERSION_EVENTS)) || [];
   });
-  return { count: conversions.length, warnings: conversions.filter((c) => c.warning !== undefined).length };
+  return {
+    count: conversions.length,
+    warnings: conversions.filter((c) => c.warning !== undefined).length,
+    visitorKeys: [...new Set(conversions.map((c) => c.visitorKey))],
+  };
 }
 
 describe('conversions from sma import', () => {
@@ -162,6 +167,40 @@ describe('conversions from sma import', () => {
     // Assess
     expect(summary).toMatchObject({ resumed: true, conversions: conversionsIn(HISTORY).count });
     expect(summary.converters).toBeGreaterThan(CONVERSION_CHUNK);
+    expect(await offCounters(deps)).toEqual([]);
+  }, 120_000);
+
+  it('are all credited when a killed import is resumed after live touches of its converting visitors', async () => {
+    // Prepare: an import killed after its first chunk of converting visitors, then a new touch of every one, as processPage reports it
+    const deps = cliDeps(await conversionsConfig());
+    const archive = archiveOf(HISTORY);
+    const options = importOptions();
+    await expect(
+      importHistory([archive], deps, {
+        ...options,
+        afterConversionChunk: (n) => {
+          if (n === 1) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const sync: SyncDeps = {
+      ...deps,
+      eventName: 'Source Identified',
+      mode: 'off',
+      sendConversions: false,
+      conversionEventName: 'x',
+      setAside: async () => {},
+    };
+    const { visitorKeys } = conversionsIn(HISTORY);
+    await processAttributionChanges(
+      visitorKeys.map((visitorKey, ref) => ({ kind: 'touches' as const, visitorKey, ref })),
+      sync,
+    );
+
+    // Act
+    await importHistory([archive], deps, options);
+
+    // Assess
     expect(await offCounters(deps)).toEqual([]);
   }, 120_000);
 
