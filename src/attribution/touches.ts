@@ -73,6 +73,12 @@ export const BOT_VIEW_PREFIX = 'bot#';
 /** True for a page view a bot made (its stored messageId starts with BOT_VIEW_PREFIX). */
 export const isBotView = (view: Pick<PageView, 'messageId'>): boolean => view.messageId.startsWith(BOT_VIEW_PREFIX);
 
+/**
+ * The type an app opened by a link (a Deep Link Opened or Application Opened
+ * track) is stored with: the screen it stands for, classified from its link.
+ */
+export const APP_OPEN_VIEW_TYPE = 'screen';
+
 /** The Segment event type of an install attribution stored as a view (Install Attributed is a track). */
 export const INSTALL_VIEW_TYPE = 'track';
 

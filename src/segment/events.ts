@@ -169,6 +169,26 @@ export type ViewEvent = PageEvent | TrackEvent;
  */
 export const INSTALL_ATTRIBUTED = 'Install Attributed';
 
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/**
+ * Segment's mobile spec: the tracks that say a link opened the app, with the
+ * link in `properties.url`. Android's library reports a deep link only so;
+ * an `Application Opened` carries the link too when one opened the app.
+ * https://segment.com/docs/connections/spec/mobile/#deep-link-opened
+ */
+export const APP_LINK_EVENTS: ReadonlySet<string> = new Set(['Deep Link Opened', 'Application Opened']);
+
+/** The link that opened the app, from an APP_LINK_EVENTS track; undefined for any other event or one with no link. */
+export function appOpenLinkOf(event: SegmentEvent): { url: string; referrer?: string } | undefined {
+  if (event.type !== 'track' || event.event === undefined || !APP_LINK_EVENTS.has(event.event)) return undefined;
+  const url = textOf(event.properties?.url);
+  if (url === undefined) return undefined;
+  // Android names the app the link was followed from `referrer` (android-app://…); the spec, `referring_application`.
+  const referrer = textOf(event.properties?.referrer) ?? textOf(event.properties?.referring_application);
+  return { url, ...(referrer !== undefined ? { referrer } : {}) };
+}
+
 /** An install's campaign, in the fields of Segment's `context.campaign`. */
 export interface InstallCampaign {
   source?: string;
@@ -180,8 +200,6 @@ export interface InstallCampaign {
 
 /** The source Adjust (network) and AppsFlyer (media source) give an install no campaign brought. */
 const ORGANIC_SOURCE = 'organic';
-
-const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
 /**
  * The campaign of an Install Attributed track: its `properties.campaign`
@@ -205,10 +223,15 @@ export function installCampaignOf(event: SegmentEvent): InstallCampaign | undefi
   return Object.values(campaign).some((v) => v !== undefined) ? campaign : undefined;
 }
 
-/** The event as a view, when it is kept as one: a page or screen, or an Install Attributed that names a campaign. */
+/**
+ * The event as a view, when it is kept as one: a page or screen, an app
+ * opened by a link (APP_LINK_EVENTS), or an Install Attributed that names a
+ * campaign.
+ */
 export function asViewEvent(event: SegmentEvent): ViewEvent | undefined {
   if (event.type === 'page' || event.type === 'screen') return event;
-  return event.type === 'track' && installCampaignOf(event) !== undefined ? event : undefined;
+  if (event.type !== 'track') return undefined;
+  return appOpenLinkOf(event) !== undefined || installCampaignOf(event) !== undefined ? event : undefined;
 }
 
 /** True for an event kept as a view (see asViewEvent). */

@@ -4,8 +4,8 @@
  */
 import * as z from 'zod';
 import type { Conversion } from '../attribution/conversions';
-import { BOT_VIEW_PREFIX, pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
-import { eventTime, installCampaignOf, type SegmentEvent, type TrackEvent, type ViewEvent } from '../segment/events';
+import { APP_OPEN_VIEW_TYPE, BOT_VIEW_PREFIX, pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
+import { appOpenLinkOf, eventTime, installCampaignOf, type SegmentEvent, type TrackEvent, type ViewEvent } from '../segment/events';
 import { visitorKeyOf } from '../attribution/visitor-key';
 
 /** Days a rejected event is kept (DynamoDB TTL on `expiresAt`). */
@@ -48,16 +48,19 @@ function appLinkOf(event: SegmentEvent): { url?: string; referrer?: string } {
   return r.link !== undefined ? { url: r.link, referrer: r.url } : { url: r.url };
 }
 
-/** True for a view that is a track (an install attribution), not a page or screen. */
+/** True for a view that is a track (an app opened by a link, an install attribution), not a page or screen. */
 const isTrackView = (event: ViewEvent): event is TrackEvent => event.type === 'track' || event.type === 'group';
 
 /**
  * The view an event is, as touches are derived from it: a page's URL and
- * referrer; a screen's, from the link that opened the app; an install
- * attribution's campaign alone.
+ * referrer; a screen's, from the link that opened the app; an app opened by
+ * a link, as the screen it stands for; an install attribution's campaign
+ * alone.
  */
 export function pageViewOf(event: ViewEvent): PageView {
   const base = { messageId: viewKeyOf(event), timestamp: eventTime(event), type: event.type };
+  const opened = appOpenLinkOf(event);
+  if (opened) return { ...base, type: APP_OPEN_VIEW_TYPE, url: opened.url, referrer: opened.referrer };
   if (isTrackView(event)) return { ...base, campaign: installCampaignOf(event) };
   const page = event.context?.page;
   const props = event.properties ?? {};

@@ -86,3 +86,36 @@ export function installAttributedEvent(o: InstallOptions = {}): Record<string, u
     context: { ...appContext('analytics-kotlin'), userAgent: ANDROID_USER_AGENT },
   };
 }
+
+export interface AppOpenOptions {
+  anonymousId?: string;
+  timestamp?: string;
+  /** `Deep Link Opened` (the default) or `Application Opened`. */
+  event?: string;
+  /** `properties.url`: the link that opened the app. */
+  url?: string;
+  /** `properties.referrer`: the app it was followed from, as Segment's Android library names it. */
+  referrer?: string;
+}
+
+/**
+ * A track that says a link opened the app, as Segment's Android library
+ * sends it when it tracks deep links: `properties.url` and `properties.referrer`
+ * (https://segment.com/docs/connections/spec/mobile/#deep-link-opened).
+ */
+export function appOpenEvent(o: AppOpenOptions = {}): Record<string, unknown> {
+  const timestamp = o.timestamp ?? new Date().toISOString();
+  return {
+    type: 'track',
+    event: o.event ?? 'Deep Link Opened',
+    messageId: randomUUID(),
+    anonymousId: o.anonymousId ?? randomUUID(),
+    timestamp,
+    receivedAt: timestamp,
+    properties: {
+      ...(o.url !== undefined ? { url: o.url } : {}),
+      ...(o.referrer !== undefined ? { referrer: o.referrer } : {}),
+    },
+    context: { ...appContext('analytics-android'), userAgent: ANDROID_USER_AGENT },
+  };
+}

@@ -15,7 +15,7 @@ import type { HttpEvent } from '../../src/handlers/http/http';
 import { createStoreEventHandler } from '../../src/handlers/http/store-event';
 import { signBody } from '../../src/segment/signature';
 import { loadReport } from '../../src/report/report';
-import { installAttributedEvent, screenEvent } from '../helpers/app-events';
+import { appOpenEvent, installAttributedEvent, screenEvent } from '../helpers/app-events';
 import { at, identifyEvent, pageEvent } from '../helpers/events';
 import { depsFor } from '../helpers/handler-deps';
 import { readStream } from '../helpers/streams';
@@ -201,5 +201,38 @@ describe('apps on the live path', () => {
     expect(view?.attribution.first).toMatchObject({ source: 'facebook ads', content: 'Carousel' });
     expect(view?.attribution.last).toMatchObject({ channel: 'Email' });
     expect(await live.totals('2026-02-05')).toEqual({ newVisitors: 1, touches: 2, users: 0 });
+  });
+
+  it('classify the link of a Deep Link Opened or an Application Opened track, and no app open without one', async () => {
+    // Prepare: Android reports a deep link as a track, then the screens it opened; later the app opens from a newsletter, then with no link
+    const t0 = '2026-02-06T09:00:00.000Z';
+    const anonymousId = randomUUID();
+    const events = [
+      appOpenEvent({
+        anonymousId,
+        timestamp: t0,
+        url: 'acme://deal/42?utm_source=tiktok&utm_medium=paid_social&utm_campaign=feb',
+        referrer: 'android-app://com.zhiliaoapp.musically',
+      }),
+      screenEvent({ anonymousId, timestamp: at(t0, 0.1), name: 'Deal' }),
+      appOpenEvent({
+        anonymousId,
+        timestamp: at(t0, 48),
+        event: 'Application Opened',
+        url: 'https://acme.example/sale?utm_source=newsletter&utm_medium=email',
+      }),
+      appOpenEvent({ anonymousId, timestamp: at(t0, 96), event: 'Application Opened' }),
+    ];
+
+    // Act
+    const summary = await live.send(events);
+    const view = await live.view('anonymous', anonymousId);
+
+    // Assess
+    expect(summary).toMatchObject({ stored: 3, ignored: 1 });
+    expect(view?.touches.map((t) => `${t.channel} ${t.source} ${t.campaign} ${t.rule} ${t.landing_page}`)).toEqual([
+      'Paid Social tiktok feb campaign acme://deal/42?utm_source=tiktok&utm_medium=paid_social&utm_campaign=feb',
+      'Email newsletter null campaign https://acme.example/sale?utm_source=newsletter&utm_medium=email',
+    ]);
   });
 });

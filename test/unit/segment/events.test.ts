@@ -1,4 +1,6 @@
 import {
+  appOpenLinkOf,
+  asViewEvent,
   batchLimit,
   eventTime,
   installCampaignOf,
@@ -9,7 +11,8 @@ import {
   type SegmentEvent,
 } from '../../../src/segment/events';
 import { parseConfig } from '../../../src/config';
-import { installAttributedEvent, screenEvent } from '../../helpers/app-events';
+import { appOpenEvent, installAttributedEvent, screenEvent } from '../../helpers/app-events';
+import { pageViewOf } from '../../../src/store/items';
 
 /** A raw event that must parse. */
 function parsed(raw: unknown): SegmentEvent {
@@ -136,6 +139,43 @@ describe('installCampaignOf', () => {
     }
     expect(isViewEvent(parsed(installAttributedEvent()))).toBe(true);
     expect(isViewEvent(parsed(screenEvent()))).toBe(true);
+  });
+});
+
+describe('appOpenLinkOf', () => {
+  it('reads the link of a Deep Link Opened or an Application Opened track, and the app it was followed from', () => {
+    // Prepare
+    const android = appOpenEvent({ url: 'acme://p/1?gclid=abc', referrer: 'android-app://com.google.android.gm' });
+    const spec = {
+      ...appOpenEvent({ event: 'Application Opened', url: 'https://acme.example/' }),
+      properties: { url: 'https://acme.example/', referring_application: 'Mail' },
+    };
+
+    // Act
+    const view = asViewEvent(parsed(android));
+
+    // Assess
+    expect(appOpenLinkOf(parsed(android))).toEqual({ url: 'acme://p/1?gclid=abc', referrer: 'android-app://com.google.android.gm' });
+    expect(appOpenLinkOf(parsed(spec))).toEqual({ url: 'https://acme.example/', referrer: 'Mail' });
+    expect(view && pageViewOf(view)).toMatchObject({
+      type: 'screen',
+      url: 'acme://p/1?gclid=abc',
+      referrer: 'android-app://com.google.android.gm',
+    });
+    expect(isViewEvent(parsed(android))).toBe(true);
+  });
+
+  it('makes no view of an app open without a link, nor of another track with one', () => {
+    // Prepare
+    const noLink = appOpenEvent({ event: 'Application Opened' });
+    const blank = appOpenEvent({ url: ' ' });
+    const other = appOpenEvent({ event: 'Product Viewed', url: 'acme://p/1?utm_source=x' });
+
+    // Act / Assess
+    for (const raw of [noLink, blank, other]) {
+      expect(appOpenLinkOf(parsed(raw))).toBeUndefined();
+      expect(isViewEvent(parsed(raw))).toBe(false);
+    }
   });
 });
 
