@@ -5,6 +5,7 @@
  * deletion reads those tables whole.
  */
 import {
+  DeleteCommand,
   QueryCommand,
   ScanCommand,
   type DynamoDBDocumentClient,
@@ -18,9 +19,13 @@ import { linkKey } from './identity-store';
 import { statePk } from './rollup-store';
 import { touchesKey } from './touch-store';
 import { readAll } from './pages';
+import { withStorage } from './errors';
+import { mapLimit } from '../lib/concurrency';
 
 /** Values per filter expression: DynamoDB allows 100 operands to IN, and 4 KB of expression values. */
 const VALUES_PER_SCAN = 40;
+/** Single deletes in flight at once (see deleteExisting). */
+const DELETE_CONCURRENCY = 8;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -110,14 +115,29 @@ export class DynamoForgetStore implements ForgetStore {
   }
 
   deleteTouches(visitorKeys: readonly string[]): Promise<number> {
-    return this.delete(this.tables.attribution, visitorKeys.map(touchesKey));
+    return this.deleteExisting(this.tables.attribution, visitorKeys.map(touchesKey));
   }
 
   deleteRollupStates(entities: readonly RollupEntity[]): Promise<number> {
-    return this.delete(
+    return this.deleteExisting(
       this.tables.rollup,
       entities.map((e) => ({ pk: statePk(e), sk: 'rollup' })),
     );
+  }
+
+  /**
+   * Deletes items by key, one at a time, and resolves to how many existed:
+   * keys derived from ids (not found by a read) may name no item, and the
+   * answer counts what was removed. A person has a handful of such keys.
+   */
+  private async deleteExisting(table: string, keys: readonly Record<string, unknown>[]): Promise<number> {
+    const removed = await mapLimit(keys, DELETE_CONCURRENCY, async (Key) => {
+      const { Attributes } = await withStorage(`DeleteItem ${table}`, () =>
+        this.doc.send(new DeleteCommand({ TableName: table, Key, ReturnValues: 'ALL_OLD' })),
+      );
+      return Attributes !== undefined;
+    });
+    return removed.filter(Boolean).length;
   }
 
   /** Deletes items by key; resolves to how many keys were given (a delete of a missing item succeeds). */

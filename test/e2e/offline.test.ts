@@ -79,7 +79,7 @@ describe('sma through sls offline', () => {
     expect(actions).toMatchObject({ status: 200, json: { received: 3, stored: 3 } });
     expect(allInvalid).toMatchObject({
       status: 400,
-      json: { error: 'event 0: anonymousId anonymousId or userId is required', details: { rejected: 1 } },
+      json: { error: 'event 0: anonymousId or userId is required', details: { rejected: 1 } },
     });
     expect((user.anonymousIds as string[]).sort()).toEqual([a1, a2].sort());
     expect((user.touches as { channel: string }[]).map((t) => t.channel)).toEqual(['Organic Search', 'AI Assistant']);
@@ -121,7 +121,7 @@ describe('sma through sls offline', () => {
     // Assess
     expect(noKey.status).toBe(401);
     expect(deleted.status).toBe(200);
-    expect(deleted.json).toMatchObject({ userId, removed: { pageViews: 1, events: 1, links: 1, touchLists: 2 } });
+    expect(deleted.json).toMatchObject({ userId, removed: { pageViews: 1, events: 1, links: 1, touchLists: 1 } });
     expect(view.status).toBe(404);
   });
 });

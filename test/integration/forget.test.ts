@@ -113,8 +113,24 @@ describe('forgetting a person', () => {
     const after = await everything(deps);
     expect(after).not.toContain('gdpr-laptop');
     expect(after).toContain('gdpr-phone');
-    expect(removed).toMatchObject({ pageViews: 1, links: 2, conversions: 1 });
+    expect(removed).toMatchObject({ pageViews: 1, links: 2, conversions: 1, touchLists: 1, rollupStates: 1 });
     expect(await deps.identity.anonymousIdsOf('gdpr-user')).toEqual(expect.arrayContaining(['gdpr-phone', 'gdpr-old-id']));
+  });
+
+  it('answers that it removed nothing for a person it never heard of, and again for one already forgotten', async () => {
+    // Prepare
+    const deps = await freshDeps();
+    await process(deps, history());
+    await forgetPerson({ anonymousId: 'gdpr-laptop' }, deps);
+
+    // Act
+    const unknown = await forgetPerson({ userId: 'nobody' }, deps);
+    const again = await forgetPerson({ anonymousId: 'gdpr-laptop' }, deps);
+
+    // Assess
+    const none = { pageViews: 0, events: 0, links: 0, touchLists: 0, rollupStates: 0, rejected: 0, conversions: 0 };
+    expect(unknown).toEqual(none);
+    expect(again).toEqual(none);
   });
 
   it('takes exactly one person from the command line', () => {

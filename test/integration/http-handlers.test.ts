@@ -121,7 +121,7 @@ describe('storeEvent', () => {
 
     // Assess
     expect(result.statusCode).toBe(400);
-    expect(parse(result).error).toBe('event 0: anonymousId anonymousId or userId is required');
+    expect(parse(result).error).toBe('event 0: anonymousId or userId is required');
     expect(JSON.stringify(parse(listed))).toContain('anonymousId or userId is required');
   });
 

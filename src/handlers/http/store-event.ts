@@ -49,7 +49,10 @@ function responseOf(summary: IngestSummary): HttpResult {
   if (summary.rejected === summary.received) {
     const first = summary.errors[0];
     return json(400, {
-      error: first ? `event ${first.index}: ${first.field} ${first.message}` : 'no valid event',
+      // Most messages name their field already ("timestamp must be …"); a library's own do not.
+      error: first
+        ? `event ${first.index}: ${first.message.startsWith(first.field) ? '' : `${first.field}: `}${first.message}`
+        : 'no valid event',
       details: { field: first?.field ?? 'body', ...summary },
     });
   }
