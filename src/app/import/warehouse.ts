@@ -5,8 +5,12 @@
 
 const CONTEXT_PAGE = ['url', 'referrer', 'path', 'title', 'search'] as const;
 const CONTEXT_CAMPAIGN = ['source', 'medium', 'name', 'term', 'content'] as const;
-/** A conversion's value columns (Segment's e-commerce properties, flattened into an event's own table). */
-const VALUE_PROPERTIES = ['revenue', 'total', 'value', 'currency'] as const;
+/**
+ * The properties sma reads of a track, flattened into its event's own table:
+ * a conversion's value columns (Segment's e-commerce properties), and the
+ * link that opened an app (deep_link_opened.csv, application_opened.csv).
+ */
+const TRACK_PROPERTIES = ['revenue', 'total', 'value', 'currency', 'url', 'referrer', 'referring_application'] as const;
 
 /** The event type of a warehouse table, from its file name (pages.csv, identifies_2020.csv.gz). */
 export function typeFromFileName(name: string): 'page' | 'identify' | 'track' | 'screen' | undefined {
@@ -22,8 +26,8 @@ export function typeFromFileName(name: string): 'page' | 'identify' | 'track' | 
  * An event from a warehouse row. Column names are the warehouse's:
  * `id` (the messageId), `anonymous_id`, `user_id`, `timestamp`,
  * `context_page_url` (or `url`), `context_page_referrer` (or `referrer`),
- * `context_campaign_source` …, `context_user_agent`; `event` for tracks, and
- * a conversion's `revenue`, `total`, `value` and `currency` columns.
+ * `context_campaign_source` …, `context_user_agent`; for tracks `event`,
+ * and the properties in TRACK_PROPERTIES.
  */
 export function eventFromRow(row: Record<string, string>, tableType: string | undefined): Record<string, unknown> {
   const get = (...names: string[]): string | undefined => {
@@ -43,16 +47,17 @@ export function eventFromRow(row: Record<string, string>, tableType: string | un
     const v = get(`context_campaign_${f}`);
     if (v !== undefined) campaign[f] = v;
   }
+  // The table the file names wins: Segment's tables carry traits and properties as columns, and one may be called type.
+  // A table of one track event (order_completed.csv) has no type column, but its rows name the event.
+  const type = tableType ?? get('type') ?? (get('event') !== undefined ? 'track' : undefined);
   const properties: Record<string, string> = {};
-  for (const f of VALUE_PROPERTIES) {
+  for (const f of type === 'track' ? TRACK_PROPERTIES : []) {
     const v = get(f);
     if (v !== undefined) properties[f] = v;
   }
   const userAgent = get('context_user_agent');
   return {
-    // The table the file names wins: Segment's tables carry traits and properties as columns, and one may be called type.
-    // A table of one track event (order_completed.csv) has no type column, but its rows name the event.
-    type: tableType ?? get('type') ?? (get('event') !== undefined ? 'track' : undefined),
+    type,
     messageId: get('id', 'message_id'),
     anonymousId: get('anonymous_id'),
     userId: get('user_id'),

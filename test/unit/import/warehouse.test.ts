@@ -1,4 +1,5 @@
 import { eventFromRow, typeFromFileName } from '../../../src/app/import/warehouse';
+import { appOpenLinkOf, parseEvent } from '../../../src/segment/events';
 
 describe('typeFromFileName', () => {
   it.each([
@@ -97,6 +98,25 @@ describe('eventFromRow', () => {
       properties: { revenue: '49.90', currency: 'EUR' },
       context: { userAgent: row.context_user_agent },
     });
+  });
+
+  it("reads a deep_link_opened.csv row's link as the app open it was, a view", () => {
+    // Prepare: Android's Deep Link Opened, its url and referrer properties as columns
+    const row = {
+      id: 'w-10',
+      anonymous_id: 'anon-10',
+      timestamp: '2020-03-02T10:00:00.000Z',
+      event: 'deep_link_opened',
+      event_text: 'Deep Link Opened',
+      url: 'acme://deal?utm_source=tiktok&utm_medium=paid_social',
+      referrer: 'android-app://com.zhiliaoapp.musically',
+    };
+
+    // Act
+    const parsed = parseEvent(eventFromRow(row, typeFromFileName('deep_link_opened.csv')), 0);
+
+    // Assess
+    expect(parsed.ok && appOpenLinkOf(parsed.event)).toEqual({ url: row.url, referrer: row.referrer });
   });
 
   it('reads the page from the bare page-property columns when context_page_* is absent or empty', () => {
