@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { LIBRARY } from '../segment/batch-client';
-import { batchLimit, isViewEvent, parseEvent, splitBody, type ParsedEvent, type SegmentEvent } from '../segment/events';
+import { appOpenLinkOf, batchLimit, isViewEvent, parseEvent, splitBody, type ParsedEvent, type SegmentEvent } from '../segment/events';
 import { withoutPersonalData } from '../segment/privacy';
 import { isBotUserAgent, userAgentOf } from '../segment/user-agent';
 import { NOTHING_STORED, type EventStore, type RejectedEvent } from './ports';
@@ -18,10 +18,10 @@ export interface IngestSummary {
   received: number;
   stored: number;
   duplicates: number;
-  /** Valid events sma does not use: track and group without both ids (except tracks CONVERSION_EVENTS names), and the events sma itself sent. */
+  /** Valid events sma does not use: track and group without both ids (except conversions, app opens by a link and install attributions), and the events sma itself sent. */
   ignored: number;
   rejected: number;
-  /** Of `stored`, the page and screen views bots made (BOT_FILTER): kept, and never a touch. */
+  /** Of `stored`, the views bots made (BOT_FILTER): kept, and never a touch. */
   bots: number;
   /** Each rejected event: its index in the body, the field at fault and why. */
   errors: { index: number; field: string; message: string }[];
@@ -37,15 +37,17 @@ export interface ParseOptions {
 
 /**
  * One incoming event, whether from the webhook or an import: its personal data
- * dropped first when DROP_PERSONAL_DATA asks, then validated. A page or screen
- * view is marked `bot` from the raw event's user agent, which is read before
- * it is dropped and never kept.
+ * dropped first when DROP_PERSONAL_DATA asks, then validated. A page, a
+ * screen or an app opened by a link is marked `bot` from the raw event's user
+ * agent, which is read before it is dropped and never kept. (An install
+ * attribution is not: a provider's server may send it.)
  */
 export function parseIncoming(raw: unknown, index: number, options: ParseOptions = {}): ParsedEvent {
   const parsed = parseEvent(options.dropPersonalData ? withoutPersonalData(raw) : raw, index);
   if (!parsed.ok || options.botFilter === false) return parsed;
   const { event } = parsed;
-  if ((event.type !== 'page' && event.type !== 'screen') || !isBotUserAgent(userAgentOf(raw))) return parsed;
+  const visit = event.type === 'page' || event.type === 'screen' || appOpenLinkOf(event) !== undefined;
+  if (!visit || !isBotUserAgent(userAgentOf(raw))) return parsed;
   return { ...parsed, event: { ...event, bot: true } };
 }
 

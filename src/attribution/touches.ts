@@ -50,8 +50,9 @@ export type CampaignContext = z.infer<typeof campaignContextSchema>;
 
 /**
  * One page or screen view, as stored (timestamp: ISO-8601 event time).
- * `type` is the Segment event's: `page`, `screen` (an app's), or `track` (an
- * install attribution); undefined reads as a page.
+ * `type` is the Segment event's: `page`, `screen` (an app's, and an app
+ * opened by a link: APP_OPEN_VIEW_TYPE), or `track` (an install
+ * attribution); undefined reads as a page.
  */
 export const pageViewSchema = z.object({
   messageId: z.string(),

@@ -179,13 +179,19 @@ const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.t
  */
 export const APP_LINK_EVENTS: ReadonlySet<string> = new Set(['Deep Link Opened', 'Application Opened']);
 
+/** A URL's scheme (`https:`, `android-app:`), which an app id has none of. */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
 /** The link that opened the app, from an APP_LINK_EVENTS track; undefined for any other event or one with no link. */
 export function appOpenLinkOf(event: SegmentEvent): { url: string; referrer?: string } | undefined {
   if (event.type !== 'track' || event.event === undefined || !APP_LINK_EVENTS.has(event.event)) return undefined;
   const url = textOf(event.properties?.url);
   if (url === undefined) return undefined;
   // Android names the app the link was followed from `referrer` (android-app://…); the spec, `referring_application`.
-  const referrer = textOf(event.properties?.referrer) ?? textOf(event.properties?.referring_application);
+  // A bare app id (iOS sends com.apple.mobilesafari) is no URL: read as a web host it would make a bogus Referral.
+  const referrer = [textOf(event.properties?.referrer), textOf(event.properties?.referring_application)].find(
+    (r) => r !== undefined && URL_SCHEME.test(r),
+  );
   return { url, ...(referrer !== undefined ? { referrer } : {}) };
 }
 
@@ -322,6 +328,14 @@ export function parseEvent(raw: unknown, index: number): ParsedEvent {
   }
   const event = { ...parsed.data, messageId: parsed.data.messageId ?? deriveMessageId(raw) };
   return { index, ok: true, event, bytes };
+}
+
+/**
+ * A refused event's fault as one phrase: the field, then why (`timestamp must
+ * be an ISO-8601 date`), once when the message names the field already.
+ */
+export function faultText(fault: { field: string; message: string }): string {
+  return fault.field === '(event)' || fault.message.startsWith(fault.field) ? fault.message : `${fault.field} ${fault.message}`;
 }
 
 /** The time an event happened: Segment's corrected `timestamp`, else the client's, else when Segment received it. */

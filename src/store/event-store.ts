@@ -1,6 +1,7 @@
 /**
- * Raw events in DynamoDB: page and screen events in the page table, identity
- * events in the identify table, one item per messageId.
+ * Raw events in DynamoDB: views (pages, screens, app opens by a link, install
+ * attributions) in the page table, identity events in the identify table,
+ * conversions in the conversion table, one item per messageId.
  */
 import { createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

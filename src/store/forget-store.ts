@@ -19,7 +19,7 @@ import { linkKey } from './identity-store';
 import { statePk } from './rollup-store';
 import { touchesKey } from './touch-store';
 import { readAll } from './pages';
-import { withStorage } from './errors';
+import { toStorageError } from './errors';
 import { mapLimit } from '../lib/concurrency';
 
 /** Values per filter expression: DynamoDB allows 100 operands to IN, and 4 KB of expression values. */
@@ -130,14 +130,17 @@ export class DynamoForgetStore implements ForgetStore {
    * keys derived from ids (not found by a read) may name no item, and the
    * answer counts what was removed. A person has a handful of such keys.
    */
-  private async deleteExisting(table: string, keys: readonly Record<string, unknown>[]): Promise<number> {
-    const removed = await mapLimit(keys, DELETE_CONCURRENCY, async (Key) => {
-      const { Attributes } = await withStorage(`DeleteItem ${table}`, () =>
-        this.doc.send(new DeleteCommand({ TableName: table, Key, ReturnValues: 'ALL_OLD' })),
-      );
-      return Attributes !== undefined;
+  private async deleteExisting(table: string, keys: readonly { pk: string; sk: string }[]): Promise<number> {
+    const existed = await mapLimit(keys, DELETE_CONCURRENCY, async (Key) => {
+      try {
+        await this.doc.send(new DeleteCommand({ TableName: table, Key, ConditionExpression: 'attribute_exists(pk)' }));
+        return true;
+      } catch (e: unknown) {
+        if (e instanceof Error && e.name === 'ConditionalCheckFailedException') return false;
+        throw toStorageError(`DeleteItem ${table}`, e);
+      }
     });
-    return removed.filter(Boolean).length;
+    return existed.filter(Boolean).length;
   }
 
   /** Deletes items by key; resolves to how many keys were given (a delete of a missing item succeeds). */

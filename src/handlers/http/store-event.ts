@@ -5,6 +5,7 @@
 import { InvalidInputError, NotConfiguredError } from '../../errors';
 import { ingestBody, type IngestSummary } from '../../app/store-events';
 import { logger } from '../../lib/logger';
+import { faultText } from '../../segment/events';
 import { verifySignature } from '../../segment/signature';
 import type { Config } from '../../config';
 import { loadDeps, type DepsSource } from '../deps';
@@ -49,10 +50,7 @@ function responseOf(summary: IngestSummary): HttpResult {
   if (summary.rejected === summary.received) {
     const first = summary.errors[0];
     return json(400, {
-      // Most messages name their field already ("timestamp must be …"); a library's own do not.
-      error: first
-        ? `event ${first.index}: ${first.message.startsWith(first.field) ? '' : `${first.field}: `}${first.message}`
-        : 'no valid event',
+      error: first ? `event ${first.index}: ${faultText(first)}` : 'no valid event',
       details: { field: first?.field ?? 'body', ...summary },
     });
   }

@@ -3,6 +3,7 @@ import {
   asViewEvent,
   batchLimit,
   eventTime,
+  faultText,
   installCampaignOf,
   isViewEvent,
   MAX_EVENT_BYTES,
@@ -13,6 +14,7 @@ import {
 import { parseConfig } from '../../../src/config';
 import { appOpenEvent, installAttributedEvent, screenEvent } from '../../helpers/app-events';
 import { pageViewOf } from '../../../src/store/items';
+import { parseIncoming } from '../../../src/app/store-events';
 
 /** A raw event that must parse. */
 function parsed(raw: unknown): SegmentEvent {
@@ -148,7 +150,7 @@ describe('appOpenLinkOf', () => {
     const android = appOpenEvent({ url: 'acme://p/1?gclid=abc', referrer: 'android-app://com.google.android.gm' });
     const spec = {
       ...appOpenEvent({ event: 'Application Opened', url: 'https://acme.example/' }),
-      properties: { url: 'https://acme.example/', referring_application: 'Mail' },
+      properties: { url: 'https://acme.example/', referring_application: 'android-app://com.google.android.gm' },
     };
 
     // Act
@@ -156,13 +158,38 @@ describe('appOpenLinkOf', () => {
 
     // Assess
     expect(appOpenLinkOf(parsed(android))).toEqual({ url: 'acme://p/1?gclid=abc', referrer: 'android-app://com.google.android.gm' });
-    expect(appOpenLinkOf(parsed(spec))).toEqual({ url: 'https://acme.example/', referrer: 'Mail' });
+    expect(appOpenLinkOf(parsed(spec))).toEqual({ url: 'https://acme.example/', referrer: 'android-app://com.google.android.gm' });
     expect(view && pageViewOf(view)).toMatchObject({
       type: 'screen',
       url: 'acme://p/1?gclid=abc',
       referrer: 'android-app://com.google.android.gm',
     });
     expect(isViewEvent(parsed(android))).toBe(true);
+  });
+
+  it('keeps a referrer only when it is a URL: a bare app id would read as a web host', () => {
+    // Prepare
+    const ios = {
+      ...appOpenEvent({ event: 'Application Opened' }),
+      properties: { url: 'acme://sale?utm_source=x', referring_application: 'com.apple.mobilesafari' },
+    };
+
+    // Act / Assess
+    expect(appOpenLinkOf(parsed(ios))).toEqual({ url: 'acme://sale?utm_source=x' });
+  });
+
+  it('marks an app open by a link as a bot by its user agent, and never an install attribution', () => {
+    // Prepare
+    const crawler = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+    const withAgent = (raw: Record<string, unknown>) => ({ ...raw, context: { ...(raw.context as object), userAgent: crawler } });
+
+    // Act
+    const open = parseIncoming(withAgent(appOpenEvent({ url: 'acme://home' })), 0);
+    const install = parseIncoming(withAgent(installAttributedEvent()), 0);
+
+    // Assess
+    expect(open.ok && open.event.bot).toBe(true);
+    expect(install.ok && install.event.bot).toBeUndefined();
   });
 
   it('makes no view of an app open without a link, nor of another track with one', () => {
@@ -176,6 +203,15 @@ describe('appOpenLinkOf', () => {
       expect(appOpenLinkOf(parsed(raw))).toBeUndefined();
       expect(isViewEvent(parsed(raw))).toBe(false);
     }
+  });
+});
+
+describe('faultText', () => {
+  it('names the field once, before why', () => {
+    // Act / Assess
+    expect(faultText({ field: 'timestamp', message: 'must be an ISO-8601 date' })).toBe('timestamp must be an ISO-8601 date');
+    expect(faultText({ field: 'anonymousId', message: 'anonymousId or userId is required' })).toBe('anonymousId or userId is required');
+    expect(faultText({ field: '(event)', message: 'event must be a JSON object' })).toBe('event must be a JSON object');
   });
 });
 
