@@ -19,6 +19,7 @@ import { buildDeps, type Deps } from '../../src/handlers/deps';
 import { linkingItemSchema } from '../../src/store/items';
 import { identifyEvent, pageEvent, trackEvent } from '../helpers/events';
 import { freshConfig } from '../helpers/tables';
+import { quietSync } from '../helpers/handler-deps';
 
 const day = (d: number): string => `2026-05-${String(d).padStart(2, '0')}T12:00:00.000Z`;
 
@@ -28,14 +29,7 @@ describe('conversion credit, as sma learns more', () => {
 
   beforeAll(async () => {
     deps = buildDeps(await freshConfig({ CONVERSION_EVENTS: 'Order Completed' }));
-    sync = {
-      ...deps,
-      eventName: 'Source Identified',
-      mode: 'off',
-      sendConversions: false,
-      conversionEventName: 'x',
-      setAside: async () => {},
-    };
+    sync = quietSync(deps);
   });
 
   /** Stores events, derives the touches of the visitors they name, and links their ids, as processPage and processIdentify do. */

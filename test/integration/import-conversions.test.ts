@@ -15,13 +15,13 @@ import { ingestEvents, parseIncoming } from '../../src/app/store-events';
 import { eventTime } from '../../src/segment/events';
 import { CONVERSION_CHUNK, importHistory, type ImportOptions, type ImportSummary } from '../../src/app/import/importer';
 import { cliDeps } from '../../src/cli/import-command';
-import { processAttributionChanges, type SyncDeps } from '../../src/app/realtime-sync';
+import { processAttributionChanges } from '../../src/app/realtime-sync';
 import type { Deps } from '../../src/handlers/deps';
 import { createProcessAttributionHandler } from '../../src/handlers/stream/process-attribution';
 import { createProcessConversionHandler } from '../../src/handlers/stream/process-conversion';
 import { createProcessIdentifyHandler } from '../../src/handlers/stream/process-identify';
 import { createProcessPageHandler } from '../../src/handlers/stream/process-page';
-import { depsFor } from '../helpers/handler-deps';
+import { depsFor, quietSync } from '../helpers/handler-deps';
 import { attributionHistory, CONVERSION_EVENT } from '../helpers/history';
 import { bruteForce, disagreements } from '../helpers/recount';
 import { readStream } from '../helpers/streams';
@@ -112,6 +112,18 @@ function conversionsIn(events: readonly Record<string, unknown>[]) {
   };
 }
 
+/** An import of `archive` killed after its first chunk of converting visitors, before that chunk's checkpoint. */
+async function importKilledAfterFirstConversionChunk(archive: string, deps: Deps, options: ImportOptions): Promise<void> {
+  await expect(
+    importHistory([archive], deps, {
+      ...options,
+      afterConversionChunk: (n) => {
+        if (n === 1) throw new Error('killed');
+      },
+    }),
+  ).rejects.toThrow('killed');
+}
+
 describe('conversions from sma import', () => {
   it('are credited in the report counters as a brute-force recount credits them, and counted in the summary', async () => {
     // Prepare
@@ -152,14 +164,7 @@ describe('conversions from sma import', () => {
     const deps = cliDeps(await conversionsConfig());
     const archive = archiveOf(HISTORY);
     const options = importOptions();
-    await expect(
-      importHistory([archive], deps, {
-        ...options,
-        afterConversionChunk: (n) => {
-          if (n === 1) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
+    await importKilledAfterFirstConversionChunk(archive, deps, options);
 
     // Act
     const summary = await importHistory([archive], deps, options);
@@ -175,26 +180,11 @@ describe('conversions from sma import', () => {
     const deps = cliDeps(await conversionsConfig());
     const archive = archiveOf(HISTORY);
     const options = importOptions();
-    await expect(
-      importHistory([archive], deps, {
-        ...options,
-        afterConversionChunk: (n) => {
-          if (n === 1) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
-    const sync: SyncDeps = {
-      ...deps,
-      eventName: 'Source Identified',
-      mode: 'off',
-      sendConversions: false,
-      conversionEventName: 'x',
-      setAside: async () => {},
-    };
+    await importKilledAfterFirstConversionChunk(archive, deps, options);
     const { visitorKeys } = conversionsIn(HISTORY);
     await processAttributionChanges(
       visitorKeys.map((visitorKey, ref) => ({ kind: 'touches' as const, visitorKey, ref })),
-      sync,
+      quietSync(deps),
     );
 
     // Act
