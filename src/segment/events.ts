@@ -99,11 +99,11 @@ const campaignContext = z
 
 const libraryContext = z.object({ name: z.string().optional(), version: z.string().optional() }).loose();
 
+/** A value as text: a non-empty string, else absent. */
+export const nonEmptyText = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /** A text sma only reads where present: any other value counts as absent, and never fails the event. */
-const optionalText = z
-  .unknown()
-  .transform((v) => (typeof v === 'string' && v !== '' ? v : undefined))
-  .optional();
+const optionalText = z.unknown().transform(nonEmptyText).optional();
 
 /**
  * `context.referrer`: how the user was referred to the site or app (Segment's
@@ -193,6 +193,18 @@ export function appOpenLinkOf(event: SegmentEvent): { url: string; referrer?: st
     (r) => r !== undefined && URL_SCHEME.test(r),
   );
   return { url, ...(referrer !== undefined ? { referrer } : {}) };
+}
+
+/**
+ * The link that opened an app, from `context.referrer` (Segment's common
+ * fields): `link` is the deep link and `url` where it was followed from. With
+ * no `link`, `url` is the link itself, as Segment's iOS libraries send it when
+ * the app opens a URL.
+ */
+export function referrerLinkOf(event: SegmentEvent): { url?: string; referrer?: string } {
+  const r = event.context?.referrer;
+  if (!r) return {};
+  return r.link !== undefined ? { url: r.link, referrer: r.url } : { url: r.url };
 }
 
 /** An install's campaign, in the fields of Segment's `context.campaign`. */

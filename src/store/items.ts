@@ -5,23 +5,30 @@
 import * as z from 'zod';
 import type { Conversion } from '../attribution/conversions';
 import { APP_OPEN_VIEW_TYPE, BOT_VIEW_PREFIX, pageViewSchema, type CampaignContext, type PageView } from '../attribution/touches';
-import { appOpenLinkOf, eventTime, installCampaignOf, type SegmentEvent, type TrackEvent, type ViewEvent } from '../segment/events';
+import {
+  appOpenLinkOf,
+  eventTime,
+  installCampaignOf,
+  nonEmptyText,
+  referrerLinkOf,
+  type SegmentEvent,
+  type TrackEvent,
+  type ViewEvent,
+} from '../segment/events';
 import { visitorKeyOf } from '../attribution/visitor-key';
 
 /** Days a rejected event is kept (DynamoDB TTL on `expiresAt`). */
 export const REJECTED_RETENTION_DAYS = 30;
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
 function campaignOf(event: SegmentEvent): CampaignContext | undefined {
   const c = event.context?.campaign;
   if (!c) return undefined;
   const out: CampaignContext = {
-    source: str(c.source),
-    medium: str(c.medium),
-    name: str(c.name),
-    term: str(c.term),
-    content: str(c.content),
+    source: nonEmptyText(c.source),
+    medium: nonEmptyText(c.medium),
+    name: nonEmptyText(c.name),
+    term: nonEmptyText(c.term),
+    content: nonEmptyText(c.content),
   };
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
 }
@@ -35,18 +42,6 @@ export const viewKeyOf = (event: Pick<SegmentEvent, 'messageId' | 'bot'>): strin
  * earlier one (BOT_FILTER switched, isbot upgraded) is still a duplicate.
  */
 export const viewKeysOf = (event: Pick<SegmentEvent, 'messageId'>): string[] => [event.messageId, `${BOT_VIEW_PREFIX}${event.messageId}`];
-
-/**
- * The link that opened an app, from `context.referrer` (Segment's common
- * fields): `link` is the deep link and `url` where it was followed from. With
- * no `link`, `url` is the link itself, as Segment's iOS libraries send it when
- * the app opens a URL.
- */
-function appLinkOf(event: SegmentEvent): { url?: string; referrer?: string } {
-  const r = event.context?.referrer;
-  if (!r) return {};
-  return r.link !== undefined ? { url: r.link, referrer: r.url } : { url: r.url };
-}
 
 /** True for a view that is a track (an app opened by a link, an install attribution), not a page or screen. */
 const isTrackView = (event: ViewEvent): event is TrackEvent => event.type === 'track' || event.type === 'group';
@@ -64,11 +59,11 @@ export function pageViewOf(event: ViewEvent): PageView {
   if (isTrackView(event)) return { ...base, campaign: installCampaignOf(event) };
   const page = event.context?.page;
   const props = event.properties ?? {};
-  const app = appLinkOf(event);
+  const app = referrerLinkOf(event);
   return {
     ...base,
-    url: page?.url ?? str(props.url) ?? app.url,
-    referrer: page?.referrer ?? str(props.referrer) ?? app.referrer,
+    url: page?.url ?? nonEmptyText(props.url) ?? app.url,
+    referrer: page?.referrer ?? nonEmptyText(props.referrer) ?? app.referrer,
     campaign: campaignOf(event),
   };
 }
@@ -82,8 +77,8 @@ export function pageItem(event: ViewEvent): Record<string, unknown> {
     visitorKey: visitorKeyOf(event),
     anonymousId: event.anonymousId,
     userId: event.userId,
-    title: page?.title ?? str(props.title),
-    path: page?.path ?? str(props.path),
+    title: page?.title ?? nonEmptyText(props.title),
+    path: page?.path ?? nonEmptyText(props.path),
     name: isTrackView(event) ? event.event : event.name,
     bot: event.bot === true ? true : undefined,
     receivedAt: event.receivedAt,
