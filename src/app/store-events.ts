@@ -31,7 +31,7 @@ export interface IngestSummary {
 export interface ParseOptions {
   /** DROP_PERSONAL_DATA. */
   dropPersonalData?: boolean;
-  /** BOT_FILTER: tell bots' page and screen views from their user agent. Default true. */
+  /** BOT_FILTER: tell bots' views (pages, screens, app opens) from their user agent. Default true. */
   botFilter?: boolean;
 }
 
@@ -49,6 +49,11 @@ export function parseIncoming(raw: unknown, index: number, options: ParseOptions
   const visit = event.type === 'page' || event.type === 'screen' || appOpenLinkOf(event) !== undefined;
   if (!visit || !isBotUserAgent(userAgentOf(raw))) return parsed;
   return { ...parsed, event: { ...event, bot: true } };
+}
+
+/** How many of `events` are bots' views stored now (not `duplicates`): the summaries' `bots`. */
+export function newBotViews(events: readonly SegmentEvent[], duplicates: ReadonlySet<string>): number {
+  return events.filter((e) => e.bot === true && !duplicates.has(e.messageId)).length;
 }
 
 /** How events are taken in, from the configuration. */
@@ -111,7 +116,7 @@ export async function ingestEvents(
     duplicates: duplicates.size + inRequestDuplicates,
     ignored,
     rejected: rejected.length,
-    bots: valid.filter((e) => e.bot === true && !duplicates.has(e.messageId)).length,
+    bots: newBotViews(valid, duplicates),
     errors: rejected.map(({ index, field, message }) => ({ index, field, message })),
   };
 }

@@ -20,6 +20,7 @@ import { asViewEvent, type SegmentEvent, type ViewEvent } from '../../segment/ev
 import { pageViewOf, viewKeyOf } from '../../store/items';
 import { compactTouch, type CompactTouch } from '../../attribution/touch-codec';
 import { NOTHING_STORED, type StoredEvents } from '../ports';
+import { newBotViews } from '../store-events';
 import { recordConverters } from './converters';
 import { readBatches, type InputBatch } from './event-batches';
 import { FingerprintSet } from './fingerprints';
@@ -157,7 +158,7 @@ class EventPipeline {
     c.rejected += batch.counts.rejected;
     c.duplicates += duplicates.size + batch.repeated;
     c.stored += batch.unique.length - duplicates.size;
-    c.bots += batch.unique.filter((e) => e.bot === true && !duplicates.has(e.messageId)).length;
+    c.bots += newBotViews(batch.unique, duplicates);
     c.links += batch.newLinks;
     c.visitors = this.visitors.size;
     checkpoint.fileIndex = batch.fileIndex;
